@@ -1,0 +1,54 @@
+# Slotline's two commands: `make run` opens the app, `make test` runs every test. Both install
+# what a fresh Debian/Ubuntu machine is missing first (.ci/setup.sh).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# Reuse a cargo target directory outside the clone, so repeat runs (and CI in a fresh clone)
+# are fast.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/slotline/target
+export CARGO_TERM_COLOR ?= never
+BIN := $(CARGO_TARGET_DIR)/debug/slotline
+
+.PHONY: run test setup ui build fmt clippy test-rust test-ui test-browser test-e2e dev sandbox
+
+setup:
+	@bash .ci/setup.sh
+
+ui: setup
+	cd ui && npm run build
+
+build: ui
+	cargo build
+
+## Opens the window (under a desktop session, or set DISPLAY for Xvfb).
+run: build
+	$(BIN)
+
+## A second terminal: the offline Calendly sandbox on its own.
+sandbox: build
+	$(BIN) sandbox
+
+## Every test: formatting, lints, Rust unit and integration tests (real SQLite, loopback HTTP,
+## the real Secret Service), UI unit tests, UI tests in Debian Chromium and the real window
+## under Xvfb driven by tauri-driver.
+test: ui fmt clippy test-rust test-ui test-browser test-e2e
+	@echo "make test: all suites passed"
+
+fmt:
+	cargo fmt --all -- --check
+
+clippy: ui
+	cargo clippy --all-targets -- -D warnings
+
+test-rust: ui
+	bash tests/with-keyring.sh cargo test --no-fail-fast
+
+test-ui: setup
+	cd ui && npm run test:unit
+
+test-browser: ui
+	cd ui && npm run test:browser
+
+test-e2e: build
+	bash tests/e2e/run.sh $(BIN)

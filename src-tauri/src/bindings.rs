@@ -1,0 +1,74 @@
+//! The typed IPC contract for the web UI: every read model and the command table, rendered to
+//! TypeScript by ts-rs into `ui/src/ipc/bindings.gen.ts`. A test keeps the committed file fresh.
+
+use ts_rs::TS;
+
+use crate::feed::*;
+
+/// The commands the window may call: name, argument object and result type (TypeScript).
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    ("get_status", "Record<string, never>", "StatusView"),
+    (
+        "list_events",
+        "{ from: string, to: string, includeCanceled: boolean }",
+        "Array<CalendarEvent>",
+    ),
+    ("get_event", "{ uri: string }", "EventDetail"),
+    ("list_contacts", "{ query: string | null }", "Array<ContactSummary>"),
+    ("get_contact", "{ email: string }", "ContactDetail"),
+    ("explore_sandbox", "Record<string, never>", "StatusView"),
+    ("connect_token", "{ token: string }", "StatusView"),
+    ("sync_now", "Record<string, never>", "SyncReport"),
+    ("disconnect", "{ erase: boolean }", "null"),
+];
+
+/// The generated file's full text.
+pub fn typescript() -> String {
+    let decls = [
+        CalendarEvent::decl(),
+        QuestionAnswer::decl(),
+        InviteeDetail::decl(),
+        Person::decl(),
+        EventDetail::decl(),
+        ContactSummary::decl(),
+        ActivityItem::decl(),
+        ContactDetail::decl(),
+        AccountView::decl(),
+        StatusView::decl(),
+        SyncReport::decl(),
+        IpcError::decl(),
+        DataChanged::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from Rust by ts-rs (cargo test bindings). Do not edit.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.push_str("/** Tauri commands: arguments and results. */\nexport type Commands = {\n");
+    for (name, args, result) in COMMANDS {
+        out.push_str(&format!("  {name}: {{ args: {args}; result: {result} }};\n"));
+    }
+    out.push_str("};\n\n/** Tauri events emitted to the window. */\nexport type Events = {\n  \"data-changed\": DataChanged;\n};\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn bindings_are_fresh() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/src/ipc/bindings.gen.ts");
+        let want = super::typescript();
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        if have != want {
+            std::fs::write(&path, &want).expect("write bindings");
+            panic!(
+                "ui/src/ipc/bindings.gen.ts was stale and has been regenerated; review and commit it"
+            );
+        }
+    }
+}

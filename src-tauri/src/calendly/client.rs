@@ -1,0 +1,385 @@
+//! The Calendly HTTP client: bearer auth, cursor pagination, Calendly's `{title, message,
+//! details}` errors as typed errors, and deliberate handling of 401, 403, 404, 409, 429 and 5xx.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use thiserror::Error;
+use tracing::{instrument, warn};
+
+use super::models::{Collection, Invitee, Resource, ScheduledEvent, User, WebhookSubscription};
+
+/// How many times a 429 or 5xx is retried before the error reaches the caller.
+const MAX_RETRIES: u32 = 4;
+/// The longest wait honoured from `Retry-After` / `X-RateLimit-Reset`.
+const MAX_WAIT: Duration = Duration::from_secs(65);
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("Calendly rejected the token ({message}). Reconnect Calendly")]
+    Unauthenticated { message: String },
+    #[error("Calendly refused access: {message}")]
+    PermissionDenied { message: String },
+    #[error("not found at Calendly: {message}")]
+    NotFound { message: String },
+    #[error("already exists at Calendly: {message}")]
+    AlreadyExists { message: String },
+    #[error("Calendly rejected the request: {message}{details}")]
+    InvalidArgument { message: String, details: String },
+    #[error("Calendly's rate limit was reached; try again in {} s", retry_after.as_secs())]
+    RateLimited { retry_after: Duration },
+    #[error("Calendly had a server error ({status}): {message}; Slotline will try again later")]
+    Server { status: u16, message: String },
+    #[error("Calendly answered {status}: {message}")]
+    Other { status: u16, message: String },
+    #[error("could not reach Calendly at {url}: {reason}. Check the network; Slotline will try again")]
+    Network { url: String, reason: String },
+    #[error("Calendly sent a response Slotline could not read: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Unauthenticated { .. } => Some(401),
+            ApiError::PermissionDenied { .. } => Some(403),
+            ApiError::NotFound { .. } => Some(404),
+            ApiError::AlreadyExists { .. } => Some(409),
+            ApiError::InvalidArgument { .. } => Some(400),
+            ApiError::RateLimited { .. } => Some(429),
+            ApiError::Server { status, .. } | ApiError::Other { status, .. } => Some(*status),
+            ApiError::Network { .. } | ApiError::Decode(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ErrorBody {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    details: Option<Vec<ErrorDetail>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorDetail {
+    #[serde(default)]
+    parameter: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// The last `X-RateLimit-*` headers seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u32,
+    pub remaining: u32,
+    pub reset_secs: u32,
+}
+
+/// Parameters of `GET /scheduled_events`.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub user: Option<String>,
+    pub organization: Option<String>,
+    pub status: Option<String>,
+    pub min_start_time: Option<String>,
+    pub max_start_time: Option<String>,
+    pub count: u32,
+}
+
+/// One page of a listing and where the next one is.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    api_url: String,
+    token: String,
+    rate: Mutex<Option<RateLimit>>,
+}
+
+impl Client {
+    pub fn new(api_url: &str, token: &str) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Slotline/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| ApiError::Network {
+                url: api_url.to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            http,
+            api_url: api_url.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            rate: Mutex::new(None),
+        })
+    }
+
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        *self.rate.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The request URL of a Calendly resource URI: its path on the configured API base, so a
+    /// sandbox (or a proxy) serves the same URIs Calendly hands out.
+    pub fn url_of(&self, uri: &str) -> String {
+        match url::Url::parse(uri) {
+            Ok(u) => format!("{}{}", self.api_url, u.path()),
+            Err(_) => format!("{}/{}", self.api_url, uri.trim_start_matches('/')),
+        }
+    }
+
+    #[instrument(skip(self))]
+    pub async fn me(&self) -> Result<User, ApiError> {
+        let r: Resource<User> = self.get_json(&format!("{}/users/me", self.api_url), &[]).await?;
+        Ok(r.resource)
+    }
+
+    #[instrument(skip(self))]
+    pub async fn list_events_page(
+        &self,
+        q: &EventQuery,
+        page_token: Option<&str>,
+    ) -> Result<Page<ScheduledEvent>, ApiError> {
+        let mut params: Vec<(&str, String)> = vec![("count", q.count.clamp(1, 100).to_string())];
+        for (k, v) in [
+            ("user", &q.user),
+            ("organization", &q.organization),
+            ("status", &q.status),
+            ("min_start_time", &q.min_start_time),
+            ("max_start_time", &q.max_start_time),
+        ] {
+            if let Some(v) = v {
+                params.push((k, v.clone()));
+            }
+        }
+        params.push(("sort", "start_time:asc".into()));
+        if let Some(t) = page_token {
+            params.push(("page_token", t.to_string()));
+        }
+        let c: Collection<ScheduledEvent> = self
+            .get_json(&format!("{}/scheduled_events", self.api_url), &params)
+            .await?;
+        Ok(Page {
+            items: c.collection,
+            next_page_token: next_token(&c.pagination),
+        })
+    }
+
+    #[instrument(skip(self))]
+    pub async fn get_event(&self, uri: &str) -> Result<ScheduledEvent, ApiError> {
+        let r: Resource<ScheduledEvent> = self.get_json(&self.url_of(uri), &[]).await?;
+        Ok(r.resource)
+    }
+
+    /// Every invitee of an event, across pages.
+    #[instrument(skip(self))]
+    pub async fn list_invitees(&self, event_uri: &str) -> Result<(Vec<Invitee>, u32), ApiError> {
+        let url = format!("{}/invitees", self.url_of(event_uri));
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        let mut requests = 0;
+        loop {
+            let mut params: Vec<(&str, String)> = vec![("count", "100".into())];
+            if let Some(t) = &token {
+                params.push(("page_token", t.clone()));
+            }
+            let c: Collection<Invitee> = self.get_json(&url, &params).await?;
+            requests += 1;
+            out.extend(c.collection);
+            token = next_token(&c.pagination);
+            if token.is_none() {
+                return Ok((out, requests));
+            }
+        }
+    }
+
+    #[instrument(skip(self))]
+    pub async fn list_subscriptions(
+        &self,
+        organization: &str,
+        user: &str,
+    ) -> Result<Vec<WebhookSubscription>, ApiError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut params: Vec<(&str, String)> = vec![
+                ("organization", organization.to_string()),
+                ("scope", "user".into()),
+                ("user", user.to_string()),
+                ("count", "100".into()),
+            ];
+            if let Some(t) = &token {
+                params.push(("page_token", t.clone()));
+            }
+            let c: Collection<WebhookSubscription> = self
+                .get_json(&format!("{}/webhook_subscriptions", self.api_url), &params)
+                .await?;
+            out.extend(c.collection);
+            token = next_token(&c.pagination);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    #[instrument(skip(self))]
+    pub async fn delete_subscription(&self, uri: &str) -> Result<(), ApiError> {
+        let req = self.http.request(Method::DELETE, self.url_of(uri));
+        self.send(req).await.map(|_| ())
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        params: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let req = self.http.get(url).query(params);
+        let resp = self.send(req).await?;
+        let bytes = resp.bytes().await.map_err(|e| ApiError::Network {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// Sends with the bearer token, waits out 429s and retries 5xx with back-off and jitter.
+    async fn send(&self, req: RequestBuilder) -> Result<Response, ApiError> {
+        let mut attempt = 0;
+        loop {
+            let Some(r) = req.try_clone() else {
+                return Err(ApiError::Decode("request body cannot be retried".into()));
+            };
+            let result = r.bearer_auth(&self.token).send().await;
+            let err = match result {
+                Ok(resp) => {
+                    self.note_rate_limit(&resp);
+                    if resp.status().is_success() {
+                        return Ok(resp);
+                    }
+                    error_of(resp).await
+                }
+                Err(e) => ApiError::Network {
+                    url: e
+                        .url()
+                        .map(|u| format!("{}{}", u.origin().ascii_serialization(), u.path()))
+                        .unwrap_or_default(),
+                    reason: e.without_url().to_string(),
+                },
+            };
+            attempt += 1;
+            let wait = match &err {
+                ApiError::RateLimited { retry_after } => *retry_after,
+                ApiError::Server { .. } => backoff(attempt),
+                _ => return Err(err),
+            };
+            if attempt > MAX_RETRIES {
+                return Err(err);
+            }
+            warn!(attempt, wait_ms = wait.as_millis() as u64, error = %err, "retrying Calendly request");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn note_rate_limit(&self, resp: &Response) {
+        let h = |n: &str| {
+            resp.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u32>().ok())
+        };
+        if let (Some(limit), Some(remaining), Some(reset_secs)) = (
+            h("x-ratelimit-limit"),
+            h("x-ratelimit-remaining"),
+            h("x-ratelimit-reset"),
+        ) {
+            *self.rate.lock().unwrap_or_else(|e| e.into_inner()) = Some(RateLimit {
+                limit,
+                remaining,
+                reset_secs,
+            });
+        }
+    }
+}
+
+fn next_token(p: &super::models::Pagination) -> Option<String> {
+    p.next_page_token.clone().filter(|t| !t.is_empty()).or_else(|| {
+        let next = p.next_page.as_deref()?;
+        url::Url::parse(next)
+            .ok()?
+            .query_pairs()
+            .find(|(k, _)| k == "page_token")
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = 250u64.saturating_mul(1 << attempt.min(6));
+    let jitter = rand::random::<u64>() % (base / 2 + 1);
+    Duration::from_millis(base + jitter)
+}
+
+async fn error_of(resp: Response) -> ApiError {
+    let status = resp.status();
+    let header_secs = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let retry_after = header_secs("retry-after")
+        .or_else(|| header_secs("x-ratelimit-reset"))
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(1))
+        .min(MAX_WAIT);
+    let body: ErrorBody = resp.json().await.unwrap_or_default();
+    let message = body
+        .message
+        .or(body.title)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string());
+    match status {
+        StatusCode::UNAUTHORIZED => ApiError::Unauthenticated { message },
+        StatusCode::FORBIDDEN => ApiError::PermissionDenied { message },
+        StatusCode::NOT_FOUND => ApiError::NotFound { message },
+        StatusCode::CONFLICT => ApiError::AlreadyExists { message },
+        StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
+        StatusCode::BAD_REQUEST => ApiError::InvalidArgument {
+            message,
+            details: body
+                .details
+                .unwrap_or_default()
+                .iter()
+                .map(|d| {
+                    format!(
+                        " ({}: {})",
+                        d.parameter.as_deref().unwrap_or("?"),
+                        d.message.as_deref().unwrap_or("")
+                    )
+                })
+                .collect(),
+        },
+        s if s.is_server_error() => ApiError::Server {
+            status: s.as_u16(),
+            message,
+        },
+        s => ApiError::Other {
+            status: s.as_u16(),
+            message,
+        },
+    }
+}

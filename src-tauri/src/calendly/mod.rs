@@ -1,0 +1,6 @@
+//! Calendly's API: typed models, the HTTP client and its errors.
+
+pub mod client;
+pub mod models;
+
+pub use client::{ApiError, Client, RateLimit};

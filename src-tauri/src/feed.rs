@@ -1,0 +1,413 @@
+//! Read models for the UI: the calendar range, an event's detail, contacts and their timeline,
+//! and the status line. Plain serializable structs; `ts-rs` turns them into `ui/src/ipc/bindings.gen.ts`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One meeting as the calendar shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarEvent {
+    pub uri: String,
+    pub name: String,
+    /// `active` or `canceled`.
+    pub status: String,
+    /// UTC, RFC 3339 with `Z`.
+    pub start: String,
+    pub end: String,
+    pub location_type: Option<String>,
+    pub join_url: Option<String>,
+    /// Names (or emails) of the active invitees, for the tile.
+    pub invitee_names: Vec<String>,
+    #[ts(type = "number")]
+    pub invitees_active: i64,
+    pub rescheduled_from: Option<String>,
+    pub rescheduled_to: Option<String>,
+    pub any_no_show: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionAnswer {
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteeDetail {
+    pub uri: String,
+    pub name: Option<String>,
+    pub email: String,
+    pub status: String,
+    pub timezone: Option<String>,
+    pub no_show: bool,
+    pub rescheduled: bool,
+    pub rescheduled_from: Option<String>,
+    pub rescheduled_to: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub canceled_by: Option<String>,
+    pub canceler_type: Option<String>,
+    pub questions_and_answers: Vec<QuestionAnswer>,
+    pub cancel_url: Option<String>,
+    pub reschedule_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub name: Option<String>,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EventDetail {
+    pub uri: String,
+    pub name: String,
+    pub status: String,
+    pub start: String,
+    pub end: String,
+    pub event_type: Option<String>,
+    pub location_type: Option<String>,
+    /// Address, phone number or free text, depending on `location_type`.
+    pub location: Option<String>,
+    pub join_url: Option<String>,
+    pub meeting_notes: Option<String>,
+    pub hosts: Vec<Person>,
+    pub invitees: Vec<InviteeDetail>,
+    pub guests: Vec<Person>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactSummary {
+    pub email: String,
+    pub name: Option<String>,
+    #[ts(type = "number")]
+    pub meetings: i64,
+    #[ts(type = "number")]
+    pub no_shows: i64,
+    pub last_meeting: Option<String>,
+    pub next_meeting: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityItem {
+    /// `booked`, `canceled`, `rescheduled`, `no_show`, `no_show_cleared`, `routing_form_submitted`.
+    pub kind: String,
+    pub at: String,
+    pub event_uri: Option<String>,
+    pub event_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactDetail {
+    pub email: String,
+    pub name: Option<String>,
+    pub activity: Vec<ActivityItem>,
+    pub answers: Vec<QuestionAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub name: String,
+    pub email: String,
+    pub timezone: Option<String>,
+    pub avatar_url: Option<String>,
+    /// `pat` or `oauth`.
+    pub auth_kind: String,
+    /// True when the account is the built-in offline sandbox.
+    pub sandbox: bool,
+    pub api_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusView {
+    pub account: Option<AccountView>,
+    pub last_sync: Option<String>,
+    pub last_sync_error: Option<String>,
+    #[ts(type = "number")]
+    pub events: i64,
+    #[ts(type = "number")]
+    pub contacts: i64,
+    pub syncing: bool,
+    /// The keyring's state: `ok`, or a sentence saying what is wrong and what to do.
+    pub keyring: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub pages: u32,
+    pub events_seen: u32,
+    pub invitee_requests: u32,
+    pub events_changed: u32,
+    pub activities_added: u32,
+}
+
+/// The error every command returns: the UI switches on `kind`, shows `message`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IpcError {
+    /// `not_connected`, `keyring`, `calendly`, `network`, `store`, `invalid_input`, `internal`.
+    pub kind: String,
+    pub message: String,
+}
+
+/// Emitted as the Tauri event `data-changed` after anything the UI shows was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DataChanged {
+    /// What became stale: any of `events`, `contacts`, `status`.
+    pub stale: Vec<String>,
+}
+
+// ---- Queries -------------------------------------------------------------------------------
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::store::{account, sync_state, StoreError};
+
+fn json_field(raw: &Option<String>, key: &str) -> Option<String> {
+    raw.as_deref()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        .and_then(|v| v.get(key).and_then(|x| x.as_str()).map(str::to_string))
+}
+
+/// Events overlapping `[from_ms, to_ms)`, by start.
+pub fn calendar_range(
+    conn: &Connection,
+    from_ms: i64,
+    to_ms: i64,
+    include_canceled: bool,
+) -> Result<Vec<CalendarEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.uri, e.name, e.status, e.start_time, e.end_time, e.location_json,
+            coalesce(e.invitees_active, 0),
+            (SELECT group_concat(coalesce(i.name, i.email), '\x1f') FROM invitees i
+               WHERE i.event_uri = e.uri AND i.status = 'active'),
+            (SELECT max(i.old_invitee) FROM invitees i WHERE i.event_uri = e.uri),
+            (SELECT max(i.new_invitee) FROM invitees i WHERE i.event_uri = e.uri),
+            (SELECT count(*) FROM invitees i WHERE i.event_uri = e.uri AND i.no_show_uri IS NOT NULL)
+         FROM scheduled_events e
+         WHERE e.start_ms < ?2 AND e.end_ms > ?1 AND (?3 OR e.status = 'active')
+         ORDER BY e.start_ms, e.uri",
+    )?;
+    let rows = stmt.query_map(params![from_ms, to_ms, include_canceled], |r| {
+        let location: Option<String> = r.get(5)?;
+        let names: Option<String> = r.get(7)?;
+        Ok(CalendarEvent {
+            uri: r.get(0)?,
+            name: r.get(1)?,
+            status: r.get(2)?,
+            start: r.get(3)?,
+            end: r.get(4)?,
+            location_type: json_field(&location, "type"),
+            join_url: json_field(&location, "join_url"),
+            invitee_names: names
+                .map(|n| n.split('\x1f').map(str::to_string).collect())
+                .unwrap_or_default(),
+            invitees_active: r.get(6)?,
+            rescheduled_from: r.get(8)?,
+            rescheduled_to: r.get(9)?,
+            any_no_show: r.get::<_, i64>(10)? > 0,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn qa_of(raw: &str) -> Vec<QuestionAnswer> {
+    serde_json::from_str::<Vec<serde_json::Value>>(raw)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|q| QuestionAnswer {
+            question: q["question"].as_str().unwrap_or_default().to_string(),
+            answer: q["answer"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+pub fn event_detail(conn: &Connection, uri: &str) -> Result<Option<EventDetail>, StoreError> {
+    let Some((name, status, start, end, event_type, location, notes)) = conn
+        .prepare_cached(
+            "SELECT name, status, start_time, end_time, event_type, location_json, meeting_notes
+             FROM scheduled_events WHERE uri = ?1",
+        )?
+        .query_row([uri], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let people = |role: &str| -> Result<Vec<Person>, StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT name, email FROM event_participants WHERE event_uri = ?1 AND role = ?2 ORDER BY email",
+        )?;
+        let rows = stmt.query_map(params![uri, role], |r| {
+            Ok(Person {
+                name: r.get(0)?,
+                email: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT uri, name, email, status, timezone, no_show_uri, rescheduled, old_invitee,
+            new_invitee, cancellation_json, questions_json, cancel_url, reschedule_url
+         FROM invitees WHERE event_uri = ?1 ORDER BY created_at, uri",
+    )?;
+    let invitees = stmt
+        .query_map([uri], |r| {
+            let cancellation: Option<String> = r.get(9)?;
+            let qa: String = r.get(10)?;
+            Ok(InviteeDetail {
+                uri: r.get(0)?,
+                name: r.get(1)?,
+                email: r.get(2)?,
+                status: r.get(3)?,
+                timezone: r.get(4)?,
+                no_show: r.get::<_, Option<String>>(5)?.is_some(),
+                rescheduled: r.get(6)?,
+                rescheduled_from: r.get(7)?,
+                rescheduled_to: r.get(8)?,
+                cancel_reason: json_field(&cancellation, "reason"),
+                canceled_by: json_field(&cancellation, "canceled_by"),
+                canceler_type: json_field(&cancellation, "canceler_type"),
+                questions_and_answers: qa_of(&qa),
+                cancel_url: r.get(11)?,
+                reschedule_url: r.get(12)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(EventDetail {
+        uri: uri.to_string(),
+        name,
+        status,
+        start,
+        end,
+        event_type,
+        location_type: json_field(&location, "type"),
+        location: json_field(&location, "location"),
+        join_url: json_field(&location, "join_url"),
+        meeting_notes: notes,
+        hosts: people("host")?,
+        invitees,
+        guests: people("guest")?,
+    }))
+}
+
+/// Contacts, optionally filtered by a case-insensitive substring of name or email.
+pub fn contacts(
+    conn: &Connection,
+    query: Option<&str>,
+    now_ms: i64,
+) -> Result<Vec<ContactSummary>, StoreError> {
+    let pattern = format!("%{}%", query.unwrap_or("").trim());
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.email, c.name,
+            (SELECT count(DISTINCT p.event_uri) FROM event_participants p
+               JOIN scheduled_events e ON e.uri = p.event_uri
+               WHERE p.contact_id = c.id AND e.status = 'active'),
+            (SELECT count(*) FROM invitees i WHERE i.contact_id = c.id AND i.no_show_uri IS NOT NULL),
+            (SELECT max(e.start_time) FROM event_participants p JOIN scheduled_events e ON e.uri = p.event_uri
+               WHERE p.contact_id = c.id AND e.status = 'active' AND e.start_ms < ?2),
+            (SELECT min(e.start_time) FROM event_participants p JOIN scheduled_events e ON e.uri = p.event_uri
+               WHERE p.contact_id = c.id AND e.status = 'active' AND e.start_ms >= ?2)
+         FROM contacts c
+         WHERE c.email LIKE ?1 OR coalesce(c.name, '') LIKE ?1
+         ORDER BY coalesce(c.name, c.email) COLLATE NOCASE",
+    )?;
+    let rows = stmt.query_map(params![pattern, now_ms], |r| {
+        Ok(ContactSummary {
+            email: r.get(0)?,
+            name: r.get(1)?,
+            meetings: r.get(2)?,
+            no_shows: r.get(3)?,
+            last_meeting: r.get(4)?,
+            next_meeting: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn contact_detail(conn: &Connection, email: &str) -> Result<Option<ContactDetail>, StoreError> {
+    let Some((id, email, name)) = conn
+        .prepare_cached("SELECT id, email, name FROM contacts WHERE email = ?1")?
+        .query_row([email], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.kind, a.at, a.event_uri, e.name FROM activities a
+         LEFT JOIN scheduled_events e ON e.uri = a.event_uri
+         WHERE a.contact_id = ?1 ORDER BY a.at_ms DESC, a.id DESC",
+    )?;
+    let activity = stmt
+        .query_map([id], |r| {
+            Ok(ActivityItem {
+                kind: r.get(0)?,
+                at: r.get(1)?,
+                event_uri: r.get(2)?,
+                event_name: r.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT questions_json FROM invitees WHERE contact_id = ?1 ORDER BY created_at DESC",
+    )?;
+    let mut answers = Vec::new();
+    for raw in stmt.query_map([id], |r| r.get::<_, String>(0))? {
+        for qa in qa_of(&raw?) {
+            if !answers.contains(&qa) {
+                answers.push(qa);
+            }
+        }
+    }
+    Ok(Some(ContactDetail {
+        email,
+        name,
+        activity,
+        answers,
+    }))
+}
+
+/// The status line's facts; `keyring` is filled in by the caller, which owns the secret store.
+pub fn status(conn: &Connection) -> Result<StatusView, StoreError> {
+    let account = account::get(conn)?.map(|a| AccountView {
+        name: a.name,
+        email: a.email,
+        timezone: a.timezone,
+        avatar_url: a.avatar_url,
+        auth_kind: a.auth_kind,
+        sandbox: a.is_sandbox,
+        api_url: a.api_url,
+    });
+    let events = conn.query_row("SELECT count(*) FROM scheduled_events", [], |r| r.get(0))?;
+    let contacts = conn.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))?;
+    Ok(StatusView {
+        account,
+        last_sync: sync_state::get(conn, sync_state::LAST_SYNC)?,
+        last_sync_error: sync_state::get(conn, sync_state::LAST_SYNC_ERROR)?,
+        events,
+        contacts,
+        syncing: false,
+        keyring: "ok".into(),
+    })
+}

@@ -1,0 +1,13 @@
+//! The local SQLite store: one file per table, writes that belong together share one transaction.
+
+pub mod account;
+pub mod activity;
+pub mod contacts;
+pub mod db;
+pub mod events;
+pub mod inbox;
+pub mod invitees;
+pub mod participants;
+pub mod sync_state;
+
+pub use db::{Store, StoreError};

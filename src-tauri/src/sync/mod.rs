@@ -1,0 +1,9 @@
+//! Sync is plan, then apply, then emit: one path turns Calendly resources, from the API or from
+//! webhooks, into rows.
+
+pub mod apply;
+pub mod engine;
+pub mod plan;
+
+pub use apply::{apply, ApplyOutcome};
+pub use plan::{Input, Plan};

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The real window, end to end: Xvfb, the real Secret Service, tauri-driver + WebKitWebDriver,
+# and the node test runner driving the app through WebDriver. Usage: run.sh path/to/slotline
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+artifacts="$here/../artifacts"
+mkdir -p "$artifacts"
+
+display=""
+for n in $(seq 90 120); do
+  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi
+done
+[ -n "$display" ] || { echo "e2e: no free X display" >&2; exit 1; }
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true' EXIT
+export DISPLAY=$display
+for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+
+export SLOTLINE_BIN="$bin" SLOTLINE_E2E_ARTIFACTS="$artifacts"
+# tauri-driver, WebKitWebDriver and the app all start inside the keyring's D-Bus session.
+bash "$here/../with-keyring.sh" bash -c '
+  set -euo pipefail
+  port=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])")
+  native=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])")
+  tauri-driver --port "$port" --native-port "$native" >"$SLOTLINE_E2E_ARTIFACTS/tauri-driver.log" 2>&1 &
+  driver=$!
+  trap "kill $driver 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do
+    (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+    sleep 0.1
+  done
+  export TAURI_DRIVER_PORT=$port
+  cd "'"$here"'" && npm test
+'

@@ -1,0 +1,311 @@
+//! The CLI contract, driven from outside: `slotline sandbox` as a child process, then
+//! `connect`, `sync`, `export`, `status` and `disconnect` against it, with no display.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use predicates::str::contains;
+use serde_json::{json, Value};
+
+use crate::common::{Env, SandboxProc};
+
+fn norm_time(v: &Value) -> Value {
+    let s = v.as_str().expect("time string");
+    let t: DateTime<Utc> = DateTime::parse_from_rfc3339(s).expect("rfc3339").with_timezone(&Utc);
+    json!(t.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+fn or_null(v: &Value, key: &str) -> Value {
+    v.get(key).cloned().unwrap_or(Value::Null)
+}
+
+/// What the export must say about each of the sandbox's events, built from its raw Calendly
+/// resources.
+fn expected_events(state: &Value) -> Vec<Value> {
+    let invitees = state["invitees"].as_array().expect("invitees");
+    let mut out: Vec<Value> = state["scheduled_events"]
+        .as_array()
+        .expect("scheduled_events")
+        .iter()
+        .map(|e| {
+            let uri = e["uri"].as_str().expect("uri");
+            let location = match &e["location"] {
+                Value::Object(l) => json!({
+                    "type": l.get("type").cloned().unwrap_or(Value::Null),
+                    "location": l.get("location").cloned().unwrap_or(Value::Null),
+                    "join_url": l.get("join_url").cloned().unwrap_or(Value::Null),
+                }),
+                _ => Value::Null,
+            };
+            let mut hosts: Vec<Value> = e["event_memberships"]
+                .as_array()
+                .map(|m| {
+                    m.iter()
+                        .map(|h| json!({"name": or_null(h, "user_name"), "email": or_null(h, "user_email"), "user_uri": or_null(h, "user")}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            hosts.sort_by_key(|h| h["email"].to_string());
+            let mut guests: Vec<Value> = e["event_guests"]
+                .as_array()
+                .map(|g| g.iter().map(|g| json!({"email": g["email"]})).collect())
+                .unwrap_or_default();
+            guests.sort_by_key(|g| g["email"].to_string());
+            let mut invs: Vec<Value> = invitees
+                .iter()
+                .filter(|i| i["event"] == uri)
+                .map(|i| {
+                    let name = match i["name"].as_str() {
+                        Some(n) if !n.trim().is_empty() => json!(n),
+                        _ => {
+                            let parts: Vec<&str> = [i["first_name"].as_str(), i["last_name"].as_str()]
+                                .into_iter()
+                                .flatten()
+                                .collect();
+                            if parts.is_empty() { Value::Null } else { json!(parts.join(" ")) }
+                        }
+                    };
+                    json!({
+                        "uri": i["uri"], "name": name, "email": i["email"], "status": i["status"],
+                        "timezone": or_null(i, "timezone"),
+                        "no_show": !i["no_show"].is_null(),
+                        "rescheduled": i["rescheduled"].as_bool().unwrap_or(false),
+                        "rescheduled_from": or_null(i, "old_invitee"),
+                        "rescheduled_to": or_null(i, "new_invitee"),
+                        "cancellation": match &i["cancellation"] {
+                            Value::Object(c) => json!({
+                                "canceled_by": c.get("canceled_by").cloned().unwrap_or(Value::Null),
+                                "reason": c.get("reason").cloned().unwrap_or(Value::Null),
+                                "canceler_type": c.get("canceler_type").cloned().unwrap_or(Value::Null),
+                            }),
+                            _ => Value::Null,
+                        },
+                        "questions_and_answers": i["questions_and_answers"].as_array().map(|qs| qs.iter().map(|q| json!({"question": q["question"], "answer": q["answer"]})).collect::<Vec<_>>()).unwrap_or_default(),
+                    })
+                })
+                .collect();
+            invs.sort_by_key(|i| i["uri"].to_string());
+            json!({
+                "uri": uri, "name": e["name"], "status": e["status"],
+                "start_time": norm_time(&e["start_time"]), "end_time": norm_time(&e["end_time"]),
+                "event_type": or_null(e, "event_type"), "location": location,
+                "hosts": hosts, "invitees": invs, "guests": guests,
+            })
+        })
+        .collect();
+    out.sort_by_key(|e| e["uri"].to_string());
+    out
+}
+
+fn exported_events(export: &Value) -> Vec<Value> {
+    let mut events: Vec<Value> = export["events"].as_array().expect("events").clone();
+    for e in &mut events {
+        let mut invs = e["invitees"].as_array().expect("invitees").clone();
+        invs.sort_by_key(|i| i["uri"].to_string());
+        e["invitees"] = Value::Array(invs);
+        let mut hosts = e["hosts"].as_array().expect("hosts").clone();
+        hosts.sort_by_key(|h| h["email"].to_string());
+        e["hosts"] = Value::Array(hosts);
+    }
+    events.sort_by_key(|e| e["uri"].to_string());
+    events
+}
+
+fn export(env: &Env) -> Value {
+    let out = env.cmd(&["export", "--format", "json"]).output().expect("export");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("export is JSON")
+}
+
+fn connect(env: &Env, token: &str) {
+    env.cmd(&["connect", "--token-stdin"])
+        .write_stdin(format!("  {token}\n"))
+        .assert()
+        .success()
+        .stdout(contains("Connected to Calendly as"));
+}
+
+fn rows_written(stderr: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text
+        .lines()
+        .find(|l| l.contains("rows written"))
+        .unwrap_or_else(|| panic!("no summary in {text}"));
+    line.split("rows written")
+        .next()
+        .and_then(|s| s.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("bad summary {line}"))
+}
+
+#[test]
+fn sync_then_export_equals_the_sandbox_and_a_second_sync_changes_nothing() {
+    let sandbox = SandboxProc::start(&["--events", "150", "--seed", "7"]);
+    let env = Env::with_api(&sandbox.api_url);
+    connect(&env, &sandbox.token);
+
+    let first = env.cmd(&["sync"]).output().expect("sync");
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(stderr.contains("sync: page 1"), "progress on stderr: {stderr}");
+    assert!(rows_written(&first.stderr) > 0);
+
+    let state = sandbox.get("/_sandbox/state");
+    let want = expected_events(&state);
+    assert!(want.len() >= 150, "the sandbox has its events ({})", want.len());
+    let got = export(&env);
+    let got_events = exported_events(&got);
+    assert_eq!(got_events.len(), want.len());
+    for (g, w) in got_events.iter().zip(&want) {
+        pretty_assertions::assert_eq!(g, w);
+    }
+    // Every key of the contract is present.
+    for e in got["events"].as_array().expect("events") {
+        for k in ["uri", "name", "status", "start_time", "end_time", "event_type", "location", "hosts", "invitees", "guests"] {
+            assert!(e.get(k).is_some(), "event lacks {k}");
+        }
+        assert!(e["start_time"].as_str().expect("s").ends_with('Z'));
+    }
+    // Contacts: one per email, case-insensitively, each with activity.
+    let contacts = got["contacts"].as_array().expect("contacts");
+    let mut emails: Vec<String> = contacts
+        .iter()
+        .map(|c| c["email"].as_str().expect("email").to_lowercase())
+        .collect();
+    let n = emails.len();
+    emails.sort();
+    emails.dedup();
+    assert_eq!(emails.len(), n, "duplicate contacts by email");
+    let invitee_emails: std::collections::BTreeSet<String> = state["invitees"]
+        .as_array()
+        .expect("invitees")
+        .iter()
+        .map(|i| i["email"].as_str().expect("email").to_lowercase())
+        .collect();
+    for e in &invitee_emails {
+        assert!(emails.contains(e), "invitee {e} is a contact");
+    }
+    let kinds: std::collections::BTreeSet<&str> = contacts
+        .iter()
+        .flat_map(|c| c["activity"].as_array().expect("activity").iter())
+        .map(|a| a["kind"].as_str().expect("kind"))
+        .collect();
+    for k in ["booked", "canceled", "rescheduled", "no_show"] {
+        assert!(kinds.contains(k), "the sandbox's history yields {k} activities: {kinds:?}");
+    }
+
+    // A second sync: nothing written, the same export.
+    let second = env.cmd(&["sync"]).output().expect("sync");
+    assert!(second.status.success());
+    assert_eq!(rows_written(&second.stderr), 0, "{}", String::from_utf8_lossy(&second.stderr));
+    pretty_assertions::assert_eq!(export(&env), got);
+
+    // status reads the same store.
+    env.cmd(&["status"])
+        .assert()
+        .success()
+        .stdout(contains("Connected: Maya"))
+        .stdout(contains(format!("{} events", want.len())))
+        .stdout(contains("Keyring: ok"));
+
+    // --from/--to narrows the export to those UTC days.
+    let first_day = &want
+        .iter()
+        .map(|e| e["start_time"].as_str().expect("s")[..10].to_string())
+        .min()
+        .expect("some event");
+    let narrowed = env
+        .cmd(&["export", "--format", "json", "--from", first_day, "--to", first_day])
+        .output()
+        .expect("export");
+    let narrowed: Value = serde_json::from_slice(&narrowed.stdout).expect("json");
+    let n_day = want
+        .iter()
+        .filter(|e| e["start_time"].as_str().expect("s").starts_with(first_day.as_str()))
+        .count();
+    assert_eq!(narrowed["events"].as_array().expect("events").len(), n_day);
+
+    // Disconnect keeps the history and removes the token.
+    env.cmd(&["disconnect"])
+        .assert()
+        .success()
+        .stdout(contains("history was kept"));
+    env.cmd(&["status"]).assert().success().stdout(contains("Connected: no"));
+    assert_eq!(exported_events(&export(&env)).len(), want.len());
+    env.cmd(&["sync"]).assert().failure().stderr(contains("not connected"));
+}
+
+#[test]
+fn a_bad_token_is_one_clear_line_and_nothing_is_stored() {
+    let sandbox = SandboxProc::start(&[]);
+    let env = Env::with_api(&sandbox.api_url);
+    let out = env
+        .cmd(&["connect", "--token-stdin"])
+        .write_stdin("not-a-real-token\n")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("did not accept this token"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+    env.cmd(&["status"]).assert().success().stdout(contains("Connected: no"));
+
+    let out = env
+        .cmd(&["connect", "--token-stdin"])
+        .write_stdin("   \n")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("token is empty"));
+}
+
+#[test]
+fn no_secret_service_means_a_clear_error_and_no_plaintext() {
+    let sandbox = SandboxProc::start(&[]);
+    let env = Env::with_api(&sandbox.api_url);
+    let out = env
+        .cmd(&["connect", "--token-stdin"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/slotline-bus")
+        .write_stdin(format!("{}\n", sandbox.token))
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("keyring is not available"), "{stderr}");
+    assert!(stderr.contains("Secret Service"), "{stderr}");
+    // Nothing was stored anywhere: not connected, and the token is in no file of the data dir.
+    env.cmd(&["status"]).assert().success().stdout(contains("Connected: no"));
+    for entry in std::fs::read_dir(env.dir.path()).expect("dir") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            !bytes.windows(sandbox.token.len()).any(|w| w == sandbox.token.as_bytes()),
+            "the token leaked into {}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn help_lists_every_subcommand_and_unlanded_ones_say_so() {
+    let env = Env::new();
+    let out = env.cmd(&["--help"]).output().expect("help");
+    let help = String::from_utf8_lossy(&out.stdout);
+    for sub in ["connect", "serve", "sync", "export", "status", "disconnect", "sandbox"] {
+        assert!(help.contains(sub), "--help lists {sub}: {help}");
+    }
+    for args in [
+        vec!["serve"],
+        vec!["connect", "--oauth"],
+        vec!["export", "--format", "ics"],
+        vec!["export", "--format", "csv"],
+    ] {
+        env.cmd(&args)
+            .assert()
+            .code(3)
+            .stderr(contains("not available yet"));
+    }
+    env.cmd(&["sync"])
+        .assert()
+        .failure()
+        .stderr(contains("not connected"));
+}

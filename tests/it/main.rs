@@ -1,0 +1,6 @@
+//! Slotline's integration tests, in one binary so the Tauri-sized crate is linked once.
+
+mod apply;
+mod cli;
+mod common;
+mod keyring;

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox','--disable-gpu','--disable-background-networking','--disable-component-update','--disable-sync','--no-first-run'] });
+const p = await b.newPage();
+const errs = [];
+p.on('pageerror', e => errs.push(e.message)); p.on('console', m => { if (m.type()==='error') errs.push(m.text()) });
+await p.addInitScript(() => Object.freeze(Object.prototype));
+await p.goto('http://127.0.0.1:5173/?mock');
+await p.waitForSelector('.fc [data-uri]', { timeout: 20000 });
+await p.getByRole('button', { name: 'Month', exact: true }).click();
+await p.waitForTimeout(500);
+console.log('tiles', await p.locator('.fc [data-uri]').count(), errs);
+await b.close();

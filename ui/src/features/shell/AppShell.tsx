@@ -1,0 +1,119 @@
+// The connected app: navigation, the current screen, and the status line. Cross-screen state
+// (which meeting or contact is open, the calendar's view) lives here so switching tabs keeps it.
+
+import { useCallback, useState } from 'react';
+import type { StatusView } from '../../ipc';
+import type { Versions } from '../../App';
+import { CalendarPage, type CalendarState, type Selection } from '../calendar/CalendarPage';
+import { ContactsPage } from '../contacts/ContactsPage';
+import { SettingsPage } from '../settings/SettingsPage';
+import { StatusLine } from './StatusLine';
+import { Logo } from './Logo';
+
+type Tab = 'calendar' | 'contacts' | 'settings';
+
+const TABS: Array<{ id: Tab; label: string; icon: React.ReactNode }> = [
+  {
+    id: 'calendar',
+    label: 'Calendar',
+    icon: (
+      <svg viewBox="0 0 24 24" aria-hidden="true">
+        <rect x="3" y="5" width="18" height="16" rx="3" />
+        <path d="M3 10h18M8 3v4M16 3v4" />
+      </svg>
+    ),
+  },
+  {
+    id: 'contacts',
+    label: 'Contacts',
+    icon: (
+      <svg viewBox="0 0 24 24" aria-hidden="true">
+        <circle cx="12" cy="8" r="4" />
+        <path d="M4 21c1-4 4.5-6 8-6s7 2 8 6" />
+      </svg>
+    ),
+  },
+  {
+    id: 'settings',
+    label: 'Settings',
+    icon: (
+      <svg viewBox="0 0 24 24" aria-hidden="true">
+        <circle cx="12" cy="12" r="3" />
+        <path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1 7 17M17 7l2.1-2.1" />
+      </svg>
+    ),
+  },
+];
+
+export function AppShell({
+  status,
+  versions,
+  refreshStatus,
+}: {
+  status: StatusView;
+  versions: Versions;
+  refreshStatus: () => Promise<void>;
+}) {
+  const [tab, setTab] = useState<Tab>('calendar');
+  const [selection, setSelection] = useState<Selection | null>(null);
+  const [calendar, setCalendar] = useState<CalendarState>({ view: 'timeGridWeek', date: null, includeCanceled: false });
+  const [contactEmail, setContactEmail] = useState<string | null>(null);
+
+  const openEvent = useCallback((uri: string) => {
+    setSelection({ uri, reveal: true });
+    setTab('calendar');
+  }, []);
+  const openContact = useCallback((email: string) => {
+    setContactEmail(email);
+    setTab('contacts');
+  }, []);
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="sidebar-brand">
+          <Logo size={28} />
+          <span>Slotline</span>
+        </div>
+        <ul>
+          {TABS.map((t) => (
+            <li key={t.id}>
+              <button
+                type="button"
+                className="nav-item"
+                data-testid={`nav-${t.id}`}
+                aria-current={tab === t.id ? 'page' : undefined}
+                onClick={() => setTab(t.id)}
+              >
+                {t.icon}
+                <span>{t.label}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content" aria-label={TABS.find((t) => t.id === tab)?.label}>
+        {tab === 'calendar' && (
+          <CalendarPage
+            eventsVersion={versions.events}
+            selection={selection}
+            onSelect={setSelection}
+            state={calendar}
+            onState={setCalendar}
+            onOpenContact={openContact}
+          />
+        )}
+        {tab === 'contacts' && (
+          <ContactsPage
+            version={versions.contacts + versions.events}
+            email={contactEmail}
+            onSelectContact={setContactEmail}
+            onOpenEvent={openEvent}
+          />
+        )}
+        {tab === 'settings' && <SettingsPage status={status} onDisconnected={refreshStatus} />}
+      </main>
+      <StatusLine status={status} refreshStatus={refreshStatus} />
+    </div>
+  );
+}

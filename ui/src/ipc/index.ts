@@ -1,0 +1,134 @@
+// The UI's only door to Rust. Components import typed functions from here and never touch
+// `@tauri-apps/api` themselves, so the whole backend can be swapped for a mock at this seam
+// (browser tests set `window.__SLOTLINE_MOCK__` before the app boots).
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { openUrl } from '@tauri-apps/plugin-opener';
+import type {
+  CalendarEvent,
+  ContactDetail,
+  ContactSummary,
+  DataChanged,
+  EventDetail,
+  IpcError,
+  StatusView,
+  SyncReport,
+} from './bindings.gen';
+import { isHttpUrl } from '../lib/urls';
+
+export type * from './bindings.gen';
+
+/** What `data-changed` may name as stale. */
+export type StaleKind = 'events' | 'contacts' | 'status';
+
+declare global {
+  interface Window {
+    /** Set (by a browser test's init script) to run the UI against the in-page mock backend. */
+    __SLOTLINE_MOCK__?: unknown;
+    __TAURI_INTERNALS__?: unknown;
+  }
+}
+
+/**
+ * Installs the mock backend when asked to. Must run before the first command. The mock module is a
+ * separate chunk that the desktop app never loads.
+ */
+export async function initIpc(): Promise<void> {
+  let config = window.__SLOTLINE_MOCK__;
+  // `npm run dev` in a plain browser: http://127.0.0.1:5173/?mock (or ?mock=first-run).
+  if (config === undefined && import.meta.env.DEV && !hasBackend()) {
+    const scenario = new URLSearchParams(window.location.search).get('mock');
+    if (scenario !== null) config = { scenario: scenario || 'connected' };
+  }
+  if (config !== undefined) {
+    const { installMock } = await import('./mock');
+    installMock(config);
+  }
+}
+
+/** True when commands can reach a backend (the Tauri window, or the mock). */
+export function hasBackend(): boolean {
+  return window.__TAURI_INTERNALS__ !== undefined;
+}
+
+/** Normalizes whatever a rejected command carries into `{ kind, message }`. */
+export function toIpcError(raw: unknown): IpcError {
+  if (raw && typeof raw === 'object' && 'kind' in raw && 'message' in raw) {
+    const { kind, message } = raw as { kind: unknown; message: unknown };
+    return { kind: String(kind), message: String(message) };
+  }
+  if (typeof raw === 'string') return { kind: 'internal', message: raw };
+  if (raw instanceof Error) return { kind: 'internal', message: raw.message };
+  return { kind: 'internal', message: 'Something went wrong talking to Slotline’s backend.' };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (raw) {
+    throw toIpcError(raw);
+  }
+}
+
+export function getStatus(): Promise<StatusView> {
+  return call('get_status');
+}
+
+/** Meetings overlapping `[from, to)`; both UTC RFC 3339. */
+export function listEvents(from: string, to: string, includeCanceled: boolean): Promise<CalendarEvent[]> {
+  return call('list_events', { from, to, includeCanceled });
+}
+
+export function getEvent(uri: string): Promise<EventDetail> {
+  return call('get_event', { uri });
+}
+
+export function listContacts(query: string | null): Promise<ContactSummary[]> {
+  return call('list_contacts', { query });
+}
+
+export function getContact(email: string): Promise<ContactDetail> {
+  return call('get_contact', { email });
+}
+
+/** Starts the built-in offline Calendly sandbox, connects to it and syncs. */
+export function exploreSandbox(): Promise<StatusView> {
+  return call('explore_sandbox');
+}
+
+/** Connects with a Calendly personal access token. */
+export function connectToken(token: string): Promise<StatusView> {
+  return call('connect_token', { token });
+}
+
+export function syncNow(): Promise<SyncReport> {
+  return call('sync_now');
+}
+
+/** Forgets the connection; with `erase`, also deletes the local meeting history. */
+export function disconnect(erase: boolean): Promise<null> {
+  return call('disconnect', { erase });
+}
+
+/** Calls `onChange` with the stale kinds each time Rust emits `data-changed`. */
+export function onDataChanged(onChange: (stale: StaleKind[]) => void): Promise<UnlistenFn> {
+  return listen<DataChanged>('data-changed', (event) => {
+    const stale = (event.payload?.stale ?? []).filter(
+      (s): s is StaleKind => s === 'events' || s === 'contacts' || s === 'status',
+    );
+    onChange(stale);
+  });
+}
+
+/** Opens an http(s) link in the system browser; anything else is refused. */
+export async function openExternal(url: string): Promise<void> {
+  if (!isHttpUrl(url)) {
+    throw { kind: 'invalid_input', message: `Slotline only opens web links, not “${url}”.` } satisfies IpcError;
+  }
+  try {
+    await openUrl(url);
+  } catch (raw) {
+    throw toIpcError(raw);
+  }
+}

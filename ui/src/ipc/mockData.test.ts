@@ -1,0 +1,50 @@
+// The mock backend is test infrastructure; these checks keep its data consistent with the
+// contracts the Rust read models promise (UTC Z times, URIs as ids, reschedule links both ways).
+import { describe, expect, it } from 'vitest';
+import { buildMockDb, contactDetail, contactSummaries, eventUri, eventsInRange } from './mockData';
+
+const now = new Date('2026-03-11T08:00:00Z');
+const db = buildMockDb(now);
+
+describe('mock sandbox data', () => {
+  it('has a month of meetings with UTC times', () => {
+    expect(db.events.length).toBe(36);
+    for (const e of db.events) {
+      expect(e.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(Date.parse(e.end)).toBeGreaterThan(Date.parse(e.start));
+    }
+  });
+
+  it('puts Priya’s discovery call today at 10:00 Berlin', () => {
+    const e = db.events.find((x) => x.uri === eventUri('PRIYA-DISCOVERY'))!;
+    expect(e.start).toBe('2026-03-11T09:00:00Z');
+  });
+
+  it('links the rescheduled pair both ways', () => {
+    const old = db.events.find((x) => x.uri === eventUri('SOFIA-OLD'))!;
+    const fresh = db.events.find((x) => x.uri === eventUri('SOFIA-NEW'))!;
+    expect(old.status).toBe('canceled');
+    expect(old.invitees[0]!.rescheduledTo).toBe(fresh.uri);
+    expect(fresh.invitees[0]!.rescheduledFrom).toBe(old.uri);
+  });
+
+  it('filters by overlap and canceled status', () => {
+    const week = eventsInRange(db, '2026-03-08T23:00:00Z', '2026-03-15T23:00:00Z', false);
+    const withCanceled = eventsInRange(db, '2026-03-08T23:00:00Z', '2026-03-15T23:00:00Z', true);
+    expect(week.map((e) => e.uri)).toContain(eventUri('PRIYA-DISCOVERY'));
+    expect(week.map((e) => e.uri)).not.toContain(eventUri('MARCUS-STRATEGY'));
+    expect(withCanceled.length - week.length).toBe(2);
+  });
+
+  it('summarizes contacts and their timeline', () => {
+    expect(contactSummaries(db, null)).toHaveLength(14);
+    expect(contactSummaries(db, 'RAMAN').map((c) => c.email)).toEqual(['priya@northwind-labs.com']);
+    const tom = contactSummaries(db, 'tom.becker')[0]!;
+    expect(tom.noShows).toBe(1);
+    const detail = contactDetail(db, 'tom.becker@kuehne-bau.de')!;
+    expect(detail.activity.map((a) => a.kind)).toContain('no_show');
+    for (let i = 1; i < detail.activity.length; i++) {
+      expect(Date.parse(detail.activity[i - 1]!.at)).toBeGreaterThanOrEqual(Date.parse(detail.activity[i]!.at));
+    }
+  });
+});

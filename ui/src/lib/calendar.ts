@@ -1,0 +1,63 @@
+// Turning the `list_events` read model into FullCalendar input, kept pure for unit tests.
+
+import type { EventInput } from '@fullcalendar/core';
+import type { CalendarEvent } from '../ipc/bindings.gen';
+import { formatTimeRange, type DisplayPrefs } from './time';
+
+export const TONES = 6;
+
+/** A stable colour slot per meeting type, so a type keeps its colour across weeks. */
+export function toneOf(name: string): number {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.codePointAt(0)!) >>> 0;
+  return h % TONES;
+}
+
+export function eventClassNames(e: CalendarEvent): string[] {
+  const names = ['ev', `ev-tone-${toneOf(e.name)}`];
+  if (e.status === 'canceled') names.push('ev-canceled');
+  if (e.anyNoShow) names.push('ev-noshow');
+  if (e.rescheduledFrom) names.push('ev-rescheduled');
+  return names;
+}
+
+/** `Discovery Call · Priya Raman` */
+export function eventTitle(e: CalendarEvent): string {
+  const who = e.inviteeNames.join(', ');
+  return who ? `${e.name} · ${who}` : e.name;
+}
+
+export function toEventInput(e: CalendarEvent): EventInput {
+  return {
+    id: e.uri,
+    title: eventTitle(e),
+    start: e.start,
+    end: e.end,
+    classNames: eventClassNames(e),
+    extendedProps: { calendarEvent: e },
+  };
+}
+
+/** What a screen reader says for a calendar tile. */
+export function describeEvent(e: CalendarEvent, prefs: DisplayPrefs): string {
+  const parts = [eventTitle(e), formatTimeRange(e.start, e.end, prefs)];
+  if (e.status === 'canceled') parts.push('canceled');
+  if (e.anyNoShow) parts.push('no-show');
+  if (e.rescheduledFrom) parts.push('rescheduled');
+  return parts.join(', ');
+}
+
+/** The locale's first day of the week for FullCalendar (0 = Sunday), Monday when unknown. */
+export function firstDayOfWeek(locale: string): number {
+  try {
+    const loc = new Intl.Locale(locale) as Intl.Locale & {
+      getWeekInfo?: () => { firstDay: number };
+      weekInfo?: { firstDay: number };
+    };
+    const info = loc.getWeekInfo?.() ?? loc.weekInfo;
+    if (info && typeof info.firstDay === 'number') return info.firstDay % 7;
+  } catch {
+    // An odd locale string: fall through.
+  }
+  return 1;
+}

@@ -1,0 +1,85 @@
+// First run: the welcome screen, the token form and its inline error, and the sandbox flow.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertClean, calls, launchBrowser, openApp, screenshot, startServer, tile } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('first run shows the product, the pitch and both ways in', async () => {
+  const { page, context, problems } = await openApp(browser, server.url, { mock: { scenario: 'first-run' } });
+  const screen = page.getByTestId('first-run');
+  await screen.waitFor();
+  assert.equal(await screen.getByRole('heading', { level: 1 }).innerText(), 'Slotline');
+  assert.match(await screen.innerText(), /Calendly meetings in a fast local calendar/);
+  assert.ok(await screen.locator('img.logo').evaluate((img) => img.complete && img.naturalWidth > 0), 'logo loads');
+  assert.equal(await page.getByTestId('connect-calendly').innerText(), 'Connect Calendly');
+  assert.equal(await page.getByTestId('explore-sandbox').innerText(), 'Explore the offline sandbox');
+  // No app shell and no token form yet.
+  assert.equal(await page.getByTestId('status-line').count(), 0);
+  assert.equal(await page.getByTestId('token-input').count(), 0);
+  await screenshot(page, 'first-run');
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('Connect Calendly reveals an honest token form with an inline error', async () => {
+  const { page, context, problems } = await openApp(browser, server.url, { mock: { scenario: 'first-run' } });
+  const connect = page.getByTestId('connect-calendly');
+  assert.equal(await connect.getAttribute('aria-expanded'), 'false');
+  await connect.click();
+  assert.equal(await connect.getAttribute('aria-expanded'), 'true');
+  const input = page.getByTestId('token-input');
+  await input.waitFor();
+  assert.ok(await input.evaluate((el) => el === document.activeElement), 'the token field gets focus');
+  assert.match(await page.locator('.token-form').innerText(), /OAuth\) is coming in a later version/);
+  // The field is labelled.
+  assert.equal(await page.getByLabel('Personal access token', { exact: true }).count(), 1);
+
+  await input.fill('not-a-token');
+  await page.getByTestId('token-submit').click();
+  const error = page.getByTestId('token-error');
+  await error.waitFor();
+  assert.match(await error.innerText(), /Calendly rejected this token \(401 Unauthenticated\)/);
+  assert.equal(await input.getAttribute('aria-invalid'), 'true');
+  assert.deepEqual((await calls(page, 'connect_token')).map((c) => c.args), [{ token: 'not-a-token' }]);
+  await screenshot(page, 'first-run-token-error');
+
+  await input.fill('eyJraWQiOiIxY2UxZTEzNjE3ZGNmNzY2YjNjZWJjY2Y4ZGM1YmFmYThhNjVlNjg0');
+  await page.getByTestId('token-submit').click();
+  await page.getByTestId('status-line').waitFor();
+  const line = await page.getByTestId('status-account').innerText();
+  assert.equal(line, 'Dana Whitfield · dana@whitfield-consulting.com', 'a real account is not labelled sandbox');
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('Explore the offline sandbox shows a busy state, then the calendar', async () => {
+  const { page, context, problems } = await openApp(browser, server.url, {
+    mock: { scenario: 'first-run', sandboxDelayMs: 1500 },
+  });
+  const explore = page.getByTestId('explore-sandbox');
+  await explore.click();
+  assert.match(await explore.innerText(), /Starting the sandbox…/);
+  assert.equal(await explore.getAttribute('aria-busy'), 'true');
+  assert.ok(await explore.isDisabled());
+  assert.ok(await page.getByTestId('connect-calendly').isDisabled(), 'no second action while busy');
+  await screenshot(page, 'first-run-sandbox-busy');
+
+  await page.getByTestId('status-line').waitFor();
+  assert.equal(await page.getByTestId('first-run').count(), 0);
+  assert.match(await page.getByTestId('status-account').innerText(), /\(offline sandbox\)$/);
+  await tile(page, 'PRIYA-DISCOVERY').first().waitFor();
+  assert.equal((await calls(page, 'explore_sandbox')).length, 1);
+  await screenshot(page, 'first-run-sandbox-done');
+  await assertClean(page, problems);
+  await context.close();
+});

@@ -1,0 +1,144 @@
+// The app shell: navigation, the status line (text, keyring trouble, sync errors, Sync now),
+// refetching on `data-changed`, and Settings with Disconnect.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assertClean, calls, launchBrowser, openApp, screenshot, startServer, tile } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the status line names the account, the sync age and the counts', async () => {
+  const { page, context, problems } = await openApp(browser, server.url);
+  const line = page.getByTestId('status-line');
+  await line.waitFor();
+  assert.equal(await page.getByTestId('status-account').innerText(), 'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox)');
+  assert.equal(await page.getByTestId('status-sync').innerText(), 'Synced 3 minutes ago');
+  assert.match(await page.getByTestId('status-sync').getAttribute('title'), /^Last sync: Wed,? 11 Mar 2026, 08:57$/);
+  assert.equal(await page.getByTestId('status-counts').innerText(), '36 meetings · 14 contacts');
+  assert.equal(await page.getByTestId('status-keyring').count(), 0);
+  assert.equal(await page.getByTestId('status-error').count(), 0);
+  // Navigation is labelled and marks the current page.
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 1);
+  assert.equal(await page.getByTestId('nav-calendar').getAttribute('aria-current'), 'page');
+  await page.getByTestId('nav-settings').click();
+  assert.equal(await page.getByTestId('nav-settings').getAttribute('aria-current'), 'page');
+  assert.equal(await page.getByTestId('nav-calendar').getAttribute('aria-current'), null);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('keyring trouble and the last sync error show in the status line', async () => {
+  const keyring = 'The Secret Service keyring is locked. Unlock “Login” in Passwords and Keys, then press Sync now.';
+  const { page, context, problems } = await openApp(browser, server.url, {
+    mock: { keyring, lastSyncError: 'Calendly answered 503; Slotline retries in 5 minutes.' },
+  });
+  await page.getByTestId('status-keyring').waitFor();
+  assert.equal(await page.getByTestId('status-keyring').innerText(), `⚠ Keyring: ${keyring}`);
+  assert.equal(
+    await page.getByTestId('status-error').innerText(),
+    'Last sync failed: Calendly answered 503; Slotline retries in 5 minutes.',
+  );
+  await screenshot(page, 'status-line-problems');
+
+  // Sync now clears the error and refreshes the age.
+  await page.getByTestId('sync-now').click();
+  await page.getByTestId('status-error').waitFor({ state: 'detached' });
+  assert.equal((await calls(page, 'sync_now')).length, 1);
+  assert.equal(await page.getByTestId('status-sync').innerText(), 'Synced just now');
+  assert.match(await page.locator('.status-result').innerText(), /1 meeting updated/);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('data-changed refetches the calendar, contacts and status', async () => {
+  const { page, context, problems } = await openApp(browser, server.url);
+  await tile(page, 'PRIYA-DISCOVERY').waitFor();
+  const fetchesBefore = (await calls(page, 'list_events')).length;
+
+  // Rust learns that Priya canceled (a webhook, say) and says events and status are stale.
+  await page.evaluate(async () => {
+    const mock = window.__SLOTLINE_MOCK_CONTROL__;
+    const e = mock.db.events.find((x) => x.uri.endsWith('/PRIYA-DISCOVERY'));
+    e.status = 'canceled';
+    e.invitees[0].status = 'canceled';
+    mock.db.events.push({ ...structuredClone(e), uri: e.uri.replace('PRIYA-DISCOVERY', 'PRIYA-NEW'), status: 'active', invitees: [{ ...e.invitees[0], status: 'active' }] });
+    mock.recount();
+    await mock.dataChanged(['events', 'status']);
+  });
+  await tile(page, 'PRIYA-DISCOVERY').waitFor({ state: 'detached' });
+  await tile(page, 'PRIYA-NEW').waitFor();
+  assert.equal((await calls(page, 'list_events')).length, fetchesBefore + 1, 'exactly one refetch');
+  await page.locator('[data-testid=status-counts]', { hasText: '37 meetings' }).waitFor();
+
+  // Contacts refetch too.
+  await page.getByTestId('nav-contacts').click();
+  await page.getByTestId('contacts-table').waitFor();
+  const listCalls = (await calls(page, 'list_contacts')).length;
+  await page.evaluate(() => window.__SLOTLINE_MOCK_CONTROL__.dataChanged(['contacts']));
+  await page.waitForFunction((n) => window.__SLOTLINE_MOCK_CONTROL__.calls.filter((c) => c.cmd === 'list_contacts').length > n, listCalls);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('Settings shows the connection and disconnecting keeps history by default', async () => {
+  const { page, context, problems } = await openApp(browser, server.url);
+  await page.getByTestId('nav-settings').click();
+  const facts = page.getByTestId('connection-facts');
+  await facts.waitFor();
+  const text = await facts.innerText();
+  assert.match(text, /Name\s+Dana Whitfield/);
+  assert.match(text, /Email\s+dana@whitfield-consulting\.com/);
+  assert.match(text, /Connected with\s+The built-in offline sandbox/);
+  assert.match(text, /API URL\s+http:\/\/127\.0\.0\.1:47615/);
+  assert.match(await page.locator('.settings-page').innerText(), /keeps your local meeting history/);
+  const erase = page.getByTestId('erase-history');
+  assert.equal(await erase.isChecked(), false, 'keeping history is the default');
+  assert.equal(await page.getByLabel(/Also erase the local history/).count(), 1);
+  await screenshot(page, 'settings');
+
+  await page.getByTestId('disconnect').click();
+  await page.getByTestId('disconnect-confirm').click();
+  await page.getByTestId('first-run').waitFor();
+  assert.deepEqual((await calls(page, 'disconnect')).map((c) => c.args), [{ erase: false }]);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('disconnecting with erase asks for it explicitly', async () => {
+  const { page, context, problems } = await openApp(browser, server.url);
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('erase-history').check();
+  await page.getByTestId('disconnect').click();
+  assert.match(await page.getByRole('group', { name: 'Confirm disconnect' }).innerText(), /erase all local history/);
+  await page.getByTestId('disconnect-confirm').click();
+  await page.getByTestId('first-run').waitFor();
+  assert.deepEqual((await calls(page, 'disconnect')).map((c) => c.args), [{ erase: true }]);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('index.html has no inline script or style, so Tauri keeps style-src as configured', async () => {
+  // Tauri adds hashes/nonces to style-src for inline <style> in the HTML, which would switch off
+  // 'unsafe-inline'; FullCalendar 6 injects its stylesheet at run time and needs it.
+  const html = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /<style[\s>]/);
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);
+  assert.doesNotMatch(html, /\sstyle="/);
+  // And under the app's CSP FullCalendar's own styles do apply.
+  const { page, context, problems } = await openApp(browser, server.url);
+  await tile(page, 'PRIYA-DISCOVERY').waitFor();
+  assert.equal(await page.locator('.fc-toolbar').evaluate((el) => getComputedStyle(el).display), 'flex');
+  await assertClean(page, problems);
+  await context.close();
+});
