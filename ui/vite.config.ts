@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { preactFrozenPrototype } from './vite/preactFrozenPrototype';
+import { preactFrozenPrototype } from './vite/preactFrozenPrototype.ts';
 
 // The Tauri window loads `dist/` through its custom protocol, so every asset URL must be relative
 // and bundled: the CSP allows `script-src 'self'` and no remote fonts or CDNs.

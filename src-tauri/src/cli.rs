@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::connect;
 use crate::export;
 use crate::feed;
+use crate::oauth::{OAuthApp, PendingAuthorization};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secrets::{Keyring, SecretStore};
 use crate::store::Store;
@@ -43,9 +44,15 @@ pub enum Command {
         /// The OAuth app's client ID.
         #[arg(long, requires = "oauth")]
         client_id: Option<String>,
-        /// The loopback port registered as the OAuth redirect.
+        /// The loopback port registered as the OAuth redirect (default 53682).
         #[arg(long, requires = "oauth")]
         redirect_port: Option<u16>,
+        /// Read the OAuth app's client secret from standard input (web apps only).
+        #[arg(long, requires = "oauth")]
+        client_secret_stdin: bool,
+        /// How long to wait for the browser's redirect, in seconds.
+        #[arg(long, default_value_t = 300, requires = "oauth")]
+        timeout: u64,
     },
     /// Receive webhooks headless, keep the subscription and reconcile.
     Serve {
@@ -176,7 +183,61 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             println!("Connected to Calendly as {} <{}>.", acct.name, acct.email);
             Ok(())
         }
-        Command::Connect { oauth: true, .. } => Err(not_yet("OAuth connect", "Connect issue")),
+        Command::Connect {
+            oauth: true,
+            client_id,
+            redirect_port,
+            client_secret_stdin,
+            timeout,
+            ..
+        } => {
+            let client_secret = if client_secret_stdin {
+                let mut s = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .map_err(|e| format!("could not read the client secret from stdin: {e}"))?;
+                Some(s.trim().to_string()).filter(|s| !s.is_empty())
+            } else {
+                None
+            };
+            let app = OAuthApp {
+                client_id: client_id
+                    .or_else(|| std::env::var("SLOTLINE_OAUTH_CLIENT_ID").ok())
+                    .unwrap_or_default(),
+                client_secret,
+                auth_url: config.auth_url.clone(),
+                redirect_port: redirect_port.unwrap_or(crate::oauth::DEFAULT_REDIRECT_PORT),
+                redirect_override: None,
+            };
+            let store = Store::open(&config.db_path())?;
+            let secrets = Keyring::new(config.profile());
+            secrets.check()?;
+            let pending = PendingAuthorization::begin(&app).await?;
+            {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{}", pending.authorize_url)?;
+                out.flush()?;
+            }
+            if !browser::open(&pending.authorize_url) {
+                eprintln!("Open the link above in a browser to approve Slotline.");
+            }
+            eprintln!(
+                "Waiting for Calendly's redirect to {} (up to {timeout} s)...",
+                app.redirect_uri()
+            );
+            let acct = connect::finish_oauth(
+                &config,
+                &store,
+                &secrets,
+                &app,
+                pending,
+                std::time::Duration::from_secs(timeout),
+                SystemClock.now(),
+            )
+            .await?;
+            println!("Connected to Calendly as {} <{}> (OAuth).", acct.name, acct.email);
+            Ok(())
+        }
         Command::Connect { .. } => Err(Failure {
             message: "say how to connect: --token-stdin (a personal access token on stdin) or --oauth".into(),
             code: 2,
@@ -229,13 +290,19 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 Ok(()) => "ok".into(),
                 Err(e) => e.to_string(),
             };
+            if status.keyring == "ok" {
+                status.last_refresh = connect::last_refresh(&secrets);
+            }
             print!("{}", status_text(&status, &config));
             Ok(())
         }
         Command::Disconnect { erase } => {
             let store = Store::open(&config.db_path())?;
             let secrets = Keyring::new(config.profile());
-            connect::disconnect(&store, &secrets, erase)?;
+            let done = connect::disconnect(&store, &secrets, erase).await?;
+            if let Some(e) = done.revoke_error {
+                eprintln!("slotline: the OAuth token could not be revoked at Calendly ({e}); it expires by itself");
+            }
             if erase {
                 println!("Disconnected. The tokens and the local history were erased.");
             } else {
@@ -265,6 +332,12 @@ pub fn status_text(s: &feed::StatusView, config: &Config) -> String {
             }
         }
         None => out.push_str("Connected: no (run `slotline connect --token-stdin` or open the app)\n"),
+    }
+    if let Some(r) = &s.reconnect {
+        out.push_str(&format!("Reconnect Calendly: {r}\n"));
+    }
+    if let Some(at) = s.last_refresh.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+        out.push_str(&format!("Token refreshed: {}\n", crate::clock::format_utc(at)));
     }
     out.push_str(&format!(
         "Last sync: {}\n",
@@ -349,5 +422,48 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+mod browser {
+    //! Opening the authorize URL in the user's browser: `$BROWSER` (a colon-separated list, `%s`
+    //! for the URL) first, else `xdg-open` when there is a display. Never blocks.
+
+    use std::process::{Command, Stdio};
+
+    pub fn open(url: &str) -> bool {
+        if let Ok(list) = std::env::var("BROWSER") {
+            for cmd in list.split(':').filter(|c| !c.trim().is_empty()) {
+                if spawn(cmd, url) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        let has_display = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+            || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty());
+        has_display && spawn("xdg-open", url)
+    }
+
+    fn spawn(cmd: &str, url: &str) -> bool {
+        let mut parts = cmd.split_whitespace();
+        let Some(program) = parts.next() else {
+            return false;
+        };
+        let mut args: Vec<String> = parts.map(str::to_string).collect();
+        if args.iter().any(|a| a.contains("%s")) {
+            for a in &mut args {
+                *a = a.replace("%s", url);
+            }
+        } else {
+            args.push(url.to_string());
+        }
+        Command::new(program)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .is_ok()
     }
 }

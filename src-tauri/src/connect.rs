@@ -1,9 +1,16 @@
 //! Connecting an account: a personal access token validated with `GET /users/me` and stored in
 //! the keyring; the client built from the stored token; disconnecting.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
+use crate::calendly::client::Auth;
 use crate::calendly::{ApiError, Client};
+use crate::clock::SystemClock;
+use crate::oauth::tokens::TokenSink;
+use crate::oauth::{OAuthApp, OAuthError, OAuthSession, PendingAuthorization, TokenSet};
 use crate::clock::format_utc;
 use crate::config::Config;
 use crate::secrets::{SecretError, SecretKind, SecretStore};
@@ -21,6 +28,8 @@ pub enum ConnectError {
     #[error("the stored Calendly token is missing from the keyring. Connect Calendly again")]
     TokenMissing,
     #[error(transparent)]
+    OAuth(#[from] OAuthError),
+    #[error(transparent)]
     Api(#[from] ApiError),
     #[error(transparent)]
     Secret(#[from] SecretError),
@@ -33,6 +42,7 @@ pub enum ConnectError {
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum StoredToken {
     Pat { token: String },
+    Oauth { client_id: String, tokens: TokenSet },
 }
 
 impl std::fmt::Debug for StoredToken {
@@ -54,7 +64,25 @@ pub async fn connect_pat(
     if token.is_empty() {
         return Err(ConnectError::EmptyToken);
     }
-    let client = Client::new(&config.api_url, token)?;
+    let stored = StoredToken::Pat {
+        token: token.to_string(),
+    };
+    save_connection(config, store, secrets, token, &stored, "pat", is_sandbox, now).await
+}
+
+/// Validates an access token with `GET /users/me`, then stores the secret and the account.
+#[allow(clippy::too_many_arguments)]
+async fn save_connection(
+    config: &Config,
+    store: &Store,
+    secrets: &dyn SecretStore,
+    access_token: &str,
+    stored: &StoredToken,
+    auth_kind: &str,
+    is_sandbox: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Account, ConnectError> {
+    let client = Client::new(&config.api_url, access_token)?;
     let me = match client.me().await {
         Ok(me) => me,
         Err(ApiError::Unauthenticated { message }) | Err(ApiError::PermissionDenied { message }) => {
@@ -62,10 +90,7 @@ pub async fn connect_pat(
         }
         Err(e) => return Err(e.into()),
     };
-    let stored = serde_json::to_string(&StoredToken::Pat {
-        token: token.to_string(),
-    })
-    .map_err(|e| StoreError::Data(e.to_string()))?;
+    let stored = serde_json::to_string(stored).map_err(|e| StoreError::Data(e.to_string()))?;
     secrets.set(SecretKind::CalendlyToken, &stored)?;
     let acct = Account {
         user_uri: me.uri.clone(),
@@ -74,7 +99,7 @@ pub async fn connect_pat(
         email: me.email.clone().unwrap_or_default(),
         timezone: me.timezone.clone(),
         avatar_url: me.avatar_url.clone(),
-        auth_kind: "pat".into(),
+        auth_kind: auth_kind.into(),
         api_url: config.api_url.clone(),
         auth_url: config.auth_url.clone(),
         is_sandbox,
@@ -82,23 +107,101 @@ pub async fn connect_pat(
         connected_at: format_utc(now),
         raw_json: serde_json::to_string(&me).map_err(|e| StoreError::Data(e.to_string()))?,
     };
-    store.with_tx(|tx| account::set(tx, &acct))?;
+    store.with_tx(|tx| {
+        account::set(tx, &acct)?;
+        crate::store::sync_state::delete(tx, crate::store::sync_state::RECONNECT)
+    })?;
     Ok(acct)
 }
 
-/// The connected account and a client with its token.
-pub fn client(store: &Store, secrets: &dyn SecretStore) -> Result<(Account, Client), ConnectError> {
+/// Finishes an OAuth authorization started with [`PendingAuthorization::begin`]: waits for the
+/// redirect, exchanges the code, validates the token and stores the pair and the account.
+pub async fn finish_oauth(
+    config: &Config,
+    store: &Store,
+    secrets: &dyn SecretStore,
+    app: &OAuthApp,
+    pending: PendingAuthorization,
+    timeout: Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Account, ConnectError> {
+    let http = crate::oauth::flow::http_client()?;
+    let tokens = pending.finish(timeout, &http).await?;
+    if let Some(secret) = &app.client_secret {
+        secrets.set(SecretKind::OAuthClientSecret, secret)?;
+    }
+    let access = tokens.access_token.clone();
+    let stored = StoredToken::Oauth {
+        client_id: app.client_id.clone(),
+        tokens,
+    };
+    save_connection(config, store, secrets, &access, &stored, "oauth", false, now).await
+}
+
+/// Persists rotated OAuth pairs to the keyring.
+struct KeyringSink<S> {
+    secrets: S,
+    client_id: String,
+}
+
+impl<S: SecretStore> TokenSink for KeyringSink<S> {
+    fn persist(&self, tokens: &TokenSet) -> Result<(), String> {
+        let stored = serde_json::to_string(&StoredToken::Oauth {
+            client_id: self.client_id.clone(),
+            tokens: tokens.clone(),
+        })
+        .map_err(|e| e.to_string())?;
+        self.secrets
+            .set(SecretKind::CalendlyToken, &stored)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// When the stored OAuth pair was last refreshed (unix seconds), for Settings and `status`.
+pub fn last_refresh(secrets: &dyn SecretStore) -> Option<i64> {
+    let raw = secrets.get(SecretKind::CalendlyToken).ok()??;
+    match serde_json::from_str::<StoredToken>(&raw).ok()? {
+        StoredToken::Oauth { tokens, .. } => Some(tokens.refreshed_at),
+        StoredToken::Pat { .. } => None,
+    }
+}
+
+/// The connected account and a client with its token (an OAuth session refreshes itself and
+/// persists rotated pairs to the keyring).
+pub fn client<S: SecretStore + Clone + 'static>(
+    store: &Store,
+    secrets: &S,
+) -> Result<(Account, Client), ConnectError> {
     let acct = store
         .read(|tx| account::get(tx))?
         .ok_or(ConnectError::NotConnected)?;
     let raw = secrets
         .get(SecretKind::CalendlyToken)?
         .ok_or(ConnectError::TokenMissing)?;
-    let token = match serde_json::from_str::<StoredToken>(&raw) {
-        Ok(StoredToken::Pat { token }) => token,
+    let auth = match serde_json::from_str::<StoredToken>(&raw) {
+        Ok(StoredToken::Pat { token }) => Auth::Token(token),
+        Ok(StoredToken::Oauth { client_id, tokens }) => {
+            let app = OAuthApp {
+                client_id: client_id.clone(),
+                client_secret: secrets.get(SecretKind::OAuthClientSecret)?,
+                auth_url: acct.auth_url.clone(),
+                redirect_port: crate::oauth::DEFAULT_REDIRECT_PORT,
+                redirect_override: None,
+            };
+            let sink = Arc::new(KeyringSink {
+                secrets: secrets.clone(),
+                client_id,
+            });
+            Auth::OAuth(Arc::new(OAuthSession::new(
+                app,
+                tokens,
+                sink,
+                Arc::new(SystemClock),
+            )))
+        }
         Err(_) => return Err(ConnectError::TokenMissing),
     };
-    let client = Client::new(&acct.api_url, &token)?;
+    let client = Client::with_auth(&acct.api_url, auth)?;
     Ok((acct, client))
 }
 
@@ -114,8 +217,36 @@ pub fn repoint(store: &Store, api_url: &str) -> Result<(), StoreError> {
     })
 }
 
-/// Forgets the account's secrets and the account; keeps the synced history unless `erase`.
-pub fn disconnect(store: &Store, secrets: &dyn SecretStore, erase: bool) -> Result<(), ConnectError> {
+/// What disconnecting did beyond removing the local secrets.
+#[derive(Debug, Default)]
+pub struct Disconnected {
+    /// Set when the OAuth token could not be revoked at Calendly (it still expires by itself).
+    pub revoke_error: Option<String>,
+}
+
+/// Revokes an OAuth token where possible, forgets the account's secrets and the account; keeps
+/// the synced history unless `erase`.
+pub async fn disconnect(
+    store: &Store,
+    secrets: &dyn SecretStore,
+    erase: bool,
+) -> Result<Disconnected, ConnectError> {
+    let mut out = Disconnected::default();
+    let acct = store.read(|tx| account::get(tx))?;
+    if let (Some(acct), Ok(Some(raw))) = (&acct, secrets.get(SecretKind::CalendlyToken)) {
+        if let Ok(StoredToken::Oauth { client_id, tokens }) = serde_json::from_str(&raw) {
+            let app = OAuthApp {
+                client_id,
+                client_secret: secrets.get(SecretKind::OAuthClientSecret).ok().flatten(),
+                auth_url: acct.auth_url.clone(),
+                redirect_port: crate::oauth::DEFAULT_REDIRECT_PORT,
+                redirect_override: None,
+            };
+            if let Err(e) = crate::oauth::tokens::revoke(&app, &tokens).await {
+                out.revoke_error = Some(e.to_string());
+            }
+        }
+    }
     for kind in SecretKind::ALL {
         secrets.delete(kind)?;
     }
@@ -126,5 +257,5 @@ pub fn disconnect(store: &Store, secrets: &dyn SecretStore, erase: bool) -> Resu
         }
         Ok::<_, StoreError>(())
     })?;
-    Ok(())
+    Ok(out)
 }

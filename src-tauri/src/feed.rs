@@ -136,6 +136,11 @@ pub struct StatusView {
     #[ts(type = "number")]
     pub contacts: i64,
     pub syncing: bool,
+    /// Set when Calendly refused the OAuth grant: the user must reconnect.
+    pub reconnect: Option<String>,
+    /// Unix seconds of the last OAuth token refresh.
+    #[ts(type = "number | null")]
+    pub last_refresh: Option<i64>,
     /// The keyring's state: `ok`, or a sentence saying what is wrong and what to do.
     pub keyring: String,
 }
@@ -408,6 +413,8 @@ pub fn status(conn: &Connection) -> Result<StatusView, StoreError> {
         events,
         contacts,
         syncing: false,
+        reconnect: sync_state::get(conn, sync_state::RECONNECT)?,
+        last_refresh: None,
         keyring: "ok".into(),
     })
 }

@@ -11,10 +11,12 @@ pub mod connect;
 pub mod explore;
 pub mod export;
 pub mod feed;
+pub mod oauth;
 pub mod sandbox;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod webhook;
 
 use clap::Parser;
 

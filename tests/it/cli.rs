@@ -295,7 +295,6 @@ fn help_lists_every_subcommand_and_unlanded_ones_say_so() {
     }
     for args in [
         vec!["serve"],
-        vec!["connect", "--oauth"],
         vec!["export", "--format", "ics"],
         vec!["export", "--format", "csv"],
     ] {
@@ -308,4 +307,9 @@ fn help_lists_every_subcommand_and_unlanded_ones_say_so() {
         .assert()
         .failure()
         .stderr(contains("not connected"));
+    // OAuth without a client ID says what to pass.
+    env.cmd(&["connect", "--oauth"])
+        .assert()
+        .failure()
+        .stderr(contains("--client-id"));
 }

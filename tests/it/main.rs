@@ -4,3 +4,4 @@ mod apply;
 mod cli;
 mod common;
 mod keyring;
+mod oauth;

@@ -54,7 +54,7 @@ impl From<ConnectError> for IpcFailure {
         let kind = match &e {
             ConnectError::EmptyToken | ConnectError::BadToken(_) => "invalid_input",
             ConnectError::NotConnected | ConnectError::TokenMissing => "not_connected",
-            ConnectError::Api(_) => "calendly",
+            ConnectError::Api(_) | ConnectError::OAuth(_) => "calendly",
             ConnectError::Secret(_) => "keyring",
             ConnectError::Store(_) => "store",
         };
@@ -166,7 +166,7 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Res<SyncRep
 
 #[tauri::command]
 pub async fn disconnect(app: AppHandle, state: State<'_, AppState>, erase: bool) -> Res<()> {
-    connect::disconnect(&state.store, &state.secrets, erase)?;
+    connect::disconnect(&state.store, &state.secrets, erase).await?;
     *state.sandbox.lock().await = None;
     Emitter::new(&app).stale(&["events", "contacts", "status"]);
     Ok(())

@@ -1,7 +1,7 @@
 //! The Calendly HTTP client: bearer auth, cursor pagination, Calendly's `{title, message,
 //! details}` errors as typed errors, and deliberate handling of 401, 403, 404, 409, 429 and 5xx.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -9,6 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use thiserror::Error;
 use tracing::{instrument, warn};
+
+use crate::oauth::{OAuthError, OAuthSession};
 
 use super::models::{Collection, Invitee, Resource, ScheduledEvent, User, WebhookSubscription};
 
@@ -39,6 +41,19 @@ pub enum ApiError {
     Network { url: String, reason: String },
     #[error("Calendly sent a response Slotline could not read: {0}")]
     Decode(String),
+    #[error("Calendly no longer accepts Slotline's authorization ({0}). Reconnect Calendly")]
+    Reconnect(String),
+    #[error("could not refresh the Calendly token: {0}")]
+    Auth(String),
+}
+
+impl From<OAuthError> for ApiError {
+    fn from(e: OAuthError) -> Self {
+        match e {
+            OAuthError::InvalidGrant(m) => ApiError::Reconnect(m),
+            other => ApiError::Auth(other.to_string()),
+        }
+    }
 }
 
 impl ApiError {
@@ -51,7 +66,10 @@ impl ApiError {
             ApiError::InvalidArgument { .. } => Some(400),
             ApiError::RateLimited { .. } => Some(429),
             ApiError::Server { status, .. } | ApiError::Other { status, .. } => Some(*status),
-            ApiError::Network { .. } | ApiError::Decode(_) => None,
+            ApiError::Network { .. }
+            | ApiError::Decode(_)
+            | ApiError::Reconnect(_)
+            | ApiError::Auth(_) => None,
         }
     }
 }
@@ -100,16 +118,36 @@ pub struct Page<T> {
     pub next_page_token: Option<String>,
 }
 
+/// How requests authenticate: a personal access token, or a live OAuth session that refreshes.
+#[derive(Clone)]
+pub enum Auth {
+    Token(String),
+    OAuth(Arc<OAuthSession>),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Auth::Token(_) => "Auth::Token(<redacted>)",
+            Auth::OAuth(_) => "Auth::OAuth(<redacted>)",
+        })
+    }
+}
+
 #[derive(Debug)]
 pub struct Client {
     http: reqwest::Client,
     api_url: String,
-    token: String,
+    auth: Auth,
     rate: Mutex<Option<RateLimit>>,
 }
 
 impl Client {
     pub fn new(api_url: &str, token: &str) -> Result<Self, ApiError> {
+        Self::with_auth(api_url, Auth::Token(token.to_string()))
+    }
+
+    pub fn with_auth(api_url: &str, auth: Auth) -> Result<Self, ApiError> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("Slotline/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
@@ -122,7 +160,7 @@ impl Client {
         Ok(Self {
             http,
             api_url: api_url.trim_end_matches('/').to_string(),
-            token: token.to_string(),
+            auth,
             rate: Mutex::new(None),
         })
     }
@@ -261,11 +299,13 @@ impl Client {
     /// Sends with the bearer token, waits out 429s and retries 5xx with back-off and jitter.
     async fn send(&self, req: RequestBuilder) -> Result<Response, ApiError> {
         let mut attempt = 0;
+        let mut refreshed = false;
+        let mut token = self.bearer().await?;
         loop {
             let Some(r) = req.try_clone() else {
                 return Err(ApiError::Decode("request body cannot be retried".into()));
             };
-            let result = r.bearer_auth(&self.token).send().await;
+            let result = r.bearer_auth(&token).send().await;
             let err = match result {
                 Ok(resp) => {
                     self.note_rate_limit(&resp);
@@ -282,6 +322,14 @@ impl Client {
                     reason: e.without_url().to_string(),
                 },
             };
+            // One refresh after a 401 (shared with concurrent callers), then one retry.
+            if let (ApiError::Unauthenticated { .. }, Auth::OAuth(session)) = (&err, &self.auth) {
+                if !refreshed {
+                    refreshed = true;
+                    token = session.after_unauthorized(&token).await?;
+                    continue;
+                }
+            }
             attempt += 1;
             let wait = match &err {
                 ApiError::RateLimited { retry_after } => *retry_after,
@@ -293,6 +341,13 @@ impl Client {
             }
             warn!(attempt, wait_ms = wait.as_millis() as u64, error = %err, "retrying Calendly request");
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn bearer(&self) -> Result<String, ApiError> {
+        match &self.auth {
+            Auth::Token(t) => Ok(t.clone()),
+            Auth::OAuth(session) => Ok(session.bearer().await?),
         }
     }
 

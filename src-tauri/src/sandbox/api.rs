@@ -45,11 +45,23 @@ pub(crate) fn router(sb: Sandbox) -> Router {
         .route("/scheduled_events/{uuid}", get(get_event))
         .route("/scheduled_events/{uuid}/cancellation", post(cancel_event))
         .route("/scheduled_events/{uuid}/invitees", get(list_invitees))
-        .route("/scheduled_events/{uuid}/invitees/{invitee}", get(get_invitee))
+        .route(
+            "/scheduled_events/{uuid}/invitees/{invitee}",
+            get(get_invitee),
+        )
         .route("/invitee_no_shows", post(create_no_show))
-        .route("/invitee_no_shows/{uuid}", get(get_no_show).delete(delete_no_show))
-        .route("/webhook_subscriptions", get(list_subscriptions).post(create_subscription))
-        .route("/webhook_subscriptions/{uuid}", get(get_subscription).delete(delete_subscription))
+        .route(
+            "/invitee_no_shows/{uuid}",
+            get(get_no_show).delete(delete_no_show),
+        )
+        .route(
+            "/webhook_subscriptions",
+            get(list_subscriptions).post(create_subscription),
+        )
+        .route(
+            "/webhook_subscriptions/{uuid}",
+            get(get_subscription).delete(delete_subscription),
+        )
         .route_layer(middleware::from_fn_with_state(sb.clone(), gate));
     Router::new()
         .merge(api)
@@ -73,7 +85,10 @@ pub(crate) struct Detail {
 }
 
 pub(crate) fn detail(parameter: &str, message: impl Into<String>) -> Detail {
-    Detail { parameter: Some(parameter.to_string()), message: message.into() }
+    Detail {
+        parameter: Some(parameter.to_string()),
+        message: message.into(),
+    }
 }
 
 /// Calendly's error body `{title, message, details?}` with its status.
@@ -87,13 +102,28 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub fn invalid(details: Vec<Detail>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, title: "Invalid Argument", message: "The supplied parameters are invalid.".into(), details }
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            title: "Invalid Argument",
+            message: "The supplied parameters are invalid.".into(),
+            details,
+        }
     }
     pub fn unauthenticated(message: &str) -> Self {
-        Self { status: StatusCode::UNAUTHORIZED, title: "Unauthenticated", message: message.into(), details: Vec::new() }
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            title: "Unauthenticated",
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
     pub fn forbidden(message: &str) -> Self {
-        Self { status: StatusCode::FORBIDDEN, title: "Permission Denied", message: message.into(), details: Vec::new() }
+        Self {
+            status: StatusCode::FORBIDDEN,
+            title: "Permission Denied",
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
     pub fn not_found() -> Self {
         Self {
@@ -104,7 +134,12 @@ impl ApiError {
         }
     }
     pub fn conflict(message: &str) -> Self {
-        Self { status: StatusCode::CONFLICT, title: "Already Exists", message: message.into(), details: Vec::new() }
+        Self {
+            status: StatusCode::CONFLICT,
+            title: "Already Exists",
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
     pub fn internal() -> Self {
         Self {
@@ -129,8 +164,13 @@ impl IntoResponse for ApiError {
 impl From<SandboxError> for ApiError {
     fn from(e: SandboxError) -> Self {
         match e {
-            SandboxError::UnknownEvent(_) | SandboxError::UnknownInvitee(_) | SandboxError::UnknownEventType(_) => ApiError::not_found(),
-            SandboxError::InvalidState(m) => ApiError::invalid(vec![Detail { parameter: None, message: m }]),
+            SandboxError::UnknownEvent(_)
+            | SandboxError::UnknownInvitee(_)
+            | SandboxError::UnknownEventType(_) => ApiError::not_found(),
+            SandboxError::InvalidState(m) => ApiError::invalid(vec![Detail {
+                parameter: None,
+                message: m,
+            }]),
             _ => ApiError::internal(),
         }
     }
@@ -150,7 +190,10 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -183,7 +226,10 @@ fn parse_time(p: &Params, name: &str, d: &mut Vec<Detail>) -> Option<DateTime<Ut
     let raw = p.get(name)?;
     let t = parse_ts(raw);
     if t.is_none() {
-        d.push(detail(name, "must be an ISO-8601 timestamp, e.g. 2020-01-02T03:04:05.678123Z"));
+        d.push(detail(
+            name,
+            "must be an ISO-8601 timestamp, e.g. 2020-01-02T03:04:05.678123Z",
+        ));
     }
     t
 }
@@ -195,7 +241,10 @@ fn parse_sort(p: &Params, field: &str, d: &mut Vec<Detail>) -> bool {
         Some(s) if s == format!("{field}:asc") => false,
         Some(s) if s == format!("{field}:desc") => true,
         Some(_) => {
-            d.push(detail("sort", format!("must be {field}:asc or {field}:desc")));
+            d.push(detail(
+                "sort",
+                format!("must be {field}:asc or {field}:desc"),
+            ));
             false
         }
     }
@@ -211,7 +260,10 @@ fn parse_cursor(inner: &Inner, p: &Params, list: &str, d: &mut Vec<Detail>) -> O
 }
 
 fn page_block(inner: &Inner, path: &str, p: &Params, list: &str, s: &PageSlice) -> Pagination {
-    let token = |c: &Option<Cursor>| c.as_ref().map(|c| pagination::encode(&inner.cursor_key, list, c));
+    let token = |c: &Option<Cursor>| {
+        c.as_ref()
+            .map(|c| pagination::encode(&inner.cursor_key, list, c))
+    };
     let next_token = token(&s.next);
     let prev_token = token(&s.prev);
     let url = |t: &Option<String>| {
@@ -233,31 +285,40 @@ fn page_block(inner: &Inner, path: &str, p: &Params, list: &str, s: &PageSlice) 
     }
 }
 
-/// Sorts `items` by `key` in display order and cuts the requested page out of them.
+/// Where a list came from and which page of it was asked for.
+struct PageRequest<'a> {
+    path: &'a str,
+    params: &'a Params,
+    /// Names the list inside page tokens, so a token only works where it was issued.
+    list: &'a str,
+    desc: bool,
+    cursor: Option<Cursor>,
+    count: usize,
+}
+
+/// Sorts `items` by their key in display order and cuts the requested page out of them.
 fn paginate<T: Clone + Serialize>(
     inner: &Inner,
-    path: &str,
-    p: &Params,
-    list: &str,
+    req: &PageRequest<'_>,
     mut items: Vec<(String, T)>,
-    desc: bool,
-    cursor: Option<&Cursor>,
-    count: usize,
 ) -> Collection<T> {
     items.sort_by(|a, b| a.0.cmp(&b.0));
-    if desc {
+    if req.desc {
         items.reverse();
     }
     let keys: Vec<String> = items.iter().map(|(k, _)| k.clone()).collect();
-    let s = pagination::slice(&keys, desc, cursor, count);
-    let pagination = page_block(inner, path, p, list, &s);
+    let s = pagination::slice(&keys, req.desc, req.cursor.as_ref(), req.count);
+    let pagination = page_block(inner, req.path, req.params, req.list, &s);
     let collection = items
         .into_iter()
         .skip(s.range.start)
         .take(s.range.len())
         .map(|(_, v)| v)
         .collect();
-    Collection { collection, pagination }
+    Collection {
+        collection,
+        pagination,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,12 +335,16 @@ pub(crate) struct Caller {
 impl Caller {
     /// `:write` implies `:read`, as Calendly's scopes do.
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        let Some(scopes) = &self.scopes else { return Ok(()) };
+        let Some(scopes) = &self.scopes else {
+            return Ok(());
+        };
         let write = scope.replace(":read", ":write");
         if scopes.iter().any(|s| s == scope || *s == write) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(&format!("This access token does not have the required scope: {scope}")))
+            Err(ApiError::forbidden(&format!(
+                "This access token does not have the required scope: {scope}"
+            )))
         }
     }
 }
@@ -287,20 +352,30 @@ impl Caller {
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 fn authenticate(inner: &Inner, token: Option<&str>) -> Result<Caller, AuthFailure> {
-    let token = token.filter(|t| !t.is_empty()).ok_or(AuthFailure::Invalid)?;
+    let token = token
+        .filter(|t| !t.is_empty())
+        .ok_or(AuthFailure::Invalid)?;
     let now = inner.clock.now();
     let w = lock(&inner.world);
     if w.personal_access_tokens.iter().any(|p| p == token) {
-        return Ok(Caller { user_uri: w.user.uri.clone(), scopes: None });
+        return Ok(Caller {
+            user_uri: w.user.uri.clone(),
+            scopes: None,
+        });
     }
     let t = w.tokens.check_access(token, now)?;
     let scopes: Vec<String> = t.scope.split_whitespace().map(str::to_string).collect();
     let legacy = scopes.is_empty() || scopes.iter().any(|s| s == "default");
-    Ok(Caller { user_uri: w.user.uri.clone(), scopes: (!legacy).then_some(scopes) })
+    Ok(Caller {
+        user_uri: w.user.uri.clone(),
+        scopes: (!legacy).then_some(scopes),
+    })
 }
 
 fn with_rate_headers(mut resp: Response, info: RateInfo) -> Response {
@@ -312,7 +387,10 @@ fn with_rate_headers(mut resp: Response, info: RateInfo) -> Response {
 }
 
 fn too_many(info: RateInfo) -> Response {
-    let info = RateInfo { remaining: 0, ..info };
+    let info = RateInfo {
+        remaining: 0,
+        ..info
+    };
     let body = json!({
         "title": "Too Many Requests",
         "message": format!(
@@ -320,8 +398,12 @@ fn too_many(info: RateInfo) -> Response {
             info.limit, info.reset_secs
         ),
     });
-    let mut resp = with_rate_headers((StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response(), info);
-    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(info.reset_secs));
+    let mut resp = with_rate_headers(
+        (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response(),
+        info,
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(info.reset_secs));
     resp
 }
 
@@ -371,7 +453,10 @@ async fn gate(State(sb): State<Sandbox>, mut req: Request, next: Next) -> Respon
         Err(failure) => {
             lock(&inner.counts).unauthenticated += 1;
             let info = lock(&inner.limiter).peek(&bucket, limit, now);
-            return with_rate_headers(ApiError::unauthenticated(failure.message()).into_response(), info);
+            return with_rate_headers(
+                ApiError::unauthenticated(failure.message()).into_response(),
+                info,
+            );
         }
     };
     let info = lock(&inner.limiter).take(&bucket, limit, now);
@@ -390,13 +475,20 @@ async fn not_found() -> ApiError {
 // ---------------------------------------------------------------------------------------------
 // Users and event types
 
-async fn users_me(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>) -> Result<Json<Value>, ApiError> {
+async fn users_me(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
     caller.require("users:read")?;
     let w = lock(&sb.inner.world);
     Ok(Json(json!({"resource": w.user})))
 }
 
-async fn get_user(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_user(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require("users:read")?;
     let w = lock(&sb.inner.world);
     if last_segment(&w.user.uri) != uuid {
@@ -405,7 +497,11 @@ async fn get_user(State(sb): State<Sandbox>, Extension(caller): Extension<Caller
     Ok(Json(json!({"resource": w.user})))
 }
 
-async fn list_event_types(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, RawQuery(q): RawQuery) -> Result<Json<Collection<EventType>>, ApiError> {
+async fn list_event_types(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Collection<EventType>>, ApiError> {
     caller.require("event_types:read")?;
     let inner = &sb.inner;
     let p = Params::parse(q.as_deref());
@@ -426,19 +522,39 @@ async fn list_event_types(State(sb): State<Sandbox>, Extension(caller): Extensio
         .iter()
         .map(|t| (format!("{:05}|{}", t.position, t.uri), t.clone()))
         .collect();
-    Ok(Json(paginate(inner, "/event_types", &p, "event_types", items, false, cursor.as_ref(), count)))
+    let req = PageRequest {
+        path: "/event_types",
+        params: &p,
+        list: "event_types",
+        desc: false,
+        cursor,
+        count,
+    };
+    Ok(Json(paginate(inner, &req, items)))
 }
 
-async fn get_event_type(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_event_type(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require("event_types:read")?;
     let w = lock(&sb.inner.world);
     let uri = format!("{API_ROOT}/event_types/{uuid}");
-    let et = w.event_types.iter().find(|t| t.uri == uri).ok_or_else(ApiError::not_found)?;
+    let et = w
+        .event_types
+        .iter()
+        .find(|t| t.uri == uri)
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(json!({"resource": et})))
 }
 
 /// `user` must be the caller; `organization` must be theirs and, alone, needs an admin.
-fn check_owner(w: &super::world::World, user: Option<&str>, org: Option<&str>) -> Result<(), ApiError> {
+fn check_owner(
+    w: &super::world::World,
+    user: Option<&str>,
+    org: Option<&str>,
+) -> Result<(), ApiError> {
     const NO_PERMISSION: &str = "You do not have permission to access this resource.";
     if let Some(u) = user {
         if u != w.user.uri {
@@ -463,7 +579,11 @@ fn event_key(e: &ScheduledEvent) -> String {
     format!("{}|{}", format_ts(&e.start_time), e.uri)
 }
 
-async fn list_events(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, RawQuery(q): RawQuery) -> Result<Json<Collection<ScheduledEvent>>, ApiError> {
+async fn list_events(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Collection<ScheduledEvent>>, ApiError> {
     caller.require("scheduled_events:read")?;
     let inner = &sb.inner;
     let p = Params::parse(q.as_deref());
@@ -476,7 +596,10 @@ async fn list_events(State(sb): State<Sandbox>, Extension(caller): Extension<Cal
     let cursor = parse_cursor(inner, &p, "scheduled_events", &mut d);
     let (user, org, group) = (p.get("user"), p.get("organization"), p.get("group"));
     if user.is_none() && org.is_none() && group.is_none() {
-        d.push(detail("organization", "one of user, organization or group is required"));
+        d.push(detail(
+            "organization",
+            "one of user, organization or group is required",
+        ));
     }
     if !d.is_empty() {
         return Err(ApiError::invalid(d));
@@ -484,7 +607,9 @@ async fn list_events(State(sb): State<Sandbox>, Extension(caller): Extension<Cal
     let w = lock(&inner.world);
     if group.is_some() {
         if org.is_none() {
-            return Err(ApiError::forbidden("Please also specify organization when requesting events for a group."));
+            return Err(ApiError::forbidden(
+                "Please also specify organization when requesting events for a group.",
+            ));
         }
         return Err(ApiError::not_found());
     }
@@ -496,20 +621,44 @@ async fn list_events(State(sb): State<Sandbox>, Extension(caller): Extension<Cal
         .filter(|e| status.is_none_or(|s| e.status == s))
         .filter(|e| min.is_none_or(|m| e.start_time >= m))
         .filter(|e| max.is_none_or(|m| e.start_time < m))
-        .filter(|e| email.is_none_or(|m| w.invitees_of(&e.uri).any(|i| i.email.eq_ignore_ascii_case(m))))
+        .filter(|e| {
+            email.is_none_or(|m| {
+                w.invitees_of(&e.uri)
+                    .any(|i| i.email.eq_ignore_ascii_case(m))
+            })
+        })
         .map(|e| (event_key(e), e.clone()))
         .collect();
-    Ok(Json(paginate(inner, "/scheduled_events", &p, "scheduled_events", items, desc, cursor.as_ref(), count)))
+    let req = PageRequest {
+        path: "/scheduled_events",
+        params: &p,
+        list: "scheduled_events",
+        desc,
+        cursor,
+        count,
+    };
+    Ok(Json(paginate(inner, &req, items)))
 }
 
-async fn get_event(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_event(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require("scheduled_events:read")?;
     let w = lock(&sb.inner.world);
-    let e = w.event(&format!("{API_ROOT}/scheduled_events/{uuid}")).ok_or_else(ApiError::not_found)?;
+    let e = w
+        .event(&format!("{API_ROOT}/scheduled_events/{uuid}"))
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(json!({"resource": e})))
 }
 
-async fn list_invitees(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>, RawQuery(q): RawQuery) -> Result<Json<Collection<Invitee>>, ApiError> {
+async fn list_invitees(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Collection<Invitee>>, ApiError> {
     caller.require("scheduled_events:read")?;
     let inner = &sb.inner;
     let event_uri = format!("{API_ROOT}/scheduled_events/{uuid}");
@@ -535,28 +684,54 @@ async fn list_invitees(State(sb): State<Sandbox>, Extension(caller): Extension<C
         .map(|i| (format!("{}|{}", format_ts(&i.created_at), i.uri), i.clone()))
         .collect();
     let path = format!("/scheduled_events/{uuid}/invitees");
-    Ok(Json(paginate(inner, &path, &p, &list, items, desc, cursor.as_ref(), count)))
+    let req = PageRequest {
+        path: &path,
+        params: &p,
+        list: &list,
+        desc,
+        cursor,
+        count,
+    };
+    Ok(Json(paginate(inner, &req, items)))
 }
 
-async fn get_invitee(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path((uuid, invitee)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+async fn get_invitee(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path((uuid, invitee)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     caller.require("scheduled_events:read")?;
     let w = lock(&sb.inner.world);
     let i = w
-        .invitee(&format!("{API_ROOT}/scheduled_events/{uuid}/invitees/{invitee}"))
+        .invitee(&format!(
+            "{API_ROOT}/scheduled_events/{uuid}/invitees/{invitee}"
+        ))
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(json!({"resource": i})))
 }
 
-async fn cancel_event(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn cancel_event(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     caller.require("scheduled_events:write")?;
     let reason = if body.is_empty() {
         None
     } else {
-        let v: Value = serde_json::from_slice(&body).map_err(|_| ApiError::invalid(vec![detail("reason", "the body must be a JSON object")]))?;
+        let v: Value = serde_json::from_slice(&body).map_err(|_| {
+            ApiError::invalid(vec![detail("reason", "the body must be a JSON object")])
+        })?;
         match v.get("reason") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.chars().count() <= 10_000 => Some(s.clone()),
-            Some(_) => return Err(ApiError::invalid(vec![detail("reason", "must be a string of at most 10000 characters")])),
+            Some(_) => {
+                return Err(ApiError::invalid(vec![detail(
+                    "reason",
+                    "must be a string of at most 10000 characters",
+                )]))
+            }
         }
     };
     let uri = format!("{API_ROOT}/scheduled_events/{uuid}");
@@ -574,9 +749,14 @@ async fn cancel_event(State(sb): State<Sandbox>, Extension(caller): Extension<Ca
     Ok((StatusCode::CREATED, Json(json!({"resource": c}))).into_response())
 }
 
-async fn create_no_show(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, body: Bytes) -> Result<Response, ApiError> {
+async fn create_no_show(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     caller.require("scheduled_events:write")?;
-    let v: Value = serde_json::from_slice(&body).map_err(|_| ApiError::invalid(vec![detail("invitee", "is required")]))?;
+    let v: Value = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::invalid(vec![detail("invitee", "is required")]))?;
     let Some(invitee) = v.get("invitee").and_then(Value::as_str) else {
         return Err(ApiError::invalid(vec![detail("invitee", "is required")]));
     };
@@ -584,20 +764,36 @@ async fn create_no_show(State(sb): State<Sandbox>, Extension(caller): Extension<
     Ok((StatusCode::CREATED, Json(json!({"resource": record}))).into_response())
 }
 
-async fn get_no_show(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_no_show(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require("scheduled_events:read")?;
     let w = lock(&sb.inner.world);
     let uri = format!("{API_ROOT}/invitee_no_shows/{uuid}");
-    let n = w.no_shows.iter().find(|n| n.uri == uri).ok_or_else(ApiError::not_found)?;
+    let n = w
+        .no_shows
+        .iter()
+        .find(|n| n.uri == uri)
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(json!({"resource": n})))
 }
 
-async fn delete_no_show(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>) -> Result<StatusCode, ApiError> {
+async fn delete_no_show(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+) -> Result<StatusCode, ApiError> {
     caller.require("scheduled_events:write")?;
     let uri = format!("{API_ROOT}/invitee_no_shows/{uuid}");
     let invitee = {
         let w = lock(&sb.inner.world);
-        w.no_shows.iter().find(|n| n.uri == uri).map(|n| n.invitee.clone()).ok_or_else(ApiError::not_found)?
+        w.no_shows
+            .iter()
+            .find(|n| n.uri == uri)
+            .map(|n| n.invitee.clone())
+            .ok_or_else(ApiError::not_found)?
     };
     sb.clear_no_show(&invitee)?;
     Ok(StatusCode::NO_CONTENT)
@@ -607,16 +803,27 @@ async fn delete_no_show(State(sb): State<Sandbox>, Extension(caller): Extension<
 // Webhook subscriptions
 
 fn str_field<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    v.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+    v.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
-async fn create_subscription(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, body: Bytes) -> Result<Response, ApiError> {
+async fn create_subscription(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     caller.require("webhooks:write")?;
     let inner = &sb.inner;
     let v: Value = serde_json::from_slice(&body)
         .ok()
         .filter(Value::is_object)
-        .ok_or_else(|| ApiError::invalid(vec![Detail { parameter: None, message: "The request body must be a JSON object.".into() }]))?;
+        .ok_or_else(|| {
+            ApiError::invalid(vec![Detail {
+                parameter: None,
+                message: "The request body must be a JSON object.".into(),
+            }])
+        })?;
     let mut d = Vec::new();
     let callback = str_field(&v, "url");
     match callback.map(url::Url::parse) {
@@ -625,7 +832,11 @@ async fn create_subscription(State(sb): State<Sandbox>, Extension(caller): Exten
         Some(_) => d.push(detail("url", "must be a valid http or https URL")),
     }
     let events: Vec<String> = match v.get("events").and_then(Value::as_array) {
-        Some(list) if !list.is_empty() => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => {
             d.push(detail("events", "must be a non-empty array of event names"));
             Vec::new()
@@ -653,8 +864,15 @@ async fn create_subscription(State(sb): State<Sandbox>, Extension(caller): Exten
     if scope == Some("group") && str_field(&v, "group").is_none() {
         d.push(detail("group", "is required when scope is group"));
     }
-    if scope != Some("organization") && events.iter().any(|e| e == "routing_form_submission.created") {
-        d.push(detail("events", "routing_form_submission.created is only available with organization scope"));
+    if scope != Some("organization")
+        && events
+            .iter()
+            .any(|e| e == "routing_form_submission.created")
+    {
+        d.push(detail(
+            "events",
+            "routing_form_submission.created is only available with organization scope",
+        ));
     }
     let signing_key = match v.get("signing_key") {
         None | Some(Value::Null) => None,
@@ -668,7 +886,9 @@ async fn create_subscription(State(sb): State<Sandbox>, Extension(caller): Exten
         return Err(ApiError::invalid(d));
     }
     if !lock(&inner.knobs).webhooks_allowed {
-        return Err(ApiError::forbidden("Please upgrade your Calendly account to Standard"));
+        return Err(ApiError::forbidden(
+            "Please upgrade your Calendly account to Standard",
+        ));
     }
     let (callback, organization, scope) = match (callback, organization, scope) {
         (Some(c), Some(o), Some(s)) => (c.to_string(), o.to_string(), s.to_string()),
@@ -677,25 +897,30 @@ async fn create_subscription(State(sb): State<Sandbox>, Extension(caller): Exten
     let now = inner.clock.now();
     let mut w = lock(&inner.world);
     if organization != w.organization.uri {
-        return Err(ApiError::forbidden("You do not have permission to access this resource."));
+        return Err(ApiError::forbidden(
+            "You do not have permission to access this resource.",
+        ));
     }
     let owner = match scope.as_str() {
         "user" => {
             if user != Some(caller.user_uri.as_str()) {
-                return Err(ApiError::forbidden("You do not have permission to access this resource."));
+                return Err(ApiError::forbidden(
+                    "You do not have permission to access this resource.",
+                ));
             }
             Some(caller.user_uri.clone())
         }
         "organization" => {
             if !w.user_is_org_admin {
-                return Err(ApiError::forbidden("You do not have permission to perform this action."));
+                return Err(ApiError::forbidden(
+                    "You do not have permission to perform this action.",
+                ));
             }
             None
         }
         _ => return Err(ApiError::not_found()),
     };
-    if w
-        .subscriptions
+    if w.subscriptions
         .iter()
         .any(|s| s.resource.callback_url == callback && s.resource.user == owner)
     {
@@ -718,7 +943,10 @@ async fn create_subscription(State(sb): State<Sandbox>, Extension(caller): Exten
     };
     // Like Calendly: without a key of the caller's choosing, one exists that they never learn.
     let signing_key = signing_key.unwrap_or_else(|| random_hex(&mut rand::rng(), 32));
-    w.subscriptions.push(SubscriptionRecord { resource: resource.clone(), signing_key });
+    w.subscriptions.push(SubscriptionRecord {
+        resource: resource.clone(),
+        signing_key,
+    });
     inner.save(&w);
     // Started under the world lock so no mutation can slip between creation and its outbox.
     delivery::spawn_outbox(inner, &uri);
@@ -730,7 +958,11 @@ async fn create_subscription(State(sb): State<Sandbox>, Extension(caller): Exten
     Ok(resp)
 }
 
-async fn list_subscriptions(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, RawQuery(q): RawQuery) -> Result<Json<Collection<WebhookSubscription>>, ApiError> {
+async fn list_subscriptions(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Collection<WebhookSubscription>>, ApiError> {
     caller.require("webhooks:read")?;
     let inner = &sb.inner;
     let p = Params::parse(q.as_deref());
@@ -762,19 +994,37 @@ async fn list_subscriptions(State(sb): State<Sandbox>, Extension(caller): Extens
     if scope == Some("group") {
         return Err(ApiError::not_found());
     }
-    check_owner(&w, if scope == Some("user") { user } else { None }, organization)?;
+    check_owner(
+        &w,
+        if scope == Some("user") { user } else { None },
+        organization,
+    )?;
     let items = w
         .subscriptions
         .iter()
         .map(|s| &s.resource)
-        .filter(|s| Some(s.organization.as_str()) == organization && Some(s.scope.as_str()) == scope)
+        .filter(|s| {
+            Some(s.organization.as_str()) == organization && Some(s.scope.as_str()) == scope
+        })
         .filter(|s| scope != Some("user") || s.user.as_deref() == user)
         .map(|s| (format!("{}|{}", format_ts(&s.created_at), s.uri), s.clone()))
         .collect();
-    Ok(Json(paginate(inner, "/webhook_subscriptions", &p, "webhook_subscriptions", items, desc, cursor.as_ref(), count)))
+    let req = PageRequest {
+        path: "/webhook_subscriptions",
+        params: &p,
+        list: "webhook_subscriptions",
+        desc,
+        cursor,
+        count,
+    };
+    Ok(Json(paginate(inner, &req, items)))
 }
 
-async fn get_subscription(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_subscription(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require("webhooks:read")?;
     let w = lock(&sb.inner.world);
     let s = w
@@ -783,7 +1033,11 @@ async fn get_subscription(State(sb): State<Sandbox>, Extension(caller): Extensio
     Ok(Json(json!({"resource": s.resource})))
 }
 
-async fn delete_subscription(State(sb): State<Sandbox>, Extension(caller): Extension<Caller>, Path(uuid): Path<String>) -> Result<StatusCode, ApiError> {
+async fn delete_subscription(
+    State(sb): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
+    Path(uuid): Path<String>,
+) -> Result<StatusCode, ApiError> {
     caller.require("webhooks:write")?;
     let inner = &sb.inner;
     let uri = format!("{API_ROOT}/webhook_subscriptions/{uuid}");

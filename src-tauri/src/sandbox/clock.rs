@@ -12,7 +12,10 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(anchor: DateTime<Utc>) -> Self {
-        Self { anchor, started: Instant::now() }
+        Self {
+            anchor,
+            started: Instant::now(),
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -27,7 +27,10 @@ pub(crate) fn routes(sb: Sandbox) -> Router<Sandbox> {
         .route("/_sandbox/reschedule", post(reschedule))
         .route("/_sandbox/no_show", post(no_show).delete(clear_no_show))
         .route("/_sandbox/pause_webhooks", post(pause_webhooks))
-        .route("/_sandbox/disable_subscriptions", post(disable_subscriptions))
+        .route(
+            "/_sandbox/disable_subscriptions",
+            post(disable_subscriptions),
+        )
         .route("/_sandbox/config", post(config))
         .route_layer(middleware::from_fn_with_state(sb, loopback_only))
 }
@@ -37,36 +40,59 @@ fn error(status: StatusCode, title: &str, message: &str) -> Response {
 }
 
 /// The control surface needs no token, so it must never answer anyone but this machine.
-async fn loopback_only(ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request, next: Next) -> Response {
+async fn loopback_only(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
     if !peer.ip().is_loopback() {
-        return error(StatusCode::FORBIDDEN, "Permission Denied", "Control endpoints answer loopback clients only.");
+        return error(
+            StatusCode::FORBIDDEN,
+            "Permission Denied",
+            "Control endpoints answer loopback clients only.",
+        );
     }
     next.run(req).await
 }
 
-struct ControlError(SandboxError);
+enum ControlError {
+    Sandbox(SandboxError),
+    BadRequest(String),
+}
 
 impl IntoResponse for ControlError {
     fn into_response(self) -> Response {
-        let status = match self.0 {
-            SandboxError::UnknownEvent(_) | SandboxError::UnknownInvitee(_) | SandboxError::UnknownEventType(_) => StatusCode::NOT_FOUND,
+        let e = match self {
+            ControlError::BadRequest(m) => {
+                return error(StatusCode::BAD_REQUEST, "Invalid Argument", &m)
+            }
+            ControlError::Sandbox(e) => e,
+        };
+        let status = match e {
+            SandboxError::UnknownEvent(_)
+            | SandboxError::UnknownInvitee(_)
+            | SandboxError::UnknownEventType(_) => StatusCode::NOT_FOUND,
             SandboxError::InvalidState(_) => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        error(status, "Sandbox Error", &self.0.to_string())
+        error(status, "Sandbox Error", &e.to_string())
     }
 }
 
 impl From<SandboxError> for ControlError {
     fn from(e: SandboxError) -> Self {
-        ControlError(e)
+        ControlError::Sandbox(e)
     }
 }
 
 /// Parses a JSON body; an empty body means "all defaults" where the type allows it.
-fn parse<T: DeserializeOwned>(body: &Bytes, empty: &str) -> Result<T, Response> {
-    let raw: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { empty.as_bytes() } else { body };
-    serde_json::from_slice(raw).map_err(|e| error(StatusCode::BAD_REQUEST, "Invalid Argument", &e.to_string()))
+fn parse<T: DeserializeOwned>(body: &Bytes, empty: &str) -> Result<T, ControlError> {
+    let raw: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        empty.as_bytes()
+    } else {
+        body
+    };
+    serde_json::from_slice(raw).map_err(|e| ControlError::BadRequest(e.to_string()))
 }
 
 async fn state(State(sb): State<Sandbox>) -> Response {
@@ -81,9 +107,9 @@ async fn deliveries(State(sb): State<Sandbox>) -> Response {
     Json(sb.deliveries()).into_response()
 }
 
-async fn book(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Response> {
+async fn book(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, ControlError> {
     let spec: BookingSpec = parse(&body, "{}")?;
-    let ids = sb.book(spec).map_err(|e| ControlError(e).into_response())?;
+    let ids = sb.book(spec)?;
     Ok((StatusCode::CREATED, Json(ids)).into_response())
 }
 
@@ -96,9 +122,9 @@ struct CancelBody {
     reason: Option<String>,
 }
 
-async fn cancel(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Response> {
+async fn cancel(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, ControlError> {
     let b: CancelBody = parse(&body, "")?;
-    sb.cancel(&b.invitee_uri, b.by_host, b.reason.as_deref()).map_err(|e| ControlError(e).into_response())?;
+    sb.cancel(&b.invitee_uri, b.by_host, b.reason.as_deref())?;
     Ok(Json(json!({})).into_response())
 }
 
@@ -109,9 +135,9 @@ struct CancelEventBody {
     reason: Option<String>,
 }
 
-async fn cancel_event(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Response> {
+async fn cancel_event(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, ControlError> {
     let b: CancelEventBody = parse(&body, "")?;
-    let c = sb.cancel_event(&b.event_uri, b.reason.as_deref()).map_err(|e| ControlError(e).into_response())?;
+    let c = sb.cancel_event(&b.event_uri, b.reason.as_deref())?;
     Ok(Json(json!({"cancellation": c})).into_response())
 }
 
@@ -121,9 +147,9 @@ struct RescheduleBody {
     new_start: DateTime<Utc>,
 }
 
-async fn reschedule(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Response> {
+async fn reschedule(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, ControlError> {
     let b: RescheduleBody = parse(&body, "")?;
-    let new_uri = sb.reschedule(&b.invitee_uri, b.new_start).map_err(|e| ControlError(e).into_response())?;
+    let new_uri = sb.reschedule(&b.invitee_uri, b.new_start)?;
     Ok(Json(json!({"invitee_uri": new_uri})).into_response())
 }
 
@@ -132,15 +158,15 @@ struct InviteeBody {
     invitee_uri: String,
 }
 
-async fn no_show(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Response> {
+async fn no_show(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, ControlError> {
     let b: InviteeBody = parse(&body, "")?;
-    sb.mark_no_show(&b.invitee_uri).map_err(|e| ControlError(e).into_response())?;
+    sb.mark_no_show(&b.invitee_uri)?;
     Ok(Json(json!({})).into_response())
 }
 
-async fn clear_no_show(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Response> {
+async fn clear_no_show(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, ControlError> {
     let b: InviteeBody = parse(&body, "")?;
-    sb.clear_no_show(&b.invitee_uri).map_err(|e| ControlError(e).into_response())?;
+    sb.clear_no_show(&b.invitee_uri)?;
     Ok(Json(json!({})).into_response())
 }
 
@@ -149,7 +175,7 @@ struct PauseBody {
     paused: bool,
 }
 
-async fn pause_webhooks(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Response> {
+async fn pause_webhooks(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, ControlError> {
     let b: PauseBody = parse(&body, "")?;
     sb.set_webhooks_paused(b.paused);
     Ok(Json(json!({"paused": b.paused})).into_response())
@@ -160,7 +186,7 @@ async fn disable_subscriptions(State(sb): State<Sandbox>) -> Response {
     Json(json!({})).into_response()
 }
 
-async fn config(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Response> {
+async fn config(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, ControlError> {
     let patch: SettingsPatch = parse(&body, "{}")?;
     sb.update_settings(&patch);
     Ok(Json(json!({})).into_response())

@@ -126,9 +126,16 @@ pub fn render(world: &World, notices: &[Notice], now: DateTime<Utc>) -> Vec<Rend
     let created_at = now.format("%Y-%m-%dT%H:%M:%S.000000Z").to_string();
     let mut out = Vec::new();
     for notice in notices {
-        let Some(invitee) = world.invitee(&notice.invitee_uri) else { continue };
-        let Some(event) = world.event(&invitee.event) else { continue };
-        let hosted = event.event_memberships.iter().any(|m| m.user == world.user.uri);
+        let Some(invitee) = world.invitee(&notice.invitee_uri) else {
+            continue;
+        };
+        let Some(event) = world.event(&invitee.event) else {
+            continue;
+        };
+        let hosted = event
+            .event_memberships
+            .iter()
+            .any(|m| m.user == world.user.uri);
         for sub in &world.subscriptions {
             let s = &sub.resource;
             let in_scope = match s.scope.as_str() {
@@ -136,14 +143,20 @@ pub fn render(world: &World, notices: &[Notice], now: DateTime<Utc>) -> Vec<Rend
                 "user" => hosted && s.user.as_deref() == Some(world.user.uri.as_str()),
                 _ => false,
             };
-            if s.state != SubscriptionState::Active || !in_scope || !s.events.iter().any(|e| e == notice.event) {
+            if s.state != SubscriptionState::Active
+                || !in_scope
+                || !s.events.iter().any(|e| e == notice.event)
+            {
                 continue;
             }
             let envelope = WebhookEnvelope {
                 event: notice.event,
                 created_at: created_at.clone(),
                 created_by: s.creator.as_deref().unwrap_or(world.user.uri.as_str()),
-                payload: InviteePayload { invitee, scheduled_event: event },
+                payload: InviteePayload {
+                    invitee,
+                    scheduled_event: event,
+                },
             };
             match serde_json::to_vec(&envelope) {
                 Ok(body) => out.push(RenderedJob {
@@ -248,7 +261,10 @@ async fn attempt(inner: &Arc<Inner>, uri: &str, outbox: &Outbox, mut job: Job) {
             .http
             .post(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("Calendly-Webhook-Signature", format!("t={t},v1={signature}"))
+            .header(
+                "Calendly-Webhook-Signature",
+                format!("t={t},v1={signature}"),
+            )
             .body(job.body.clone())
             .send()
             .await
@@ -302,7 +318,13 @@ async fn attempt(inner: &Arc<Inner>, uri: &str, outbox: &Outbox, mut job: Job) {
 
 /// Records a failure: starts or continues the retry period, disables the subscription once the
 /// period is over, otherwise schedules the next attempt (never past the disable deadline).
-fn failed(inner: &Inner, uri: &str, outbox: &Outbox, job: &mut Job, at: DateTime<Utc>) -> DeliveryOutcome {
+fn failed(
+    inner: &Inner,
+    uri: &str,
+    outbox: &Outbox,
+    job: &mut Job,
+    at: DateTime<Utc>,
+) -> DeliveryOutcome {
     let disable_after = inner.fixed.webhook_disable_after;
     let remaining = {
         let mut world = lock(&inner.world);

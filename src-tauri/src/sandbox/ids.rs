@@ -16,7 +16,14 @@ pub fn uuid_v4(rng: &mut impl RngCore) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// `bytes` random bytes as lowercase hex.
@@ -53,7 +60,9 @@ pub fn format_ts(t: &DateTime<Utc>) -> String {
 
 /// Parses an ISO-8601 timestamp with an offset (what clients send in `min_start_time` etc.).
 pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Serde adapter so every resource timestamp has exactly Calendly's microsecond `Z` form.
@@ -67,7 +76,8 @@ pub mod ts {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let raw = String::deserialize(d)?;
-        super::parse_ts(&raw).ok_or_else(|| serde::de::Error::custom(format!("bad timestamp {raw}")))
+        super::parse_ts(&raw)
+            .ok_or_else(|| serde::de::Error::custom(format!("bad timestamp {raw}")))
     }
 }
 

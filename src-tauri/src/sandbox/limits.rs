@@ -32,10 +32,10 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     fn window(&mut self, key: &str, now: Instant) -> &mut Window {
-        let w = self
-            .windows
-            .entry(key.to_string())
-            .or_insert(Window { started: now, used: 0 });
+        let w = self.windows.entry(key.to_string()).or_insert(Window {
+            started: now,
+            used: 0,
+        });
         if now.duration_since(w.started) >= WINDOW {
             w.started = now;
             w.used = 0;

@@ -35,9 +35,18 @@ pub fn spawn(sandbox: Sandbox, every: Duration) {
 
 enum Action {
     Book,
-    Cancel { invitee: String, by_host: bool, reason: Option<&'static str> },
-    Reschedule { invitee: String, days: i64 },
-    NoShow { invitee: String },
+    Cancel {
+        invitee: String,
+        by_host: bool,
+        reason: Option<&'static str>,
+    },
+    Reschedule {
+        invitee: String,
+        days: i64,
+    },
+    NoShow {
+        invitee: String,
+    },
 }
 
 /// Picks one action with the world's RNG, then runs it through the public mutations.
@@ -56,7 +65,10 @@ fn step(sandbox: &Sandbox) -> Result<(), super::SandboxError> {
             .invitees
             .iter()
             .filter(|i| i.status == Status::Active && i.no_show.is_none())
-            .filter(|i| w.event(&i.event).is_some_and(|e| e.end_time < now && e.start_time > now - TimeDelta::days(7)))
+            .filter(|i| {
+                w.event(&i.event)
+                    .is_some_and(|e| e.end_time < now && e.start_time > now - TimeDelta::days(7))
+            })
             .map(|i| i.uri.clone())
             .collect();
         let roll = w.rng.random_range(0..100);
@@ -68,25 +80,41 @@ fn step(sandbox: &Sandbox) -> Result<(), super::SandboxError> {
                     let reasons: &[&'static str] = if by_host {
                         &["Sorry, something came up on my side. Please pick a new slot."]
                     } else {
-                        &["Can't make it after all, sorry!", "Our priorities shifted this week."]
+                        &[
+                            "Can't make it after all, sorry!",
+                            "Our priorities shifted this week.",
+                        ]
                     };
-                    Action::Cancel { invitee: uri.clone(), by_host, reason: reasons.choose(&mut w.rng).copied() }
+                    Action::Cancel {
+                        invitee: uri.clone(),
+                        by_host,
+                        reason: reasons.choose(&mut w.rng).copied(),
+                    }
                 }
                 None => Action::Book,
             },
             60..80 => match future.choose(&mut w.rng) {
-                Some(uri) => Action::Reschedule { invitee: uri.clone(), days: w.rng.random_range(1..10) },
+                Some(uri) => Action::Reschedule {
+                    invitee: uri.clone(),
+                    days: w.rng.random_range(1..10),
+                },
                 None => Action::Book,
             },
             _ => match past.choose(&mut w.rng) {
-                Some(uri) => Action::NoShow { invitee: uri.clone() },
+                Some(uri) => Action::NoShow {
+                    invitee: uri.clone(),
+                },
                 None => Action::Book,
             },
         }
     };
     match action {
         Action::Book => sandbox.book(BookingSpec::random()).map(|_| ()),
-        Action::Cancel { invitee, by_host, reason } => sandbox.cancel(&invitee, by_host, reason),
+        Action::Cancel {
+            invitee,
+            by_host,
+            reason,
+        } => sandbox.cancel(&invitee, by_host, reason),
         Action::Reschedule { invitee, days } => {
             let new_start = {
                 let mut w = lock(&sandbox.inner.world);

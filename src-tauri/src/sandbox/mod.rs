@@ -5,7 +5,23 @@
 //! Resource URIs always take Calendly's fixed `https://api.calendly.com/...` form so identities are
 //! stable across ports and restarts; only pagination links (`next_page`) point at this server.
 //! One listener serves both the API and the OAuth endpoints, plus loopback-only `/_sandbox/*`
-//! control endpoints for out-of-process tests.
+//! control endpoints for out-of-process tests (JSON in and out, no token):
+//!
+//! | endpoint | body | does |
+//! | --- | --- | --- |
+//! | `GET /_sandbox/state` | | [`Sandbox::snapshot`] |
+//! | `GET /_sandbox/requests` | | [`Sandbox::request_counts`] |
+//! | `GET /_sandbox/deliveries` | | [`Sandbox::deliveries`] |
+//! | `POST /_sandbox/book` | any [`BookingSpec`] fields | 201 `{event_uri, invitee_uri}` |
+//! | `POST /_sandbox/cancel` | `{invitee_uri, by_host, reason}` | [`Sandbox::cancel`] |
+//! | `POST /_sandbox/cancel_event` | `{event_uri, reason}` | [`Sandbox::cancel_event`] |
+//! | `POST /_sandbox/reschedule` | `{invitee_uri, new_start}` | `{invitee_uri}` of the new invitee |
+//! | `POST`/`DELETE /_sandbox/no_show` | `{invitee_uri}` | mark / clear a no-show |
+//! | `POST /_sandbox/pause_webhooks` | `{paused}` | [`Sandbox::set_webhooks_paused`] |
+//! | `POST /_sandbox/disable_subscriptions` | | [`Sandbox::disable_subscriptions`] |
+//! | `POST /_sandbox/config` | [`SettingsPatch`] fields | [`Sandbox::update_settings`] |
+//!
+//! Unknown URIs answer 404, impossible changes (cancel a canceled invitee) 409, bad JSON 400.
 
 mod api;
 mod clock;
@@ -118,9 +134,15 @@ pub enum SandboxError {
     #[error("{0}")]
     InvalidState(String),
     #[error("cannot read or write the sandbox state file {path}: {source}; check the path and its permissions")]
-    StateFile { path: PathBuf, source: std::io::Error },
+    StateFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the sandbox state file {path} is not valid ({source}); delete it to start from a fresh scenario")]
-    StateFormat { path: PathBuf, source: serde_json::Error },
+    StateFormat {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("cannot read the listener's address: {0}")]
     Listener(std::io::Error),
     #[error("cannot build the webhook HTTP client: {0}")]
@@ -258,11 +280,21 @@ impl Sandbox {
                 w.reseed();
                 w
             }
-            _ => scenario::generate(config.seed, config.now, config.events, config.user_is_org_admin),
+            _ => scenario::generate(
+                config.seed,
+                config.now,
+                config.events,
+                config.user_is_org_admin,
+            ),
         };
         world.user_is_org_admin = config.user_is_org_admin;
-        if !world.personal_access_tokens.contains(&config.personal_access_token) {
-            world.personal_access_tokens.push(config.personal_access_token.clone());
+        if !world
+            .personal_access_tokens
+            .contains(&config.personal_access_token)
+        {
+            world
+                .personal_access_tokens
+                .push(config.personal_access_token.clone());
         }
         let active_subs: Vec<String> = world
             .subscriptions
@@ -330,10 +362,13 @@ impl Sandbox {
         });
         let mut serve_stop = stop_rx;
         tokio::spawn(async move {
-            let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = serve_stop.wait_for(|stop| *stop).await;
-                });
+            let server = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = serve_stop.wait_for(|stop| *stop).await;
+            });
             if let Err(e) = server.await {
                 tracing::error!(error = %e, "sandbox server stopped");
             }
@@ -374,26 +409,44 @@ impl Sandbox {
     }
 
     /// Cancels one invitee (a one-on-one event is canceled with it) and sends `invitee.canceled`.
-    pub fn cancel(&self, invitee_uri: &str, by_host: bool, reason: Option<&str>) -> Result<(), SandboxError> {
-        self.inner.mutate(|w, now| Ok(((), w.cancel(invitee_uri, by_host, reason, now)?)))
+    pub fn cancel(
+        &self,
+        invitee_uri: &str,
+        by_host: bool,
+        reason: Option<&str>,
+    ) -> Result<(), SandboxError> {
+        self.inner
+            .mutate(|w, now| Ok(((), w.cancel(invitee_uri, by_host, reason, now)?)))
     }
 
     /// The host cancels a whole event, every active invitee with it.
-    pub fn cancel_event(&self, event_uri: &str, reason: Option<&str>) -> Result<Cancellation, SandboxError> {
-        self.inner.mutate(|w, now| w.cancel_event(event_uri, reason, now))
+    pub fn cancel_event(
+        &self,
+        event_uri: &str,
+        reason: Option<&str>,
+    ) -> Result<Cancellation, SandboxError> {
+        self.inner
+            .mutate(|w, now| w.cancel_event(event_uri, reason, now))
     }
 
     /// Moves an invitee to `new_start`; returns the new invitee's URI. Sends both halves.
-    pub fn reschedule(&self, invitee_uri: &str, new_start: DateTime<Utc>) -> Result<String, SandboxError> {
-        self.inner.mutate(|w, now| w.reschedule(invitee_uri, new_start, now))
+    pub fn reschedule(
+        &self,
+        invitee_uri: &str,
+        new_start: DateTime<Utc>,
+    ) -> Result<String, SandboxError> {
+        self.inner
+            .mutate(|w, now| w.reschedule(invitee_uri, new_start, now))
     }
 
     pub fn mark_no_show(&self, invitee_uri: &str) -> Result<(), SandboxError> {
-        self.inner.mutate(|w, now| w.mark_no_show(invitee_uri, now).map(|(_, n)| ((), n)))
+        self.inner
+            .mutate(|w, now| w.mark_no_show(invitee_uri, now).map(|(_, n)| ((), n)))
     }
 
     pub fn clear_no_show(&self, invitee_uri: &str) -> Result<(), SandboxError> {
-        self.inner.mutate(|w, now| Ok(((), w.clear_no_show(invitee_uri, now)?)))
+        self.inner
+            .mutate(|w, now| Ok(((), w.clear_no_show(invitee_uri, now)?)))
     }
 
     /// "The laptop is asleep": deliveries fail as if unreachable; retries and disabling go on.

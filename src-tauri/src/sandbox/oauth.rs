@@ -19,16 +19,31 @@ use std::time::Instant;
 
 /// Scopes Calendly documents, with what the consent page says about each.
 const SCOPES: &[(&str, &str)] = &[
-    ("default", "Full access to your Calendly account (legacy scope)"),
+    (
+        "default",
+        "Full access to your Calendly account (legacy scope)",
+    ),
     ("users:read", "View your user profile"),
-    ("organizations:read", "View your organization and its members"),
+    (
+        "organizations:read",
+        "View your organization and its members",
+    ),
     ("event_types:read", "View your event types"),
     ("event_types:write", "Create and change your event types"),
-    ("scheduled_events:read", "View your scheduled events, invitees and no-shows"),
-    ("scheduled_events:write", "Cancel events and mark invitees as no-shows"),
+    (
+        "scheduled_events:read",
+        "View your scheduled events, invitees and no-shows",
+    ),
+    (
+        "scheduled_events:write",
+        "Cancel events and mark invitees as no-shows",
+    ),
     ("webhooks:read", "View your webhook subscriptions"),
     ("webhooks:write", "Create and delete webhook subscriptions"),
-    ("routing_forms:read", "View your routing forms and their submissions"),
+    (
+        "routing_forms:read",
+        "View your routing forms and their submissions",
+    ),
     ("groups:read", "View your groups"),
 ];
 
@@ -55,15 +70,48 @@ async fn oauth_gate(State(sb): State<Sandbox>, req: Request, next: Next) -> Resp
     next.run(req).await
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut resp = (status, Json(json!({"error": error, "error_description": description}))).into_response();
-    no_store(&mut resp);
-    resp
+/// An RFC 6749 error answer `{error, error_description}`.
+struct OAuthError {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+    /// 401 `invalid_client` tells the client how to authenticate.
+    basic_challenge: bool,
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let mut resp = (
+            self.status,
+            Json(json!({"error": self.error, "error_description": self.description})),
+        )
+            .into_response();
+        no_store(&mut resp);
+        if self.basic_challenge {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"calendly\""),
+            );
+        }
+        resp
+    }
+}
+
+fn oauth_error(status: StatusCode, error: &'static str, description: &str) -> Response {
+    OAuthError {
+        status,
+        error,
+        description: description.to_string(),
+        basic_challenge: false,
+    }
+    .into_response()
 }
 
 fn no_store(resp: &mut Response) {
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
 }
 
 fn html_escape(s: &str) -> String {
@@ -98,7 +146,10 @@ fn error_page(message: &str) -> Response {
     page(
         StatusCode::BAD_REQUEST,
         "Authorization error",
-        &format!("<h1>This authorization request is invalid</h1><p>{}</p>", html_escape(message)),
+        &format!(
+            "<h1>This authorization request is invalid</h1><p>{}</p>",
+            html_escape(message)
+        ),
     )
 }
 
@@ -178,22 +229,38 @@ fn validate(inner: &Inner, p: &Params) -> Result<AuthorizeRequest, Rejection> {
     }
     let state = p.get("state").map(str::to_string);
     let reject = |error: &str, description: &str| {
-        Rejection::Redirect(redirect_url(redirect_uri, &[("error", error), ("error_description", description)], state.as_deref()))
+        Rejection::Redirect(redirect_url(
+            redirect_uri,
+            &[("error", error), ("error_description", description)],
+            state.as_deref(),
+        ))
     };
     if p.get("response_type") != Some("code") {
-        return Err(reject("unsupported_response_type", "response_type must be code"));
+        return Err(reject(
+            "unsupported_response_type",
+            "response_type must be code",
+        ));
     }
     let challenge = p.get("code_challenge").filter(|c| !c.is_empty());
     let method = p.get("code_challenge_method");
     if challenge.is_some() && method != Some("S256") {
-        return Err(reject("invalid_request", "code_challenge_method must be S256"));
+        return Err(reject(
+            "invalid_request",
+            "code_challenge_method must be S256",
+        ));
     }
     if challenge.is_none() && inner.fixed.oauth_client_secret.is_none() {
-        return Err(reject("invalid_request", "code_challenge is required: this is a native (public) client, so PKCE is mandatory"));
+        return Err(reject(
+            "invalid_request",
+            "code_challenge is required: this is a native (public) client, so PKCE is mandatory",
+        ));
     }
     let scope = p.get("scope").unwrap_or("default").trim();
     let scope = if scope.is_empty() { "default" } else { scope };
-    if let Some(bad) = scope.split_whitespace().find(|s| !SCOPES.iter().any(|(n, _)| n == s)) {
+    if let Some(bad) = scope
+        .split_whitespace()
+        .find(|s| !SCOPES.iter().any(|(n, _)| n == s))
+    {
         return Err(reject("invalid_scope", &format!("unknown scope {bad}")));
     }
     Ok(AuthorizeRequest {
@@ -221,12 +288,23 @@ async fn authorize(State(sb): State<Sandbox>, RawQuery(q): RawQuery) -> Response
         .scope
         .split_whitespace()
         .map(|s| {
-            let text = SCOPES.iter().find(|(n, _)| *n == s).map(|(_, t)| *t).unwrap_or(s);
-            format!("<li>{} <code>{}</code></li>", html_escape(text), html_escape(s))
+            let text = SCOPES
+                .iter()
+                .find(|(n, _)| *n == s)
+                .map(|(_, t)| *t)
+                .unwrap_or(s);
+            format!(
+                "<li>{} <code>{}</code></li>",
+                html_escape(text),
+                html_escape(s)
+            )
         })
         .collect();
     let hidden = |name: &str, value: &Option<String>| match value {
-        Some(v) => format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", html_escape(v)),
+        Some(v) => format!(
+            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+            html_escape(v)
+        ),
         None => String::new(),
     };
     let fields = [
@@ -275,11 +353,18 @@ async fn decision(State(sb): State<Sandbox>, body: Bytes) -> Response {
                 &req.scope,
                 now,
             );
-            found(&redirect_url(&req.redirect_uri, &[("code", &code)], req.state.as_deref()))
+            found(&redirect_url(
+                &req.redirect_uri,
+                &[("code", &code)],
+                req.state.as_deref(),
+            ))
         }
         Some("deny") => found(&redirect_url(
             &req.redirect_uri,
-            &[("error", "access_denied"), ("error_description", "The user denied the request")],
+            &[
+                ("error", "access_denied"),
+                ("error_description", "The user denied the request"),
+            ],
             req.state.as_deref(),
         )),
         _ => error_page("Choose Allow or Deny."),
@@ -312,37 +397,67 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
-fn client_auth(inner: &Inner, headers: &HeaderMap, form: &Params) -> Result<Client, Response> {
-    let invalid_client = |why: &str| {
-        let mut resp = oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", why);
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"calendly\""));
-        resp
+fn client_auth(inner: &Inner, headers: &HeaderMap, form: &Params) -> Result<Client, OAuthError> {
+    let invalid_client = |why: &str| OAuthError {
+        status: StatusCode::UNAUTHORIZED,
+        error: "invalid_client",
+        description: why.to_string(),
+        basic_challenge: true,
+    };
+    let invalid_request = |why: &str| OAuthError {
+        status: StatusCode::BAD_REQUEST,
+        error: "invalid_request",
+        description: why.to_string(),
+        basic_challenge: false,
     };
     let (id, secret) = match basic_credentials(headers) {
         Some((id, secret)) => {
             if form.get("client_id").is_some_and(|b| b != id) {
-                return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "client_id in the body does not match the Authorization header"));
+                return Err(invalid_request(
+                    "client_id in the body does not match the Authorization header",
+                ));
             }
             if form.get("client_secret").is_some() {
-                return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "use only one client authentication method"));
+                return Err(invalid_request("use only one client authentication method"));
             }
             (id, Some(secret))
         }
         None => match form.get("client_id") {
-            Some(id) => (id.to_string(), form.get("client_secret").map(str::to_string)),
-            None => return Err(invalid_client("client_id is required (in the body, or Basic authentication)")),
+            Some(id) => (
+                id.to_string(),
+                form.get("client_secret").map(str::to_string),
+            ),
+            None => {
+                return Err(invalid_client(
+                    "client_id is required (in the body, or Basic authentication)",
+                ))
+            }
         },
     };
     if id != inner.fixed.oauth_client_id {
-        return Err(invalid_client("Client authentication failed: unknown client_id"));
+        return Err(invalid_client(
+            "Client authentication failed: unknown client_id",
+        ));
     }
     match (secret, &inner.fixed.oauth_client_secret) {
-        (None, _) => Ok(Client { id, with_secret: false }),
-        (Some(given), Some(expected)) if constant_time_eq(&given, expected) => Ok(Client { id, with_secret: true }),
-        (Some(_), _) => Err(invalid_client("Client authentication failed: wrong client_secret")),
+        (None, _) => Ok(Client {
+            id,
+            with_secret: false,
+        }),
+        (Some(given), Some(expected)) if constant_time_eq(&given, expected) => Ok(Client {
+            id,
+            with_secret: true,
+        }),
+        (Some(_), _) => Err(invalid_client(
+            "Client authentication failed: wrong client_secret",
+        )),
     }
 }
 
@@ -350,55 +465,99 @@ fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+        .is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
 }
 
 async fn token(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Response {
     let inner = &sb.inner;
-    if let Err(wait) = lock(&inner.token_limiter).allow(inner.fixed.oauth_token_requests_per_minute, Instant::now()) {
+    if let Err(wait) = lock(&inner.token_limiter)
+        .allow(inner.fixed.oauth_token_requests_per_minute, Instant::now())
+    {
         lock(&inner.counts).rate_limited += 1;
         let mut resp = oauth_error(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limit_exceeded",
-            &format!("At most {} token requests per user per minute. Retry in {wait} seconds.", inner.fixed.oauth_token_requests_per_minute),
+            &format!(
+                "At most {} token requests per user per minute. Retry in {wait} seconds.",
+                inner.fixed.oauth_token_requests_per_minute
+            ),
         );
-        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return resp;
     }
     if !is_form(&headers) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "The token endpoint accepts only application/x-www-form-urlencoded bodies");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The token endpoint accepts only application/x-www-form-urlencoded bodies",
+        );
     }
     let form = Params::from_bytes(&body);
     let client = match client_auth(inner, &headers, &form) {
         Ok(c) => c,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let now = inner.clock.now();
     let mut w = lock(&inner.world);
     let (scope, family) = match form.get("grant_type") {
         Some("authorization_code") => {
             let Some(code) = form.get("code") else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "code is required");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "code is required",
+                );
             };
-            let Some(grant) = w.tokens.redeem_code(code, &client.id, form.get("redirect_uri"), form.get("code_verifier"), now) else {
+            let Some(grant) = w.tokens.redeem_code(
+                code,
+                &client.id,
+                form.get("redirect_uri"),
+                form.get("code_verifier"),
+                now,
+            ) else {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", INVALID_GRANT);
             };
             if grant.code_challenge.is_none() && !client.with_secret {
-                return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Without PKCE the client must authenticate with its client_secret");
+                return oauth_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "Without PKCE the client must authenticate with its client_secret",
+                );
             }
             (grant.scope, None)
         }
         Some("refresh_token") => {
             let Some(refresh) = form.get("refresh_token") else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "refresh_token is required");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "refresh_token is required",
+                );
             };
             let Some(old) = w.tokens.spend_refresh(refresh, &client.id) else {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", INVALID_GRANT);
             };
             (old.scope, Some(old.family))
         }
-        Some(_) => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token"),
-        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required"),
+        Some(_) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant_type must be authorization_code or refresh_token",
+            )
+        }
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is required",
+            )
+        }
     };
     let user_uuid = super::ids::last_segment(&w.user.uri).to_string();
     let pair = w.tokens.issue_pair(
@@ -431,19 +590,34 @@ async fn token(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Re
 async fn revoke(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Response {
     let inner = &sb.inner;
     if !is_form(&headers) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "The revoke endpoint accepts only application/x-www-form-urlencoded bodies");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The revoke endpoint accepts only application/x-www-form-urlencoded bodies",
+        );
     }
     let form = Params::from_bytes(&body);
     let client = match client_auth(inner, &headers, &form) {
         Ok(c) => c,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let Some(token) = form.get("token") else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is required",
+        );
     };
     let mut w = lock(&inner.world);
-    if w.tokens.owner_client(token).is_some_and(|owner| owner != client.id) {
-        return oauth_error(StatusCode::FORBIDDEN, "unauthorized_client", "The token was issued to another client");
+    if w.tokens
+        .owner_client(token)
+        .is_some_and(|owner| owner != client.id)
+    {
+        return oauth_error(
+            StatusCode::FORBIDDEN,
+            "unauthorized_client",
+            "The token was issued to another client",
+        );
     }
     // RFC 7009: an unknown token is not an error, the answer is the same 200.
     w.tokens.revoke(token);
@@ -454,15 +628,23 @@ async fn revoke(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -> R
 async fn introspect(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Response {
     let inner = &sb.inner;
     if !is_form(&headers) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "The introspect endpoint accepts only application/x-www-form-urlencoded bodies");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The introspect endpoint accepts only application/x-www-form-urlencoded bodies",
+        );
     }
     let form = Params::from_bytes(&body);
     let client = match client_auth(inner, &headers, &form) {
         Ok(c) => c,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let Some(token) = form.get("token") else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is required",
+        );
     };
     let now = inner.clock.now();
     let w = lock(&inner.world);
@@ -476,7 +658,12 @@ async fn introspect(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) 
         let mut v = base(&t.scope, t.issued_at.timestamp());
         v["exp"] = json!(t.expires_at.timestamp());
         v
-    } else if let Some(r) = w.tokens.refresh.get(token).filter(|r| !r.used && !r.revoked) {
+    } else if let Some(r) = w
+        .tokens
+        .refresh
+        .get(token)
+        .filter(|r| !r.used && !r.revoked)
+    {
         base(&r.scope, r.issued_at.timestamp())
     } else {
         json!({"active": false})

@@ -29,7 +29,11 @@ fn mac(secret: &[u8], raw: &[u8]) -> Vec<u8> {
 }
 
 pub fn encode(secret: &[u8], list: &str, cursor: &Cursor) -> String {
-    let raw = format!("{list}\n{}\n{}", if cursor.forward { "n" } else { "p" }, cursor.key);
+    let raw = format!(
+        "{list}\n{}\n{}",
+        if cursor.forward { "n" } else { "p" },
+        cursor.key
+    );
     let mut bytes = raw.into_bytes();
     let tag = mac(secret, &bytes);
     bytes.extend_from_slice(&tag);
@@ -56,7 +60,10 @@ pub fn decode(secret: &[u8], list: &str, token: &str) -> Option<Cursor> {
         "p" => false,
         _ => return None,
     };
-    Some(Cursor { forward, key: parts.next()?.to_string() })
+    Some(Cursor {
+        forward,
+        key: parts.next()?.to_string(),
+    })
 }
 
 /// One page of `keys` (already sorted in display order, descending when `desc`).
@@ -90,10 +97,14 @@ pub fn slice(keys: &[String], desc: bool, cursor: Option<&Cursor>, count: usize)
             end.saturating_sub(count)..end
         }
     };
-    let next = (range.end < len && !range.is_empty())
-        .then(|| Cursor { forward: true, key: keys[range.end - 1].clone() });
-    let prev = (range.start > 0 && !range.is_empty())
-        .then(|| Cursor { forward: false, key: keys[range.start].clone() });
+    let next = (range.end < len && !range.is_empty()).then(|| Cursor {
+        forward: true,
+        key: keys[range.end - 1].clone(),
+    });
+    let prev = (range.start > 0 && !range.is_empty()).then(|| Cursor {
+        forward: false,
+        key: keys[range.start].clone(),
+    });
     PageSlice { range, next, prev }
 }
 
@@ -103,7 +114,10 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_reject_tampering() {
-        let c = Cursor { forward: true, key: "2024-01-01T00:00:00.000000Z|x".into() };
+        let c = Cursor {
+            forward: true,
+            key: "2024-01-01T00:00:00.000000Z|x".into(),
+        };
         let t = encode(b"k", "events", &c);
         assert_eq!(decode(b"k", "events", &t), Some(c));
         assert_eq!(decode(b"k", "invitees", &t), None, "bound to its list");

@@ -7,13 +7,25 @@ use super::SandboxError;
 use std::path::Path;
 
 pub fn load(path: &Path) -> Result<World, SandboxError> {
-    let bytes = std::fs::read(path).map_err(|source| SandboxError::StateFile { path: path.to_path_buf(), source })?;
-    serde_json::from_slice(&bytes).map_err(|source| SandboxError::StateFormat { path: path.to_path_buf(), source })
+    let bytes = std::fs::read(path).map_err(|source| SandboxError::StateFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| SandboxError::StateFormat {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 pub fn save(path: &Path, world: &World) -> Result<(), SandboxError> {
-    let io = |source| SandboxError::StateFile { path: path.to_path_buf(), source };
-    let bytes = serde_json::to_vec(world).map_err(|source| SandboxError::StateFormat { path: path.to_path_buf(), source })?;
+    let io = |source| SandboxError::StateFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = serde_json::to_vec(world).map_err(|source| SandboxError::StateFormat {
+        path: path.to_path_buf(),
+        source,
+    })?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }

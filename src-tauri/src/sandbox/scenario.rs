@@ -50,45 +50,360 @@ impl Person {
 
 macro_rules! person {
     ($first:expr, $last:expr, $email:expr, $alt:expr, $tz:expr, $phone:expr, $company:expr, $w:expr) => {
-        Person { first: $first, last: $last, email: $email, email_alt: $alt, timezone: $tz, phone: $phone, company: $company, weight: $w }
+        Person {
+            first: $first,
+            last: $last,
+            email: $email,
+            email_alt: $alt,
+            timezone: $tz,
+            phone: $phone,
+            company: $company,
+            weight: $w,
+        }
     };
 }
 
 pub static PEOPLE: &[Person] = &[
-    person!("Jonas", Some("Weber"), "jonas.weber@weber-logistik.example", Some("Jonas.Weber@Weber-Logistik.example"), Some("Europe/Berlin"), "+49 30 901820", "Weber Logistik GmbH", 9),
-    person!("Camila", Some("Rojas"), "camila.rojas@andesventures.example", Some("Camila.Rojas@AndesVentures.example"), Some("America/Santiago"), "+56 2 2345 6789", "Andes Ventures", 7),
-    person!("Priya", Some("Raghunathan"), "priya@kolam-analytics.example", None, Some("Asia/Kolkata"), "+91 80 4567 1234", "Kolam Analytics", 6),
-    person!("Olivia", Some("Bennett"), "olivia.bennett@harbourside.example", Some("OLIVIA.BENNETT@harbourside.example"), Some("Australia/Sydney"), "+61 2 9876 5432", "Harbourside Health", 6),
-    person!("Ethan", Some("Brooks"), "ethan@brooks-and-hale.example", None, Some("America/New_York"), "+1 212-555-0147", "Brooks & Hale", 5),
-    person!("Haruto", Some("Sato"), "h.sato@kumo-robotics.example", None, Some("Asia/Tokyo"), "+81 3-5555-0199", "Kumo Robotics", 5),
-    person!("Nadia", Some("Petrova"), "nadia.petrova@remote-first.example", None, Some("UTC"), "+44 20 7946 0321", "Remote First Ltd", 3),
-    person!("Liam", Some("O'Connor"), "liam.oconnor@greenfield.example", None, Some("Europe/Dublin"), "+353 1 555 0182", "Greenfield Energy", 2),
-    person!("Sofia", Some("Marino"), "sofia.marino@studiomarino.example", None, Some("Europe/Rome"), "+39 06 5550 1234", "Studio Marino", 2),
-    person!("Lars", Some("Andersen"), "lars@nordkyst.example", None, Some("Europe/Copenhagen"), "+45 32 55 01 23", "Nordkyst Shipping", 2),
-    person!("Amara", Some("Okafor"), "amara.okafor@lagoslabs.example", None, Some("Africa/Lagos"), "+234 1 555 0133", "Lagos Labs", 2),
-    person!("Mateo", Some("Fernández"), "mateo.fernandez@cafeteca.example", None, Some("America/Mexico_City"), "+52 55 5555 0176", "Cafeteca", 2),
-    person!("Chloé", Some("Dubois"), "chloe.dubois@atelier-dubois.example", None, Some("Europe/Paris"), "+33 1 55 55 01 42", "Atelier Dubois", 2),
-    person!("Noah", Some("Fischer"), "noah.fischer@alpenbyte.example", None, Some("Europe/Zurich"), "+41 44 555 01 90", "AlpenByte AG", 2),
-    person!("Zoë", Some("van Dijk"), "zoe.vandijk@polderpay.example", None, Some("Europe/Amsterdam"), "+31 20 555 0148", "PolderPay", 2),
-    person!("Aroha", None, "aroha@kiwi-craft.example", None, Some("Pacific/Auckland"), "+64 9 555 0112", "Kiwi Craft Co.", 2),
-    person!("Ingrid", Some("Halvorsen"), "ingrid.halvorsen@fjordtech.example", None, Some("Europe/Oslo"), "+47 22 55 01 77", "FjordTech", 1),
-    person!("Daniel", Some("Kim"), "daniel.kim@pacific-crest.example", None, Some("America/Los_Angeles"), "+1 415-555-0163", "Pacific Crest", 1),
-    person!("Wei", Some("Zhang"), "wei.zhang@lantern-ai.example", None, Some("Asia/Shanghai"), "+86 21 5555 0107", "Lantern AI", 1),
-    person!("Fatima", Some("Al-Sayed"), "fatima@dunegrowth.example", None, Some("Asia/Dubai"), "+971 4 555 0190", "Dune Growth", 1),
-    person!("Tomás", Some("Silva"), "tomas.silva@ipanema-tech.example", None, Some("America/Sao_Paulo"), "+55 11 5555 0155", "Ipanema Tech", 1),
-    person!("Emily", Some("Clarke"), "emily.clarke@thameswharf.example", None, Some("Europe/London"), "+44 20 7946 0958", "Thames Wharf Partners", 1),
-    person!("Rahul", Some("Mehta"), "rahul.mehta@chai-commerce.example", None, Some("Asia/Kolkata"), "+91 22 5555 0143", "Chai Commerce", 1),
-    person!("Sarah", Some("Goldberg"), "sarah.goldberg@lakeshore.example", None, Some("America/Chicago"), "+1 312-555-0119", "Lakeshore Capital", 1),
-    person!("Mikko", Some("Virtanen"), "mikko.virtanen@revontuli.example", None, Some("Europe/Helsinki"), "+358 9 5550 1234", "Revontuli Oy", 1),
-    person!("Ana", Some("Kovač"), "ana.kovac@adriadigital.example", None, Some("Europe/Zagreb"), "+385 1 555 0121", "Adria Digital", 1),
-    person!("Grace", Some("Liu"), "grace.liu@maplesoft.example", None, Some("America/Toronto"), "+1 416-555-0184", "Maple Soft", 1),
-    person!("Jack", Some("Thompson"), "jack.thompson@southerncross.example", None, Some("Australia/Melbourne"), "+61 3 5550 1122", "Southern Cross Media", 1),
-    person!("Hannah", Some("Schulz"), "hannah.schulz@spreewerk.example", None, Some("Europe/Berlin"), "+49 30 555 0167", "Spreewerk", 1),
-    person!("Kwame", Some("Mensah"), "kwame.mensah@goldcoast-agri.example", None, Some("Africa/Accra"), "+233 30 555 0199", "Gold Coast Agri", 1),
-    person!("Isabella", Some("Costa"), "isabella.costa@tejo.example", None, Some("Europe/Lisbon"), "+351 21 555 0133", "Tejo Studio", 1),
-    person!("Yuki", Some("Tanaka"), "yuki.tanaka@sakura-design.example", None, Some("Asia/Tokyo"), "+81 6-5555-0175", "Sakura Design", 1),
-    person!("Felipe", Some("Araya"), "felipe.araya@patagonia-tours.example", None, Some("America/Santiago"), "+56 61 255 0144", "Patagonia Tours", 1),
-    person!("Moana", Some("Kealoha"), "moana@aloha-retail.example", None, Some("Pacific/Honolulu"), "+1 808-555-0126", "Aloha Retail", 1),
+    person!(
+        "Jonas",
+        Some("Weber"),
+        "jonas.weber@weber-logistik.example",
+        Some("Jonas.Weber@Weber-Logistik.example"),
+        Some("Europe/Berlin"),
+        "+49 30 901820",
+        "Weber Logistik GmbH",
+        9
+    ),
+    person!(
+        "Camila",
+        Some("Rojas"),
+        "camila.rojas@andesventures.example",
+        Some("Camila.Rojas@AndesVentures.example"),
+        Some("America/Santiago"),
+        "+56 2 2345 6789",
+        "Andes Ventures",
+        7
+    ),
+    person!(
+        "Priya",
+        Some("Raghunathan"),
+        "priya@kolam-analytics.example",
+        None,
+        Some("Asia/Kolkata"),
+        "+91 80 4567 1234",
+        "Kolam Analytics",
+        6
+    ),
+    person!(
+        "Olivia",
+        Some("Bennett"),
+        "olivia.bennett@harbourside.example",
+        Some("OLIVIA.BENNETT@harbourside.example"),
+        Some("Australia/Sydney"),
+        "+61 2 9876 5432",
+        "Harbourside Health",
+        6
+    ),
+    person!(
+        "Ethan",
+        Some("Brooks"),
+        "ethan@brooks-and-hale.example",
+        None,
+        Some("America/New_York"),
+        "+1 212-555-0147",
+        "Brooks & Hale",
+        5
+    ),
+    person!(
+        "Haruto",
+        Some("Sato"),
+        "h.sato@kumo-robotics.example",
+        None,
+        Some("Asia/Tokyo"),
+        "+81 3-5555-0199",
+        "Kumo Robotics",
+        5
+    ),
+    person!(
+        "Nadia",
+        Some("Petrova"),
+        "nadia.petrova@remote-first.example",
+        None,
+        Some("UTC"),
+        "+44 20 7946 0321",
+        "Remote First Ltd",
+        3
+    ),
+    person!(
+        "Liam",
+        Some("O'Connor"),
+        "liam.oconnor@greenfield.example",
+        None,
+        Some("Europe/Dublin"),
+        "+353 1 555 0182",
+        "Greenfield Energy",
+        2
+    ),
+    person!(
+        "Sofia",
+        Some("Marino"),
+        "sofia.marino@studiomarino.example",
+        None,
+        Some("Europe/Rome"),
+        "+39 06 5550 1234",
+        "Studio Marino",
+        2
+    ),
+    person!(
+        "Lars",
+        Some("Andersen"),
+        "lars@nordkyst.example",
+        None,
+        Some("Europe/Copenhagen"),
+        "+45 32 55 01 23",
+        "Nordkyst Shipping",
+        2
+    ),
+    person!(
+        "Amara",
+        Some("Okafor"),
+        "amara.okafor@lagoslabs.example",
+        None,
+        Some("Africa/Lagos"),
+        "+234 1 555 0133",
+        "Lagos Labs",
+        2
+    ),
+    person!(
+        "Mateo",
+        Some("Fernández"),
+        "mateo.fernandez@cafeteca.example",
+        None,
+        Some("America/Mexico_City"),
+        "+52 55 5555 0176",
+        "Cafeteca",
+        2
+    ),
+    person!(
+        "Chloé",
+        Some("Dubois"),
+        "chloe.dubois@atelier-dubois.example",
+        None,
+        Some("Europe/Paris"),
+        "+33 1 55 55 01 42",
+        "Atelier Dubois",
+        2
+    ),
+    person!(
+        "Noah",
+        Some("Fischer"),
+        "noah.fischer@alpenbyte.example",
+        None,
+        Some("Europe/Zurich"),
+        "+41 44 555 01 90",
+        "AlpenByte AG",
+        2
+    ),
+    person!(
+        "Zoë",
+        Some("van Dijk"),
+        "zoe.vandijk@polderpay.example",
+        None,
+        Some("Europe/Amsterdam"),
+        "+31 20 555 0148",
+        "PolderPay",
+        2
+    ),
+    person!(
+        "Aroha",
+        None,
+        "aroha@kiwi-craft.example",
+        None,
+        Some("Pacific/Auckland"),
+        "+64 9 555 0112",
+        "Kiwi Craft Co.",
+        2
+    ),
+    person!(
+        "Ingrid",
+        Some("Halvorsen"),
+        "ingrid.halvorsen@fjordtech.example",
+        None,
+        Some("Europe/Oslo"),
+        "+47 22 55 01 77",
+        "FjordTech",
+        1
+    ),
+    person!(
+        "Daniel",
+        Some("Kim"),
+        "daniel.kim@pacific-crest.example",
+        None,
+        Some("America/Los_Angeles"),
+        "+1 415-555-0163",
+        "Pacific Crest",
+        1
+    ),
+    person!(
+        "Wei",
+        Some("Zhang"),
+        "wei.zhang@lantern-ai.example",
+        None,
+        Some("Asia/Shanghai"),
+        "+86 21 5555 0107",
+        "Lantern AI",
+        1
+    ),
+    person!(
+        "Fatima",
+        Some("Al-Sayed"),
+        "fatima@dunegrowth.example",
+        None,
+        Some("Asia/Dubai"),
+        "+971 4 555 0190",
+        "Dune Growth",
+        1
+    ),
+    person!(
+        "Tomás",
+        Some("Silva"),
+        "tomas.silva@ipanema-tech.example",
+        None,
+        Some("America/Sao_Paulo"),
+        "+55 11 5555 0155",
+        "Ipanema Tech",
+        1
+    ),
+    person!(
+        "Emily",
+        Some("Clarke"),
+        "emily.clarke@thameswharf.example",
+        None,
+        Some("Europe/London"),
+        "+44 20 7946 0958",
+        "Thames Wharf Partners",
+        1
+    ),
+    person!(
+        "Rahul",
+        Some("Mehta"),
+        "rahul.mehta@chai-commerce.example",
+        None,
+        Some("Asia/Kolkata"),
+        "+91 22 5555 0143",
+        "Chai Commerce",
+        1
+    ),
+    person!(
+        "Sarah",
+        Some("Goldberg"),
+        "sarah.goldberg@lakeshore.example",
+        None,
+        Some("America/Chicago"),
+        "+1 312-555-0119",
+        "Lakeshore Capital",
+        1
+    ),
+    person!(
+        "Mikko",
+        Some("Virtanen"),
+        "mikko.virtanen@revontuli.example",
+        None,
+        Some("Europe/Helsinki"),
+        "+358 9 5550 1234",
+        "Revontuli Oy",
+        1
+    ),
+    person!(
+        "Ana",
+        Some("Kovač"),
+        "ana.kovac@adriadigital.example",
+        None,
+        Some("Europe/Zagreb"),
+        "+385 1 555 0121",
+        "Adria Digital",
+        1
+    ),
+    person!(
+        "Grace",
+        Some("Liu"),
+        "grace.liu@maplesoft.example",
+        None,
+        Some("America/Toronto"),
+        "+1 416-555-0184",
+        "Maple Soft",
+        1
+    ),
+    person!(
+        "Jack",
+        Some("Thompson"),
+        "jack.thompson@southerncross.example",
+        None,
+        Some("Australia/Melbourne"),
+        "+61 3 5550 1122",
+        "Southern Cross Media",
+        1
+    ),
+    person!(
+        "Hannah",
+        Some("Schulz"),
+        "hannah.schulz@spreewerk.example",
+        None,
+        Some("Europe/Berlin"),
+        "+49 30 555 0167",
+        "Spreewerk",
+        1
+    ),
+    person!(
+        "Kwame",
+        Some("Mensah"),
+        "kwame.mensah@goldcoast-agri.example",
+        None,
+        Some("Africa/Accra"),
+        "+233 30 555 0199",
+        "Gold Coast Agri",
+        1
+    ),
+    person!(
+        "Isabella",
+        Some("Costa"),
+        "isabella.costa@tejo.example",
+        None,
+        Some("Europe/Lisbon"),
+        "+351 21 555 0133",
+        "Tejo Studio",
+        1
+    ),
+    person!(
+        "Yuki",
+        Some("Tanaka"),
+        "yuki.tanaka@sakura-design.example",
+        None,
+        Some("Asia/Tokyo"),
+        "+81 6-5555-0175",
+        "Sakura Design",
+        1
+    ),
+    person!(
+        "Felipe",
+        Some("Araya"),
+        "felipe.araya@patagonia-tours.example",
+        None,
+        Some("America/Santiago"),
+        "+56 61 255 0144",
+        "Patagonia Tours",
+        1
+    ),
+    person!(
+        "Moana",
+        Some("Kealoha"),
+        "moana@aloha-retail.example",
+        None,
+        Some("Pacific/Honolulu"),
+        "+1 808-555-0126",
+        "Aloha Retail",
+        1
+    ),
 ];
 
 /// Weighted towards the recurring clients at the top of [`PEOPLE`].
@@ -150,7 +465,13 @@ pub struct EventTemplate {
     pub paid: bool,
 }
 
-const HEAR: &[&str] = &["LinkedIn", "A friend or colleague", "Podcast", "Newsletter", "Google search"];
+const HEAR: &[&str] = &[
+    "LinkedIn",
+    "A friend or colleague",
+    "Podcast",
+    "Newsletter",
+    "Google search",
+];
 
 pub static TEMPLATES: &[EventTemplate] = &[
     EventTemplate {
@@ -305,7 +626,10 @@ pub static TEMPLATES: &[EventTemplate] = &[
 /// The template behind an event type slug (the first one if the slug is unknown, which only a
 /// hand-edited state file could cause).
 pub fn template(slug: &str) -> &'static EventTemplate {
-    TEMPLATES.iter().find(|t| t.slug == slug).unwrap_or(&TEMPLATES[0])
+    TEMPLATES
+        .iter()
+        .find(|t| t.slug == slug)
+        .unwrap_or(&TEMPLATES[0])
 }
 
 pub fn pick_template(rng: &mut impl RngCore) -> &'static EventTemplate {
@@ -373,15 +697,24 @@ pub fn answers(rng: &mut impl RngCore, t: &EventTemplate, p: &Person) -> Vec<Que
             continue;
         }
         let answer = match &q.answer {
-            Answer::Text(opts) | Answer::Choice(opts) => opts.choose(rng).copied().unwrap_or("").to_string(),
+            Answer::Text(opts) | Answer::Choice(opts) => {
+                opts.choose(rng).copied().unwrap_or("").to_string()
+            }
             Answer::Company => p.company.to_string(),
             Answer::Phone => p.phone.to_string(),
             Answer::Multi(opts) => {
                 let n = rng.random_range(1..=2usize);
-                opts.choose_multiple(rng, n).copied().collect::<Vec<_>>().join("\n")
+                opts.choose_multiple(rng, n)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\n")
             }
         };
-        out.push(QuestionAndAnswer { question: q.text.to_string(), answer, position: i as u32 });
+        out.push(QuestionAndAnswer {
+            question: q.text.to_string(),
+            answer,
+            position: i as u32,
+        });
     }
     out
 }
@@ -390,26 +723,52 @@ pub fn random_guests(rng: &mut impl RngCore, t: &EventTemplate, email: &str) -> 
     if t.group || t.location == LocationKind::Phone || !rng.random_bool(0.12) {
         return Vec::new();
     }
-    let domain = email.split('@').nth(1).unwrap_or("example.com").to_lowercase();
+    let domain = email
+        .split('@')
+        .nth(1)
+        .unwrap_or("example.com")
+        .to_lowercase();
     let names = ["cfo", "m.jansen", "ops", "laura", "tech-lead"];
     let n = rng.random_range(1..=2usize);
-    names.choose_multiple(rng, n).map(|l| format!("{l}@{domain}")).collect()
+    names
+        .choose_multiple(rng, n)
+        .map(|l| format!("{l}@{domain}"))
+        .collect()
 }
 
 pub fn random_tracking(rng: &mut impl RngCore) -> Tracking {
     if !rng.random_bool(0.35) {
         return Tracking::default();
     }
-    let (source, medium) = *[("linkedin", "social"), ("newsletter", "email"), ("google", "cpc"), ("podcast", "audio")]
-        .choose(rng)
-        .unwrap_or(&("linkedin", "social"));
-    let campaign = ["spring-newsletter", "q3-webinar-series", "founder-office-hours"].choose(rng).copied();
+    let (source, medium) = *[
+        ("linkedin", "social"),
+        ("newsletter", "email"),
+        ("google", "cpc"),
+        ("podcast", "audio"),
+    ]
+    .choose(rng)
+    .unwrap_or(&("linkedin", "social"));
+    let campaign = [
+        "spring-newsletter",
+        "q3-webinar-series",
+        "founder-office-hours",
+    ]
+    .choose(rng)
+    .copied();
     Tracking {
         utm_campaign: campaign.map(str::to_string),
         utm_source: Some(source.to_string()),
         utm_medium: Some(medium.to_string()),
-        utm_content: if rng.random_bool(0.4) { Some("cta-button".to_string()) } else { None },
-        utm_term: if medium == "cpc" { Some("fractional coo amsterdam".to_string()) } else { None },
+        utm_content: if rng.random_bool(0.4) {
+            Some("cta-button".to_string())
+        } else {
+            None
+        },
+        utm_term: if medium == "cpc" {
+            Some("fractional coo amsterdam".to_string())
+        } else {
+            None
+        },
         salesforce_uuid: None,
     }
 }
@@ -437,15 +796,27 @@ pub fn payment(rng: &mut impl RngCore, t: &EventTemplate) -> Option<Value> {
 }
 
 fn digits(rng: &mut impl RngCore, n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + (rng.next_u32() % 10) as u8)).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + (rng.next_u32() % 10) as u8))
+        .collect()
 }
 
 /// The `location` object of a new event, per provider (§5.2); Zoom appears under both spellings.
-pub fn location(rng: &mut impl RngCore, t: &EventTemplate, event_uuid: &str, invitee_phone: Option<&str>, host_phone: &str) -> Value {
+pub fn location(
+    rng: &mut impl RngCore,
+    t: &EventTemplate,
+    event_uuid: &str,
+    invitee_phone: Option<&str>,
+    host_phone: &str,
+) -> Value {
     match t.location {
         LocationKind::Zoom => {
             let id = digits(rng, 11);
-            let kind = if rng.random_bool(0.25) { "zoom_conference" } else { "zoom" };
+            let kind = if rng.random_bool(0.25) {
+                "zoom_conference"
+            } else {
+                "zoom"
+            };
             json!({
                 "type": kind,
                 "status": "pushed",
@@ -487,7 +858,9 @@ pub fn location(rng: &mut impl RngCore, t: &EventTemplate, event_uuid: &str, inv
             "additional_info": "Lindqvist Advisory, 3rd floor. Ring the bell marked \"LA\"."
         }),
         LocationKind::Phone => match invitee_phone {
-            Some(phone) if rng.random_bool(0.6) => json!({"type": "outbound_call", "location": phone}),
+            Some(phone) if rng.random_bool(0.6) => {
+                json!({"type": "outbound_call", "location": phone})
+            }
             _ => json!({"type": "inbound_call", "location": host_phone}),
         },
         LocationKind::Custom => json!({
@@ -499,7 +872,10 @@ pub fn location(rng: &mut impl RngCore, t: &EventTemplate, event_uuid: &str, inv
 
 pub fn calendar_event(rng: &mut impl RngCore) -> Option<CalendarEvent> {
     if rng.random_bool(0.9) {
-        Some(CalendarEvent { kind: "google".to_string(), external_id: random_alnum(rng, 26) })
+        Some(CalendarEvent {
+            kind: "google".to_string(),
+            external_id: random_alnum(rng, 26),
+        })
     } else {
         None
     }
@@ -514,13 +890,21 @@ const NOTES: &[&str] = &[
 
 /// Calendly keeps an HTML rendering beside the plain notes.
 pub fn notes_html(plain: &str) -> String {
-    let escaped = plain.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escaped = plain
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     format!("<p>{}</p>", escaped.replace('\n', "<br>"))
 }
 
 /// A start in the host's business hours (09:00 until the event ends by 18:00, on the half hour),
 /// `day_offset` days after `now`'s date in the host's zone; `None` on weekends.
-pub fn business_start(rng: &mut impl RngCore, now: DateTime<Utc>, day_offset: i64, duration: u32) -> Option<DateTime<Utc>> {
+pub fn business_start(
+    rng: &mut impl RngCore,
+    now: DateTime<Utc>,
+    day_offset: i64,
+    duration: u32,
+) -> Option<DateTime<Utc>> {
     let date = now.with_timezone(&HOST_TZ).date_naive() + TimeDelta::days(day_offset);
     if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
         return None;
@@ -529,16 +913,24 @@ pub fn business_start(rng: &mut impl RngCore, now: DateTime<Utc>, day_offset: i6
     let slots = ((last - 9 * 60) / 30 + 1).max(1);
     let minute = 9 * 60 + 30 * rng.random_range(0..slots);
     let local = date.and_hms_opt((minute / 60) as u32, (minute % 60) as u32, 0)?;
-    HOST_TZ.from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc))
+    HOST_TZ
+        .from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The webinar runs on the second Tuesday of the month at 17:00 in the host's zone.
 fn second_tuesday(year: i32, month: u32) -> Option<DateTime<Utc>> {
     let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-    let to_tue = (7 + Weekday::Tue.num_days_from_monday() as i64 - first.weekday().num_days_from_monday() as i64) % 7;
+    let to_tue = (7 + Weekday::Tue.num_days_from_monday() as i64
+        - first.weekday().num_days_from_monday() as i64)
+        % 7;
     let date = first + TimeDelta::days(to_tue + 7);
     let local = date.and_hms_opt(17, 0, 0)?;
-    HOST_TZ.from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc))
+    HOST_TZ
+        .from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Webinar occurrences starting in `[from, to)`.
@@ -565,13 +957,16 @@ pub fn group_occurrences(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<DateTime
 }
 
 pub fn next_group_occurrence(after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    group_occurrences(after, after + TimeDelta::days(70)).into_iter().next()
+    group_occurrences(after, after + TimeDelta::days(70))
+        .into_iter()
+        .next()
 }
 
 /// A random instant in `(from, to)`, with sub-second noise so timestamps look recorded, not planned.
 fn between(rng: &mut impl RngCore, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime<Utc> {
     let span = (to - from).num_seconds().max(2);
-    from + TimeDelta::seconds(rng.random_range(1..span)) + TimeDelta::microseconds(rng.random_range(0..1_000_000))
+    from + TimeDelta::seconds(rng.random_range(1..span))
+        + TimeDelta::microseconds(rng.random_range(0..1_000_000))
 }
 
 const INVITEE_REASONS: &[&str] = &[
@@ -590,7 +985,11 @@ fn reason(rng: &mut impl RngCore, by_host: bool) -> Option<String> {
     if rng.random_bool(0.2) {
         return None;
     }
-    let pool = if by_host { HOST_REASONS } else { INVITEE_REASONS };
+    let pool = if by_host {
+        HOST_REASONS
+    } else {
+        INVITEE_REASONS
+    };
     pool.choose(rng).map(|s| s.to_string())
 }
 
@@ -634,7 +1033,9 @@ pub fn generate(seed: u64, now: DateTime<Utc>, target: usize, user_is_org_admin:
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let created = joined + TimeDelta::days(1 + 7 * i as i64) + TimeDelta::seconds(rng.random_range(0..86_400));
+            let created = joined
+                + TimeDelta::days(1 + 7 * i as i64)
+                + TimeDelta::seconds(rng.random_range(0..86_400));
             EventType {
                 uri: format!("{API_ROOT}/event_types/{}", uuid_v4(&mut rng)),
                 name: t.name.to_string(),
@@ -653,7 +1054,11 @@ pub fn generate(seed: u64, now: DateTime<Utc>, target: usize, user_is_org_admin:
                 internal_note: None,
                 description_plain: Some(t.description.to_string()),
                 description_html: Some(format!("<p>{}</p>", t.description)),
-                profile: Profile { kind: "User".to_string(), name: user.name.clone(), owner: user.uri.clone() },
+                profile: Profile {
+                    kind: "User".to_string(),
+                    name: user.name.clone(),
+                    owner: user.uri.clone(),
+                },
                 secret: false,
                 deleted_at: None,
                 admin_managed: false,
@@ -690,7 +1095,9 @@ fn location_config(kind: LocationKind) -> Value {
         LocationKind::Zoom => json!({"kind": "zoom_conference"}),
         LocationKind::GoogleMeet => json!({"kind": "google_conference"}),
         LocationKind::Teams => json!({"kind": "microsoft_teams_conference"}),
-        LocationKind::Physical => json!({"kind": "physical", "location": "Herengracht 182, 1016 BR Amsterdam"}),
+        LocationKind::Physical => {
+            json!({"kind": "physical", "location": "Herengracht 182, 1016 BR Amsterdam"})
+        }
         LocationKind::Phone => json!({"kind": "outbound_call"}),
         LocationKind::Custom => json!({"kind": "custom", "location": "Livestream"}),
     }
@@ -721,14 +1128,23 @@ fn history(w: &mut World, now: DateTime<Utc>, target: usize) {
     }
     let window = (now - TimeDelta::days(60), now + TimeDelta::days(120));
     let webinars = if target >= 3 { (target / 10).max(1) } else { 0 };
-    for start in group_occurrences(window.0, window.1).into_iter().take(webinars) {
+    for start in group_occurrences(window.0, window.1)
+        .into_iter()
+        .take(webinars)
+    {
         webinar(w, now, start);
     }
-    // Each attempt can fail on a taken slot; the bound only guards against a pathological target.
-    let mut attempts = 0;
-    while w.events.len() < target && attempts < target * 50 + 100 {
-        attempts += 1;
+    // An attempt fails on a taken slot; once the business hours in the window are nearly full
+    // (well over a thousand events), give up instead of searching forever.
+    let mut misses = 0;
+    while w.events.len() < target && misses < 2_000 {
+        let before = w.events.len();
         one_on_one(w, now, target);
+        misses = if w.events.len() == before {
+            misses + 1
+        } else {
+            0
+        };
     }
 }
 
@@ -739,8 +1155,14 @@ fn booked_at(rng: &mut impl RngCore, now: DateTime<Utc>, start: DateTime<Utc>) -
 }
 
 fn webinar(w: &mut World, now: DateTime<Utc>, start: DateTime<Utc>) {
-    let Some(et) = w.event_type_by_ref("monthly-qa-webinar").cloned() else { return };
-    let n = if start < now { w.rng.random_range(4..=9) } else { w.rng.random_range(1..=6) };
+    let Some(et) = w.event_type_by_ref("monthly-qa-webinar").cloned() else {
+        return;
+    };
+    let n = if start < now {
+        w.rng.random_range(4..=9)
+    } else {
+        w.rng.random_range(1..=6)
+    };
     let mut people: Vec<&'static Person> = Vec::new();
     for _ in 0..n * 5 {
         let p = pick_person(&mut w.rng);
@@ -758,8 +1180,14 @@ fn webinar(w: &mut World, now: DateTime<Utc>, start: DateTime<Utc>) {
     bookings.sort_by_key(|(t, _)| *t);
     let mut invitees = Vec::new();
     for (i, (at, person)) in bookings.iter().enumerate() {
-        let spec = BookingSpec { event_type: Some(et.slug.clone()), start: Some(start), ..BookingSpec::default() };
-        let Ok(mut detail) = w.resolve_for(&spec, person, *at) else { continue };
+        let spec = BookingSpec {
+            event_type: Some(et.slug.clone()),
+            start: Some(start),
+            ..BookingSpec::default()
+        };
+        let Ok(mut detail) = w.resolve_for(&spec, person, *at) else {
+            continue;
+        };
         if i == 0 && start < now {
             detail.meeting_notes = Some("Recording shared in the follow-up email.".to_string());
         }
@@ -786,9 +1214,13 @@ fn webinar(w: &mut World, now: DateTime<Utc>, start: DateTime<Utc>) {
 
 fn one_on_one(w: &mut World, now: DateTime<Utc>, target: usize) {
     let t = pick_solo_template(&mut w.rng);
-    let Some(et) = w.event_type_by_ref(t.slug).cloned() else { return };
+    let Some(et) = w.event_type_by_ref(t.slug).cloned() else {
+        return;
+    };
     let day = w.rng.random_range(-60..120);
-    let Some(start) = business_start(&mut w.rng, now, day, t.duration) else { return };
+    let Some(start) = business_start(&mut w.rng, now, day, t.duration) else {
+        return;
+    };
     let end = start + TimeDelta::minutes(i64::from(t.duration));
     if !w.is_free(start, end) {
         return;
@@ -801,7 +1233,9 @@ fn one_on_one(w: &mut World, now: DateTime<Utc>, target: usize) {
         invitee_email: Some(person.email_variant(&mut w.rng)),
         ..BookingSpec::default()
     };
-    let Ok(mut detail) = w.resolve_for(&spec, person, created) else { return };
+    let Ok(mut detail) = w.resolve_for(&spec, person, created) else {
+        return;
+    };
     if w.rng.random_bool(0.15) {
         detail.meeting_notes = NOTES.choose(&mut w.rng).map(|s| s.to_string());
     }
@@ -810,9 +1244,15 @@ fn one_on_one(w: &mut World, now: DateTime<Utc>, target: usize) {
     }
     let until = start.min(now);
     // A reschedule consumes two events (the canceled original and the new one).
-    if target - w.events.len() >= 2 && until - created > TimeDelta::hours(3) && w.rng.random_bool(0.12) {
+    if target - w.events.len() >= 2
+        && until - created > TimeDelta::hours(3)
+        && w.rng.random_bool(0.12)
+    {
         let moved_at = between(&mut w.rng, created, until - TimeDelta::hours(1));
-        let first_day = (moved_at.with_timezone(&HOST_TZ).date_naive() - now.with_timezone(&HOST_TZ).date_naive()).num_days() + 1;
+        let first_day = (moved_at.with_timezone(&HOST_TZ).date_naive()
+            - now.with_timezone(&HOST_TZ).date_naive())
+        .num_days()
+            + 1;
         let old_day = first_day + w.rng.random_range(0..14);
         if let Some(old_start) = business_start(&mut w.rng, now, old_day, t.duration) {
             let old_end = old_start + TimeDelta::minutes(i64::from(t.duration));
@@ -826,7 +1266,9 @@ fn one_on_one(w: &mut World, now: DateTime<Utc>, target: usize) {
             }
         }
     }
-    let Ok((ids, _)) = w.book_detail(detail, created) else { return };
+    let Ok((ids, _)) = w.book_detail(detail, created) else {
+        return;
+    };
     if until - created > TimeDelta::minutes(30) && w.rng.random_bool(0.15) {
         let by_host = w.rng.random_bool(0.35);
         let when = between(&mut w.rng, created, until);

@@ -177,7 +177,8 @@ impl TokenStore {
             .retain(|_, t| t.expires_at + TimeDelta::days(1) > now);
         let family = family.unwrap_or_else(|| uuid_v4(rng));
         let ttl_secs = ttl.as_secs();
-        let expires_at = now + TimeDelta::milliseconds(ttl.as_millis().min(i64::MAX as u128) as i64);
+        let expires_at =
+            now + TimeDelta::milliseconds(ttl.as_millis().min(i64::MAX as u128) as i64);
         let access_token = jwt_looking(rng, issuer, user_uuid, client_id, scope, now, ttl_secs);
         let refresh_token = random_b64(rng, 32);
         self.access.insert(
@@ -204,7 +205,13 @@ impl TokenStore {
         );
         self.access_issued += 1;
         self.refresh_issued += 1;
-        IssuedPair { access_token, refresh_token, scope: scope.to_string(), created_at: now.timestamp(), expires_in: ttl_secs }
+        IssuedPair {
+            access_token,
+            refresh_token,
+            scope: scope.to_string(),
+            created_at: now.timestamp(),
+            expires_in: ttl_secs,
+        }
     }
 
     /// Marks a refresh token used and returns it, or `None` when it is unknown, used, revoked or
@@ -218,7 +225,11 @@ impl TokenStore {
         Some(entry.clone())
     }
 
-    pub fn check_access(&self, token: &str, now: DateTime<Utc>) -> Result<&AccessToken, AuthFailure> {
+    pub fn check_access(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<&AccessToken, AuthFailure> {
         let t = self.access.get(token).ok_or(AuthFailure::Invalid)?;
         if t.revoked {
             Err(AuthFailure::Revoked)
@@ -246,7 +257,9 @@ impl TokenStore {
             }
             return;
         }
-        let Some(r) = self.refresh.get_mut(token) else { return };
+        let Some(r) = self.refresh.get_mut(token) else {
+            return;
+        };
         r.revoked = true;
         let family = r.family.clone();
         self.revocations += 1;
@@ -272,7 +285,15 @@ impl TokenStore {
 
 /// Calendly's access tokens are long JWTs; clients must store them as unbounded text, so the
 /// sandbox's look the same (the signature part is random: nobody verifies it).
-fn jwt_looking(rng: &mut impl RngCore, issuer: &str, user_uuid: &str, client_id: &str, scope: &str, now: DateTime<Utc>, ttl: u64) -> String {
+fn jwt_looking(
+    rng: &mut impl RngCore,
+    issuer: &str,
+    user_uuid: &str,
+    client_id: &str,
+    scope: &str,
+    now: DateTime<Utc>,
+    ttl: u64,
+) -> String {
     let header = serde_json::json!({"kid": random_hex(rng, 32), "typ": "JWT", "alg": "ES512"});
     let claims = serde_json::json!({
         "iss": issuer,

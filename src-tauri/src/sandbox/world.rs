@@ -22,7 +22,10 @@ pub struct Notice {
 
 impl Notice {
     fn new(event: &'static str, invitee_uri: &str) -> Self {
-        Self { event, invitee_uri: invitee_uri.to_string() }
+        Self {
+            event,
+            invitee_uri: invitee_uri.to_string(),
+        }
     }
 }
 
@@ -114,7 +117,8 @@ impl World {
     /// Reseeds after loading a state file (the RNG itself is not persisted).
     pub fn reseed(&mut self) {
         self.generation += 1;
-        self.rng = StdRng::seed_from_u64(self.seed ^ self.generation.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        self.rng =
+            StdRng::seed_from_u64(self.seed ^ self.generation.wrapping_mul(0x9e37_79b9_7f4a_7c15));
     }
 
     pub fn event_type_by_ref(&self, r: &str) -> Option<&EventType> {
@@ -179,13 +183,22 @@ impl World {
     }
 
     /// Fills a [`BookingSpec`]'s gaps from the scenario pools.
-    pub fn resolve_spec(&mut self, spec: &BookingSpec, now: DateTime<Utc>) -> Result<BookingDetail, SandboxError> {
+    pub fn resolve_spec(
+        &mut self,
+        spec: &BookingSpec,
+        now: DateTime<Utc>,
+    ) -> Result<BookingDetail, SandboxError> {
         let person = scenario::pick_person(&mut self.rng);
         self.resolve_for(spec, person, now)
     }
 
     /// [`Self::resolve_spec`] with the scenario person who fills the gaps chosen by the caller.
-    pub fn resolve_for(&mut self, spec: &BookingSpec, person: &'static scenario::Person, now: DateTime<Utc>) -> Result<BookingDetail, SandboxError> {
+    pub fn resolve_for(
+        &mut self,
+        spec: &BookingSpec,
+        person: &'static scenario::Person,
+        now: DateTime<Utc>,
+    ) -> Result<BookingDetail, SandboxError> {
         let et = match &spec.event_type {
             Some(r) => self
                 .event_type_by_ref(r)
@@ -199,11 +212,14 @@ impl World {
             }
         };
         let template = scenario::template(&et.slug);
-        let name = spec
-            .invitee_name
-            .clone()
-            .or_else(|| spec.invitee_email.as_deref().map(scenario::name_from_email))
-            .unwrap_or_else(|| person.name());
+        // An email of the scenario person (in any casing) keeps that person's real name.
+        let name = match (&spec.invitee_name, &spec.invitee_email) {
+            (Some(n), _) => n.clone(),
+            (None, Some(e)) if !e.eq_ignore_ascii_case(person.email) => {
+                scenario::name_from_email(e)
+            }
+            _ => person.name(),
+        };
         let email = spec
             .invitee_email
             .clone()
@@ -218,9 +234,9 @@ impl World {
         let (first_name, last_name) = scenario::split_name(&name, template.single_name_field);
         let start = match spec.start {
             Some(s) => s,
-            None => self
-                .free_slot(&et, now, 1, 30)
-                .ok_or_else(|| SandboxError::InvalidState("no free slot in the next 30 days".into()))?,
+            None => self.free_slot(&et, now, 1, 30).ok_or_else(|| {
+                SandboxError::InvalidState("no free slot in the next 30 days".into())
+            })?,
         };
         let guests = match &spec.guests {
             Some(g) => g.clone(),
@@ -260,7 +276,13 @@ impl World {
 
     /// A free start for `et` between `from_days` and `to_days` days after `now`, in the host's
     /// business hours; group event types reuse an occurrence that still has seats.
-    pub fn free_slot(&mut self, et: &EventType, now: DateTime<Utc>, from_days: i64, to_days: i64) -> Option<DateTime<Utc>> {
+    pub fn free_slot(
+        &mut self,
+        et: &EventType,
+        now: DateTime<Utc>,
+        from_days: i64,
+        to_days: i64,
+    ) -> Option<DateTime<Utc>> {
         if et.kind == "group" {
             let horizon = now + TimeDelta::days(to_days);
             let open = self
@@ -275,7 +297,8 @@ impl World {
                 })
                 .map(|e| e.start_time)
                 .min();
-            return open.or_else(|| scenario::next_group_occurrence(now + TimeDelta::days(from_days)));
+            return open
+                .or_else(|| scenario::next_group_occurrence(now + TimeDelta::days(from_days)));
         }
         let duration = TimeDelta::minutes(i64::from(et.duration));
         for _ in 0..200 {
@@ -290,13 +313,21 @@ impl World {
         None
     }
 
-    pub fn book(&mut self, spec: &BookingSpec, at: DateTime<Utc>) -> Result<(BookedIds, Vec<Notice>), SandboxError> {
+    pub fn book(
+        &mut self,
+        spec: &BookingSpec,
+        at: DateTime<Utc>,
+    ) -> Result<(BookedIds, Vec<Notice>), SandboxError> {
         let detail = self.resolve_spec(spec, at)?;
         self.book_detail(detail, at)
     }
 
     /// Creates the invitee, and the scheduled event unless a group occurrence with seats exists.
-    pub fn book_detail(&mut self, d: BookingDetail, at: DateTime<Utc>) -> Result<(BookedIds, Vec<Notice>), SandboxError> {
+    pub fn book_detail(
+        &mut self,
+        d: BookingDetail,
+        at: DateTime<Utc>,
+    ) -> Result<(BookedIds, Vec<Notice>), SandboxError> {
         let et = self
             .event_types
             .iter()
@@ -308,15 +339,26 @@ impl World {
         let existing = if group {
             self.events
                 .iter()
-                .find(|e| e.event_type == et.uri && e.status == Status::Active && e.start_time == d.start)
-                .map(|e| (e.uri.clone(), e.invitees_counter.active >= e.invitees_counter.limit))
+                .find(|e| {
+                    e.event_type == et.uri && e.status == Status::Active && e.start_time == d.start
+                })
+                .map(|e| {
+                    (
+                        e.uri.clone(),
+                        e.invitees_counter.active >= e.invitees_counter.limit,
+                    )
+                })
         } else {
             None
         };
         let guests: Vec<EventGuest> = d
             .guests
             .iter()
-            .map(|g| EventGuest { email: g.clone(), created_at: at, updated_at: at })
+            .map(|g| EventGuest {
+                email: g.clone(),
+                created_at: at,
+                updated_at: at,
+            })
             .collect();
         let event_uri = match existing {
             Some((_, true)) => {
@@ -333,7 +375,13 @@ impl World {
             }
             None => {
                 let event_uuid = uuid_v4(&mut self.rng);
-                let location = scenario::location(&mut self.rng, template, &event_uuid, d.text_reminder_number.as_deref(), &self.host_phone);
+                let location = scenario::location(
+                    &mut self.rng,
+                    template,
+                    &event_uuid,
+                    d.text_reminder_number.as_deref(),
+                    &self.host_phone,
+                );
                 let calendar_event = scenario::calendar_event(&mut self.rng);
                 let (notes_plain, notes_html) = match d.meeting_notes {
                     Some(ref n) => (Some(n.clone()), Some(scenario::notes_html(n))),
@@ -350,7 +398,11 @@ impl World {
                     end_time: d.start + TimeDelta::minutes(i64::from(et.duration)),
                     event_type: et.uri.clone(),
                     location,
-                    invitees_counter: InviteesCounter { total: 0, active: 0, limit: template.limit },
+                    invitees_counter: InviteesCounter {
+                        total: 0,
+                        active: 0,
+                        limit: template.limit,
+                    },
                     created_at: at,
                     updated_at: at,
                     event_memberships: vec![self.host_membership()],
@@ -392,7 +444,13 @@ impl World {
         });
         self.touch_event(&event_uri, at);
         let notice = Notice::new("invitee.created", &invitee_uri);
-        Ok((BookedIds { event_uri, invitee_uri }, vec![notice]))
+        Ok((
+            BookedIds {
+                event_uri,
+                invitee_uri,
+            },
+            vec![notice],
+        ))
     }
 
     fn active_invitee(&self, invitee_uri: &str) -> Result<&Invitee, SandboxError> {
@@ -408,17 +466,30 @@ impl World {
     }
 
     /// Cancels one invitee; a one-on-one event is canceled with it, a group event stays open.
-    pub fn cancel(&mut self, invitee_uri: &str, by_host: bool, reason: Option<&str>, at: DateTime<Utc>) -> Result<Vec<Notice>, SandboxError> {
+    pub fn cancel(
+        &mut self,
+        invitee_uri: &str,
+        by_host: bool,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Notice>, SandboxError> {
         let inv = self.active_invitee(invitee_uri)?;
         let event_uri = inv.event.clone();
         let cancellation = Cancellation {
-            canceled_by: if by_host { self.user.name.clone() } else { inv.name.clone() },
+            canceled_by: if by_host {
+                self.user.name.clone()
+            } else {
+                inv.name.clone()
+            },
             reason: reason.map(str::to_string),
             canceler_type: if by_host { "host" } else { "invitee" }.to_string(),
             created_at: at,
         };
         self.cancel_invitee_with(invitee_uri, &cancellation, at);
-        let group = self.event(&event_uri).map(|e| self.is_group(&e.event_type)).unwrap_or(false);
+        let group = self
+            .event(&event_uri)
+            .map(|e| self.is_group(&e.event_type))
+            .unwrap_or(false);
         if !group {
             self.cancel_event_record(&event_uri, &cancellation, at);
         }
@@ -443,12 +514,19 @@ impl World {
     }
 
     /// The host cancels a whole event (`POST /scheduled_events/{uuid}/cancellation`).
-    pub fn cancel_event(&mut self, event_uri: &str, reason: Option<&str>, at: DateTime<Utc>) -> Result<(Cancellation, Vec<Notice>), SandboxError> {
+    pub fn cancel_event(
+        &mut self,
+        event_uri: &str,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(Cancellation, Vec<Notice>), SandboxError> {
         let event = self
             .event(event_uri)
             .ok_or_else(|| SandboxError::UnknownEvent(event_uri.to_string()))?;
         if event.status == Status::Canceled {
-            return Err(SandboxError::InvalidState(format!("event {event_uri} is already canceled")));
+            return Err(SandboxError::InvalidState(format!(
+                "event {event_uri} is already canceled"
+            )));
         }
         let cancellation = Cancellation {
             canceled_by: self.user.name.clone(),
@@ -466,13 +544,21 @@ impl World {
         }
         self.cancel_event_record(event_uri, &cancellation, at);
         self.touch_event(event_uri, at);
-        let notices = active.iter().map(|u| Notice::new("invitee.canceled", u)).collect();
+        let notices = active
+            .iter()
+            .map(|u| Notice::new("invitee.canceled", u))
+            .collect();
         Ok((cancellation, notices))
     }
 
     /// The invitee moves to `new_start`: the old invitee is canceled with `rescheduled: true` and
     /// `new_invitee`, a new invitee (on a new event) carries `old_invitee`.
-    pub fn reschedule(&mut self, invitee_uri: &str, new_start: DateTime<Utc>, at: DateTime<Utc>) -> Result<(String, Vec<Notice>), SandboxError> {
+    pub fn reschedule(
+        &mut self,
+        invitee_uri: &str,
+        new_start: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<(String, Vec<Notice>), SandboxError> {
         let old = self.active_invitee(invitee_uri)?.clone();
         let old_event = self
             .event(&old.event)
@@ -488,7 +574,15 @@ impl World {
             email: old.email.clone(),
             timezone: old.timezone.clone(),
             // Guests travel with a one-on-one booking; in a group event they are not attributable.
-            guests: if group { Vec::new() } else { old_event.event_guests.iter().map(|g| g.email.clone()).collect() },
+            guests: if group {
+                Vec::new()
+            } else {
+                old_event
+                    .event_guests
+                    .iter()
+                    .map(|g| g.email.clone())
+                    .collect()
+            },
             questions_and_answers: old.questions_and_answers.clone(),
             tracking: old.tracking.clone(),
             text_reminder_number: old.text_reminder_number.clone(),
@@ -520,31 +614,53 @@ impl World {
         Ok((ids.invitee_uri, notices))
     }
 
-    pub fn mark_no_show(&mut self, invitee_uri: &str, at: DateTime<Utc>) -> Result<(InviteeNoShow, Vec<Notice>), SandboxError> {
+    pub fn mark_no_show(
+        &mut self,
+        invitee_uri: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(InviteeNoShow, Vec<Notice>), SandboxError> {
         let inv = self
             .invitee(invitee_uri)
             .ok_or_else(|| SandboxError::UnknownInvitee(invitee_uri.to_string()))?;
         if inv.no_show.is_some() {
-            return Err(SandboxError::InvalidState(format!("invitee {invitee_uri} is already a no-show")));
+            return Err(SandboxError::InvalidState(format!(
+                "invitee {invitee_uri} is already a no-show"
+            )));
         }
         let event_uri = inv.event.clone();
         let uri = format!("{API_ROOT}/invitee_no_shows/{}", uuid_v4(&mut self.rng));
-        let record = InviteeNoShow { uri: uri.clone(), invitee: invitee_uri.to_string(), created_at: at };
+        let record = InviteeNoShow {
+            uri: uri.clone(),
+            invitee: invitee_uri.to_string(),
+            created_at: at,
+        };
         if let Some(i) = self.invitee_mut(invitee_uri) {
-            i.no_show = Some(NoShow { uri, created_at: at });
+            i.no_show = Some(NoShow {
+                uri,
+                created_at: at,
+            });
             i.updated_at = at;
         }
         self.no_shows.push(record.clone());
         self.touch_event(&event_uri, at);
-        Ok((record, vec![Notice::new("invitee_no_show.created", invitee_uri)]))
+        Ok((
+            record,
+            vec![Notice::new("invitee_no_show.created", invitee_uri)],
+        ))
     }
 
-    pub fn clear_no_show(&mut self, invitee_uri: &str, at: DateTime<Utc>) -> Result<Vec<Notice>, SandboxError> {
+    pub fn clear_no_show(
+        &mut self,
+        invitee_uri: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Notice>, SandboxError> {
         let inv = self
             .invitee(invitee_uri)
             .ok_or_else(|| SandboxError::UnknownInvitee(invitee_uri.to_string()))?;
         let Some(no_show) = inv.no_show.clone() else {
-            return Err(SandboxError::InvalidState(format!("invitee {invitee_uri} is not marked as a no-show")));
+            return Err(SandboxError::InvalidState(format!(
+                "invitee {invitee_uri} is not marked as a no-show"
+            )));
         };
         let event_uri = inv.event.clone();
         if let Some(i) = self.invitee_mut(invitee_uri) {
@@ -561,6 +677,8 @@ impl World {
     }
 
     pub fn subscription_mut(&mut self, uri: &str) -> Option<&mut SubscriptionRecord> {
-        self.subscriptions.iter_mut().find(|s| s.resource.uri == uri)
+        self.subscriptions
+            .iter_mut()
+            .find(|s| s.resource.uri == uri)
     }
 }

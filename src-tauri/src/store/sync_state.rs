@@ -6,6 +6,8 @@ use super::StoreError;
 
 pub const LAST_SYNC: &str = "last_sync";
 pub const LAST_SYNC_ERROR: &str = "last_sync_error";
+/// Set when Calendly refused the OAuth grant: the app shows "Reconnect Calendly".
+pub const RECONNECT: &str = "reconnect_required";
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn

@@ -111,7 +111,12 @@ pub async fn sync(
                 sync_state::set(tx, sync_state::LAST_SYNC, &stamp, &stamp)?;
                 sync_state::delete(tx, sync_state::LAST_SYNC_ERROR)?;
             }
-            Err(e) => sync_state::set(tx, sync_state::LAST_SYNC_ERROR, &e.to_string(), &stamp)?,
+            Err(e) => {
+                sync_state::set(tx, sync_state::LAST_SYNC_ERROR, &e.to_string(), &stamp)?;
+                if let SyncError::Api(ApiError::Reconnect(m)) = e {
+                    sync_state::set(tx, sync_state::RECONNECT, m, &stamp)?;
+                }
+            }
         }
         Ok::<_, StoreError>(())
     })?;

@@ -14,7 +14,7 @@ function newest(path) {
   return Math.max(st.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-const inputs = ['src', 'index.html', 'vite.config.ts', 'tsconfig.json', 'package.json', 'package-lock.json']
+const inputs = ['src', 'vite', 'index.html', 'vite.config.ts', 'tsconfig.json', 'package.json', 'package-lock.json']
   .map((p) => join(ui, p))
   .filter(existsSync);
 const stale = !existsSync(built) || Math.max(...inputs.map(newest)) > statSync(built).mtimeMs;

@@ -18,7 +18,9 @@ fn challenge(verifier: &str) -> String {
 
 fn query_param(location: &str, name: &str) -> Option<String> {
     let u = url::Url::parse(location).ok()?;
-    u.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    u.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// Runs the consent step the way a browser would and returns the redirect's `Location`.
@@ -85,7 +87,10 @@ async fn consent_page_and_decisions() {
     assert!(code.chars().all(|c| c.is_ascii_hexdigit()));
     assert_eq!(query_param(&allowed, "state").as_deref(), Some("abc123"));
     let denied = decide(&base, "deny", Some(VERIFIER), "abc123").await;
-    assert_eq!(query_param(&denied, "error").as_deref(), Some("access_denied"));
+    assert_eq!(
+        query_param(&denied, "error").as_deref(),
+        Some("access_denied")
+    );
     assert_eq!(query_param(&denied, "state").as_deref(), Some("abc123"));
     let bad = client()
         .get(format!("{base}/oauth/authorize?client_id=someone-else&response_type=code&redirect_uri={REDIRECT}"))
@@ -100,8 +105,16 @@ async fn consent_page_and_decisions() {
         .await
         .expect("no pkce");
     assert_eq!(no_pkce.status().as_u16(), 302);
-    let loc = no_pkce.headers().get("location").and_then(|v| v.to_str().ok()).expect("location").to_string();
-    assert_eq!(query_param(&loc, "error").as_deref(), Some("invalid_request"));
+    let loc = no_pkce
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_string();
+    assert_eq!(
+        query_param(&loc, "error").as_deref(),
+        Some("invalid_request")
+    );
 }
 
 #[tokio::test]
@@ -118,10 +131,16 @@ async fn code_exchange_checks_pkce_and_is_single_use() {
     assert_eq!(ok.json["expires_in"], 7200);
     assert_eq!(ok.json["owner"], json!(sb.user_uri()));
     assert_eq!(ok.json["organization"], json!(sb.organization_uri()));
-    assert_eq!(ok.json["scope"], "users:read scheduled_events:read webhooks:write");
+    assert_eq!(
+        ok.json["scope"],
+        "users:read scheduled_events:read webhooks:write"
+    );
     assert!(ok.json["created_at"].is_i64());
     assert_eq!(ok.header("cache-control").as_deref(), Some("no-store"));
-    let access = ok.json["access_token"].as_str().expect("access").to_string();
+    let access = ok.json["access_token"]
+        .as_str()
+        .expect("access")
+        .to_string();
     assert_eq!(access.split('.').count(), 3, "JWT-looking");
     let again = exchange(&base, &c, VERIFIER).await;
     assert_eq!(again.status, 400);
@@ -129,10 +148,22 @@ async fn code_exchange_checks_pkce_and_is_single_use() {
     let me = get(&format!("{base}/users/me"), Some(&access)).await;
     assert_eq!(me.status, 200);
     // Scopes are enforced: event types were not granted.
-    let types = get(&format!("{base}/event_types?user={}", url::form_urlencoded::byte_serialize(sb.user_uri().as_bytes()).collect::<String>()), Some(&access)).await;
+    let types = get(
+        &format!(
+            "{base}/event_types?user={}",
+            url::form_urlencoded::byte_serialize(sb.user_uri().as_bytes()).collect::<String>()
+        ),
+        Some(&access),
+    )
+    .await;
     assert_eq!(types.status, 403);
     // JSON bodies are refused.
-    let json_body = post_json(&format!("{base}/oauth/token"), None, &json!({"grant_type": "authorization_code", "code": "x"})).await;
+    let json_body = post_json(
+        &format!("{base}/oauth/token"),
+        None,
+        &json!({"grant_type": "authorization_code", "code": "x"}),
+    )
+    .await;
     assert_eq!(json_body.status, 400);
     assert_eq!(json_body.json["error"], "invalid_request");
 }
@@ -149,7 +180,11 @@ async fn refresh_tokens_rotate() {
         async move {
             post_form(
                 &format!("{base}/oauth/token"),
-                &[("grant_type", "refresh_token"), ("refresh_token", &token), ("client_id", "slotline-sandbox-client")],
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &token),
+                    ("client_id", "slotline-sandbox-client"),
+                ],
                 None,
             )
             .await
@@ -163,8 +198,19 @@ async fn refresh_tokens_rotate() {
     let reuse = refresh(old_refresh).await;
     assert_eq!(reuse.status, 400);
     assert_eq!(reuse.json["error"], "invalid_grant");
-    assert_eq!(get(&format!("{base}/users/me"), Some(&old_access)).await.status, 200, "old access token lives until expiry");
-    assert_eq!(get(&format!("{base}/users/me"), Some(&new_access)).await.status, 200);
+    assert_eq!(
+        get(&format!("{base}/users/me"), Some(&old_access))
+            .await
+            .status,
+        200,
+        "old access token lives until expiry"
+    );
+    assert_eq!(
+        get(&format!("{base}/users/me"), Some(&new_access))
+            .await
+            .status,
+        200
+    );
     assert_eq!(sb.snapshot().tokens.refresh_tokens_issued, 2);
 }
 
@@ -173,10 +219,28 @@ async fn ninth_token_request_in_a_minute_is_429() {
     let sb = start(config()).await;
     let base = sb.base_url();
     for i in 0..8 {
-        let a = post_form(&format!("{base}/oauth/token"), &[("grant_type", "refresh_token"), ("refresh_token", "bogus"), ("client_id", "slotline-sandbox-client")], None).await;
+        let a = post_form(
+            &format!("{base}/oauth/token"),
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "bogus"),
+                ("client_id", "slotline-sandbox-client"),
+            ],
+            None,
+        )
+        .await;
         assert_eq!(a.status, 400, "request {i}");
     }
-    let ninth = post_form(&format!("{base}/oauth/token"), &[("grant_type", "refresh_token"), ("refresh_token", "bogus"), ("client_id", "slotline-sandbox-client")], None).await;
+    let ninth = post_form(
+        &format!("{base}/oauth/token"),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "bogus"),
+            ("client_id", "slotline-sandbox-client"),
+        ],
+        None,
+    )
+    .await;
     assert_eq!(ninth.status, 429);
     assert!(ninth.json["error"].is_string() && ninth.json["error_description"].is_string());
     assert!(ninth.header("retry-after").is_some());
@@ -185,13 +249,25 @@ async fn ninth_token_request_in_a_minute_is_429() {
 
 #[tokio::test]
 async fn expired_and_revoked_tokens_get_their_own_401s() {
-    let sb = start(SandboxConfig { access_token_ttl: Duration::from_millis(300), ..config() }).await;
+    let sb = start(SandboxConfig {
+        access_token_ttl: Duration::from_millis(300),
+        ..config()
+    })
+    .await;
     let base = sb.base_url();
     let short = exchange(&base, &code(&base, VERIFIER).await, VERIFIER).await;
     let expiring = short.json["access_token"].as_str().expect("a").to_string();
     let other = exchange(&base, &code(&base, VERIFIER).await, VERIFIER).await;
     let revoked = other.json["access_token"].as_str().expect("a").to_string();
-    let r = post_form(&format!("{base}/oauth/revoke"), &[("token", &revoked), ("client_id", "slotline-sandbox-client")], None).await;
+    let r = post_form(
+        &format!("{base}/oauth/revoke"),
+        &[
+            ("token", &revoked),
+            ("client_id", "slotline-sandbox-client"),
+        ],
+        None,
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json, json!({}));
     let a = get(&format!("{base}/users/me"), Some(&revoked)).await;
@@ -200,12 +276,19 @@ async fn expired_and_revoked_tokens_get_their_own_401s() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     let e = get(&format!("{base}/users/me"), Some(&expiring)).await;
     assert_eq!(e.status, 401);
-    assert_eq!(e.json, json!({"title": "Unauthenticated", "message": "The access token expired"}));
+    assert_eq!(
+        e.json,
+        json!({"title": "Unauthenticated", "message": "The access token expired"})
+    );
 }
 
 #[tokio::test]
 async fn web_clients_authenticate_with_their_secret() {
-    let sb = start(SandboxConfig { oauth_client_secret: Some("s3cret".into()), ..config() }).await;
+    let sb = start(SandboxConfig {
+        oauth_client_secret: Some("s3cret".into()),
+        ..config()
+    })
+    .await;
     let base = sb.base_url();
     // Web apps may skip PKCE.
     let loc = decide(&base, "allow", None, "st").await;
@@ -215,7 +298,11 @@ async fn web_clients_authenticate_with_their_secret() {
         async move {
             post_form(
                 &format!("{base}/oauth/token"),
-                &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)],
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", REDIRECT),
+                ],
                 Some(("slotline-sandbox-client", secret)),
             )
             .await
@@ -226,5 +313,8 @@ async fn web_clients_authenticate_with_their_secret() {
     assert_eq!(wrong.json["error"], "invalid_client");
     let ok = token(c, "s3cret").await;
     assert_eq!(ok.status, 200, "{}", ok.json);
-    assert_eq!(ok.json["scope"], "users:read scheduled_events:read webhooks:write");
+    assert_eq!(
+        ok.json["scope"],
+        "users:read scheduled_events:read webhooks:write"
+    );
 }

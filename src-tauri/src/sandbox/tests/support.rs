@@ -77,7 +77,10 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 }
 
@@ -85,8 +88,16 @@ async fn answer(resp: reqwest::Response) -> Answer {
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let bytes = resp.bytes().await.expect("body");
-    let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
-    Answer { status, headers, json }
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    };
+    Answer {
+        status,
+        headers,
+        json,
+    }
 }
 
 pub async fn get(url: &str, token: Option<&str>) -> Answer {
@@ -178,17 +189,37 @@ impl Receiver {
     }
 }
 
-async fn receive(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    state.hits.lock().expect("hits").push(Hit { headers, body: body.to_vec() });
-    let next = state.script.lock().expect("script").pop_front().unwrap_or(200);
+async fn receive(
+    State(state): State<Arc<ReceiverState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    state.hits.lock().expect("hits").push(Hit {
+        headers,
+        body: body.to_vec(),
+    });
+    let next = state
+        .script
+        .lock()
+        .expect("script")
+        .pop_front()
+        .unwrap_or(200);
     StatusCode::from_u16(next).unwrap_or(StatusCode::OK)
 }
 
 pub async fn receiver(script: &[u16]) -> Receiver {
     let state = Arc::new(ReceiverState::default());
-    state.script.lock().expect("script").extend(script.iter().copied());
-    let app = Router::new().route("/hook", post(receive)).with_state(state.clone());
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind receiver");
+    state
+        .script
+        .lock()
+        .expect("script")
+        .extend(script.iter().copied());
+    let app = Router::new()
+        .route("/hook", post(receive))
+        .with_state(state.clone());
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind receiver");
     let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -198,12 +229,20 @@ pub async fn receiver(script: &[u16]) -> Receiver {
             })
             .await;
     });
-    Receiver { url, state, _stop: tx }
+    Receiver {
+        url,
+        state,
+        _stop: tx,
+    }
 }
 
 /// Verifies `Calendly-Webhook-Signature` the way a receiver must: over the raw bytes.
 pub fn signature_valid(key: &str, hit: &Hit) -> bool {
-    let Some(header) = hit.headers.get("calendly-webhook-signature").and_then(|v| v.to_str().ok()) else {
+    let Some(header) = hit
+        .headers
+        .get("calendly-webhook-signature")
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let mut t = None;
@@ -215,7 +254,9 @@ pub fn signature_valid(key: &str, hit: &Hit) -> bool {
             _ => {}
         }
     }
-    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    let (Some(t), Some(v1)) = (t, v1) else {
+        return false;
+    };
     let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("hmac key");
     mac.update(t.as_bytes());
     mac.update(b".");
@@ -224,7 +265,12 @@ pub fn signature_valid(key: &str, hit: &Hit) -> bool {
 }
 
 /// Creates a subscription through the API and returns its resource.
-pub async fn subscribe(sb: &Sandbox, url: &str, events: &[&str], signing_key: Option<&str>) -> Value {
+pub async fn subscribe(
+    sb: &Sandbox,
+    url: &str,
+    events: &[&str],
+    signing_key: Option<&str>,
+) -> Value {
     let mut body = serde_json::json!({
         "url": url,
         "events": events,
@@ -235,7 +281,12 @@ pub async fn subscribe(sb: &Sandbox, url: &str, events: &[&str], signing_key: Op
     if let Some(k) = signing_key {
         body["signing_key"] = Value::String(k.to_string());
     }
-    let a = post_json(&format!("{}/webhook_subscriptions", sb.base_url()), Some(PAT), &body).await;
+    let a = post_json(
+        &format!("{}/webhook_subscriptions", sb.base_url()),
+        Some(PAT),
+        &body,
+    )
+    .await;
     assert_eq!(a.status, 201, "{}", a.json);
     a.json["resource"].clone()
 }

@@ -1,0 +1,215 @@
+//! The authorization code flow: build the authorize URL (PKCE S256 + state), wait for the
+//! loopback redirect, exchange the code.
+
+use std::time::Duration;
+
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse,
+    TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use super::loopback::{Callback, Loopback};
+use super::tokens::TokenSet;
+use super::OAuthError;
+
+/// The scopes Slotline asks for.
+pub const SCOPES: &[&str] = &[
+    "users:read",
+    "scheduled_events:read",
+    "webhooks:read",
+    "webhooks:write",
+    "organizations:read",
+];
+
+/// The loopback port registered as the redirect by default (`http://localhost:53682/callback`).
+pub const DEFAULT_REDIRECT_PORT: u16 = 53682;
+
+/// Calendly's extra token response fields: the connected user and organization.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CalendlyFields {
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub organization: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+impl ExtraTokenFields for CalendlyFields {}
+
+pub type CalendlyTokenResponse = StandardTokenResponse<CalendlyFields, BasicTokenType>;
+
+pub type OAuthClient = oauth2::Client<
+    BasicErrorResponse,
+    CalendlyTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// The Calendly OAuth app Slotline connects through.
+#[derive(Clone)]
+pub struct OAuthApp {
+    pub client_id: String,
+    /// Web apps only; native apps send the PKCE verifier instead.
+    pub client_secret: Option<String>,
+    /// `https://auth.calendly.com` or the sandbox's base.
+    pub auth_url: String,
+    pub redirect_port: u16,
+    /// An HTTPS redirect (e.g. on the user's ngrok domain) for Production apps; when set, the
+    /// loopback listener still receives the forwarded callback.
+    pub redirect_override: Option<String>,
+}
+
+impl std::fmt::Debug for OAuthApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthApp")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field("auth_url", &self.auth_url)
+            .field("redirect_port", &self.redirect_port)
+            .finish()
+    }
+}
+
+impl OAuthApp {
+    /// `http://localhost:PORT/callback`: Calendly matches the registered URI exactly and allows
+    /// plain http only for `localhost` (Sandbox apps).
+    pub fn redirect_uri(&self) -> String {
+        self.redirect_override
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{}/callback", self.redirect_port))
+    }
+
+    pub fn client(&self) -> Result<OAuthClient, OAuthError> {
+        if self.client_id.trim().is_empty() {
+            return Err(OAuthError::NoClientId);
+        }
+        let base = self.auth_url.trim_end_matches('/');
+        let cfg = |e: url::ParseError| OAuthError::Config(e.to_string());
+        let client = oauth2::Client::new(ClientId::new(self.client_id.trim().to_string()))
+            .set_auth_uri(AuthUrl::new(format!("{base}/oauth/authorize")).map_err(cfg)?)
+            .set_token_uri(TokenUrl::new(format!("{base}/oauth/token")).map_err(cfg)?)
+            .set_redirect_uri(RedirectUrl::new(self.redirect_uri()).map_err(cfg)?);
+        Ok(match &self.client_secret {
+            // Web apps authenticate with HTTP Basic, as Calendly documents.
+            Some(secret) => client.set_client_secret(ClientSecret::new(secret.clone())),
+            // Native apps put client_id in the form body and prove possession with PKCE.
+            None => client.set_auth_type(AuthType::RequestBody),
+        })
+    }
+}
+
+/// An authorization in progress: the URL to open and the listener waiting for the redirect.
+pub struct PendingAuthorization {
+    pub authorize_url: String,
+    app: OAuthApp,
+    listener: Loopback,
+    verifier: PkceCodeVerifier,
+}
+
+impl PendingAuthorization {
+    /// Binds the loopback listener and builds the authorize URL.
+    pub async fn begin(app: &OAuthApp) -> Result<Self, OAuthError> {
+        // Bind first: with port 0 (tests) the redirect URI names the port actually bound.
+        let state = CsrfToken::new_random();
+        let listener = Loopback::bind(app.redirect_port, state.secret().clone()).await?;
+        let mut app = app.clone();
+        app.redirect_port = listener.port();
+        let client = app.client()?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut request = client
+            .authorize_url(move || state)
+            .set_pkce_challenge(challenge);
+        for s in SCOPES {
+            request = request.add_scope(Scope::new((*s).to_string()));
+        }
+        let (url, _state) = request.url();
+        Ok(Self {
+            authorize_url: url.to_string(),
+            app,
+            listener,
+            verifier,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.port()
+    }
+
+    /// Waits for the redirect (at most `timeout`), then exchanges the code for tokens.
+    pub async fn finish(
+        self,
+        timeout: Duration,
+        http: &reqwest::Client,
+    ) -> Result<TokenSet, OAuthError> {
+        let code = match self.listener.wait(timeout).await? {
+            Callback::Code(code) => code,
+            Callback::Error(e) => return Err(OAuthError::Denied(e)),
+        };
+        let response = self
+            .app
+            .client()?
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(self.verifier)
+            .request_async(http)
+            .await
+            .map_err(token_error)?;
+        Ok(TokenSet::from_response(&response, now_unix()))
+    }
+}
+
+pub(crate) fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// An HTTP client for token requests: no redirects, as oauth2 requires against SSRF.
+pub fn http_client() -> Result<reqwest::Client, OAuthError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| OAuthError::Config(e.to_string()))
+}
+
+pub(crate) fn token_error<E: std::error::Error + 'static>(
+    e: RequestTokenError<E, BasicErrorResponse>,
+) -> OAuthError {
+    match e {
+        RequestTokenError::ServerResponse(r) => {
+            let desc = r
+                .error_description()
+                .cloned()
+                .unwrap_or_else(|| r.error().to_string());
+            if r.error().to_string() == "invalid_grant" {
+                OAuthError::InvalidGrant(desc)
+            } else {
+                OAuthError::Token(format!("{}: {desc}", r.error()))
+            }
+        }
+        RequestTokenError::Request(e) => OAuthError::Token(e.to_string()),
+        RequestTokenError::Parse(e, _) => OAuthError::Token(format!("unreadable response: {e}")),
+        RequestTokenError::Other(e) => OAuthError::Token(e),
+    }
+}
+
+/// The scopes granted, from a token response.
+pub fn granted_scopes(r: &CalendlyTokenResponse) -> Option<String> {
+    r.scopes().map(|s| {
+        s.iter()
+            .map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}

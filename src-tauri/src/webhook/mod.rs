@@ -1,0 +1,17 @@
+//! The Calendly webhook receiver: verify the signature over the exact received bytes, store the
+//! delivery in the inbox (committed before the 2xx), then apply it through the sync path after
+//! the ack. Listener and shutdown come from the caller; the receiver binds nothing itself.
+
+pub mod process;
+pub mod ratelimit;
+pub mod routes;
+pub mod server;
+pub mod verify;
+pub mod writer;
+
+pub use process::{process_due, ProcessError, ProcessReport, ProcessorConfig};
+pub use ratelimit::RateLimit;
+pub use routes::PATH;
+pub use server::{Receiver, ReceiverConfig, ServerError, SigningKeys};
+pub use verify::{KeyLabel, SignatureError};
+pub use writer::{WriterConfig, WriterCounters};

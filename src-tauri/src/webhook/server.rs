@@ -1,0 +1,200 @@
+//! Serving the receiver: on a loopback listener the caller bound, until the caller's shutdown
+//! future resolves. It never knows whether a tunnel is in front of it. On shutdown it stops
+//! accepting, lets in-flight deliveries finish (their rows are committed before their 2xx),
+//! commits whatever is still queued, then returns.
+
+use std::future::{Future, IntoFuture};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+use tracing::instrument;
+
+use super::ratelimit::{RateLimit, RateLimiter};
+use super::routes::{self, RouteState};
+use super::verify::{KeyLabel, TOLERANCE};
+use super::writer::{self, WriterConfig, WriterCounters, WriterParts, WriterStats};
+use crate::clock::Clock;
+use crate::store::Store;
+
+/// Where the signing keys come from (the app reads them from the keyring). Called for every
+/// delivery that passes the cheap checks, on a blocking thread; the keys are never logged.
+pub trait SigningKeys: Send + Sync {
+    fn signing_keys(&self) -> Vec<(KeyLabel, Vec<u8>)>;
+}
+
+impl<F> SigningKeys for F
+where
+    F: Fn() -> Vec<(KeyLabel, Vec<u8>)> + Send + Sync,
+{
+    fn signing_keys(&self) -> Vec<(KeyLabel, Vec<u8>)> {
+        self()
+    }
+}
+
+/// Limits and timings of the receiver.
+#[derive(Debug, Clone)]
+pub struct ReceiverConfig {
+    /// Larger bodies are refused with 413 before they are read.
+    pub max_body_bytes: usize,
+    /// How far a signature's `t` may be from now.
+    pub tolerance: Duration,
+    /// Per remote address.
+    pub rate_limit: RateLimit,
+    pub writer: WriterConfig,
+    /// After shutdown, how long in-flight requests may take before their connections are dropped.
+    pub drain_timeout: Duration,
+}
+
+impl Default for ReceiverConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            tolerance: TOLERANCE,
+            rate_limit: RateLimit::default(),
+            writer: WriterConfig::default(),
+            // Calendly gives up on a delivery after 15 s anyway.
+            drain_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("the webhook receiver only listens on loopback (127.0.0.1 or ::1), not {0}; put a tunnel in front of it to reach it from outside")]
+    NotLoopback(SocketAddr),
+    #[error("cannot read the listener's address: {0}")]
+    Listener(std::io::Error),
+    #[error("the webhook receiver stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The webhook receiver: everything it needs, with the processor's wake-up and the writer's
+/// counters available before and after it runs. Cheap to clone.
+#[derive(Clone)]
+pub struct Receiver {
+    store: Arc<Store>,
+    keys: Arc<dyn SigningKeys>,
+    clock: Arc<dyn Clock>,
+    config: ReceiverConfig,
+    notify: Arc<Notify>,
+    stats: Arc<WriterStats>,
+}
+
+impl Receiver {
+    pub fn new(
+        store: Arc<Store>,
+        keys: impl SigningKeys + 'static,
+        clock: Arc<dyn Clock>,
+        config: ReceiverConfig,
+    ) -> Self {
+        Self {
+            store,
+            keys: Arc::new(keys),
+            clock,
+            config,
+            notify: Arc::new(Notify::new()),
+            stats: Arc::new(WriterStats::default()),
+        }
+    }
+
+    /// Notified after every commit that stored a new delivery: hand it to
+    /// [`super::process::run`].
+    pub fn notify(&self) -> Arc<Notify> {
+        self.notify.clone()
+    }
+
+    /// Commits, stored rows, duplicates and failures so far.
+    pub fn counters(&self) -> WriterCounters {
+        self.stats.snapshot()
+    }
+
+    /// Serves `POST /webhooks/calendly` on `listener` until `shutdown` resolves, then drains and
+    /// returns. Refuses a listener that is not on a loopback address.
+    #[instrument(skip_all, fields(addr))]
+    pub async fn serve(
+        &self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let addr = listener.local_addr().map_err(ServerError::Listener)?;
+        if !is_loopback(addr.ip()) {
+            return Err(ServerError::NotLoopback(addr));
+        }
+        tracing::Span::current().record("addr", tracing::field::display(addr));
+        let (writer, writer_task) = writer::spawn(WriterParts {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            notify: self.notify.clone(),
+            stats: self.stats.clone(),
+            config: self.config.writer,
+        });
+        let app = routes::router(RouteState {
+            writer,
+            keys: self.keys.clone(),
+            clock: self.clock.clone(),
+            limiter: Arc::new(RateLimiter::new(self.config.rate_limit)),
+            max_body_bytes: self.config.max_body_bytes,
+            tolerance: self.config.tolerance,
+        });
+
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let signal = tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let mut graceful = stop_rx.clone();
+        let server = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|stop| *stop).await;
+        });
+        let mut deadline_rx = stop_rx;
+        let drain = self.config.drain_timeout;
+        let deadline = async move {
+            let _ = deadline_rx.wait_for(|stop| *stop).await;
+            tokio::time::sleep(drain).await;
+        };
+        tracing::info!(path = routes::PATH, "webhook receiver listening");
+        let result = tokio::select! {
+            r = server.into_future() => r,
+            _ = deadline => {
+                tracing::warn!(seconds = drain.as_secs(), "in-flight webhook deliveries did not finish in time; dropping their connections");
+                Ok(())
+            }
+        };
+        signal.abort();
+        // Handlers are done (or gone): commit and answer what is still queued, then stop.
+        writer_task.finish().await;
+        tracing::info!("webhook receiver stopped");
+        result.map_err(ServerError::Serve)
+    }
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_addresses() {
+        for ip in ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"] {
+            assert!(is_loopback(ip.parse().expect("ip")), "{ip}");
+        }
+        for ip in ["0.0.0.0", "::", "192.168.1.5", "10.0.0.1", "::ffff:10.0.0.1"] {
+            assert!(!is_loopback(ip.parse().expect("ip")), "{ip}");
+        }
+    }
+}
