@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use tauri::Manager;
+use tauri_plugin_opener::OpenerExt;
 
 use crate::config::Config;
 use crate::store::Store;
@@ -36,6 +37,11 @@ pub fn run() -> ExitCode {
             commands::connect_token,
             commands::sync_now,
             commands::disconnect,
+            commands::begin_oauth,
+            commands::finish_oauth,
+            commands::cancel_oauth,
+            commands::get_settings,
+            commands::save_settings,
         ])
         .setup(|app| {
             let handle = app.handle().clone();
@@ -52,5 +58,19 @@ pub fn run() -> ExitCode {
             eprintln!("slotline: the window could not start: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Opens an http(s) URL in the system browser (never in the webview): `$BROWSER` when set,
+/// else the opener plugin.
+pub(crate) fn open_in_browser(app: &tauri::AppHandle, url: &str) {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return;
+    }
+    if std::env::var_os("BROWSER").is_some() && crate::browser::open(url) {
+        return;
+    }
+    if let Err(e) = app.opener().open_url(url, None::<&str>) {
+        tracing::warn!(error = %e, "could not open the browser");
     }
 }

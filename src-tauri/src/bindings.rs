@@ -14,12 +14,29 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "Array<CalendarEvent>",
     ),
     ("get_event", "{ uri: string }", "EventDetail"),
-    ("list_contacts", "{ query: string | null }", "Array<ContactSummary>"),
+    (
+        "list_contacts",
+        "{ query: string | null }",
+        "Array<ContactSummary>",
+    ),
     ("get_contact", "{ email: string }", "ContactDetail"),
     ("explore_sandbox", "Record<string, never>", "StatusView"),
     ("connect_token", "{ token: string }", "StatusView"),
     ("sync_now", "Record<string, never>", "SyncReport"),
     ("disconnect", "{ erase: boolean }", "null"),
+    (
+        "begin_oauth",
+        "{ clientId: string, clientSecret: string | null, redirectPort: number | null }",
+        "OAuthStart",
+    ),
+    ("finish_oauth", "Record<string, never>", "StatusView"),
+    ("cancel_oauth", "Record<string, never>", "null"),
+    ("get_settings", "Record<string, never>", "SettingsView"),
+    (
+        "save_settings",
+        "{ oauthClientId: string | null, redirectPort: number }",
+        "SettingsView",
+    ),
 ];
 
 /// The generated file's full text.
@@ -36,12 +53,13 @@ pub fn typescript() -> String {
         AccountView::decl(),
         StatusView::decl(),
         SyncReport::decl(),
+        OAuthStart::decl(),
+        SettingsView::decl(),
         IpcError::decl(),
         DataChanged::decl(),
     ];
-    let mut out = String::from(
-        "// Generated from Rust by ts-rs (cargo test bindings). Do not edit.\n\n",
-    );
+    let mut out =
+        String::from("// Generated from Rust by ts-rs (cargo test bindings). Do not edit.\n\n");
     for d in decls {
         out.push_str("export ");
         out.push_str(&d);
@@ -49,7 +67,9 @@ pub fn typescript() -> String {
     }
     out.push_str("/** Tauri commands: arguments and results. */\nexport type Commands = {\n");
     for (name, args, result) in COMMANDS {
-        out.push_str(&format!("  {name}: {{ args: {args}; result: {result} }};\n"));
+        out.push_str(&format!(
+            "  {name}: {{ args: {args}; result: {result} }};\n"
+        ));
     }
     out.push_str("};\n\n/** Tauri events emitted to the window. */\nexport type Events = {\n  \"data-changed\": DataChanged;\n};\n");
     out

@@ -129,7 +129,9 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 fn not_yet(what: &str, issue: &str) -> Failure {
     Failure {
-        message: format!("{what} is not available yet (it lands with the {issue}); nothing was done"),
+        message: format!(
+            "{what} is not available yet (it lands with the {issue}); nothing was done"
+        ),
         code: 3,
     }
 }
@@ -171,15 +173,9 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 .map_err(|e| format!("could not read the token from stdin: {e}"))?;
             let store = Store::open(&config.db_path())?;
             let secrets = Keyring::new(config.profile());
-            let acct = connect::connect_pat(
-                &config,
-                &store,
-                &secrets,
-                &token,
-                false,
-                SystemClock.now(),
-            )
-            .await?;
+            let acct =
+                connect::connect_pat(&config, &store, &secrets, &token, false, SystemClock.now())
+                    .await?;
             println!("Connected to Calendly as {} <{}>.", acct.name, acct.email);
             Ok(())
         }
@@ -218,7 +214,7 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 writeln!(out, "{}", pending.authorize_url)?;
                 out.flush()?;
             }
-            if !browser::open(&pending.authorize_url) {
+            if !crate::browser::open(&pending.authorize_url) {
                 eprintln!("Open the link above in a browser to approve Slotline.");
             }
             eprintln!(
@@ -235,11 +231,16 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 SystemClock.now(),
             )
             .await?;
-            println!("Connected to Calendly as {} <{}> (OAuth).", acct.name, acct.email);
+            println!(
+                "Connected to Calendly as {} <{}> (OAuth).",
+                acct.name, acct.email
+            );
             Ok(())
         }
         Command::Connect { .. } => Err(Failure {
-            message: "say how to connect: --token-stdin (a personal access token on stdin) or --oauth".into(),
+            message:
+                "say how to connect: --token-stdin (a personal access token on stdin) or --oauth"
+                    .into(),
             code: 2,
         }),
         Command::Serve { .. } => Err(not_yet("`serve` (webhook receiver)", "webhook issue")),
@@ -248,16 +249,23 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             let secrets = Keyring::new(config.profile());
             let (acct, client) = connect::client(&store, &secrets)?;
             let now = SystemClock.now();
-            let out = engine::sync(&client, &store, &acct.user_uri, &Window::around(now), now, |p| {
-                let left = p
-                    .requests_left
-                    .map(|r| format!(", {r} requests left this minute"))
-                    .unwrap_or_default();
-                eprintln!(
-                    "sync: page {}, {} events, {} invitee requests{left}",
-                    p.pages, p.events_seen, p.invitee_requests
-                );
-            })
+            let out = engine::sync(
+                &client,
+                &store,
+                &acct.user_uri,
+                &Window::around(now),
+                now,
+                |p| {
+                    let left = p
+                        .requests_left
+                        .map(|r| format!(", {r} requests left this minute"))
+                        .unwrap_or_default();
+                    eprintln!(
+                        "sync: page {}, {} events, {} invitee requests{left}",
+                        p.pages, p.events_seen, p.invitee_requests
+                    );
+                },
+            )
             .await?;
             eprintln!(
                 "sync: done — {} events seen, {} changed, {} new activities, {} rows written",
@@ -331,13 +339,21 @@ pub fn status_text(s: &feed::StatusView, config: &Config) -> String {
                 out.push_str(&format!("Time zone: {tz}\n"));
             }
         }
-        None => out.push_str("Connected: no (run `slotline connect --token-stdin` or open the app)\n"),
+        None => {
+            out.push_str("Connected: no (run `slotline connect --token-stdin` or open the app)\n")
+        }
     }
     if let Some(r) = &s.reconnect {
         out.push_str(&format!("Reconnect Calendly: {r}\n"));
     }
-    if let Some(at) = s.last_refresh.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
-        out.push_str(&format!("Token refreshed: {}\n", crate::clock::format_utc(at)));
+    if let Some(at) = s
+        .last_refresh
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+    {
+        out.push_str(&format!(
+            "Token refreshed: {}\n",
+            crate::clock::format_utc(at)
+        ));
     }
     out.push_str(&format!(
         "Last sync: {}\n",
@@ -390,11 +406,18 @@ async fn run_sandbox(
     .await?;
     let base = sandbox.base_url();
     let mut out = std::io::stdout().lock();
-    writeln!(out, "Slotline offline sandbox (a Calendly-compatible server on loopback)")?;
+    writeln!(
+        out,
+        "Slotline offline sandbox (a Calendly-compatible server on loopback)"
+    )?;
     writeln!(out, "API URL: {base}")?;
     writeln!(out, "Auth URL: {base}")?;
     writeln!(out, "OAuth authorize: {base}/oauth/authorize")?;
-    writeln!(out, "Personal access token: {}", sandbox.personal_access_token())?;
+    writeln!(
+        out,
+        "Personal access token: {}",
+        sandbox.personal_access_token()
+    )?;
     writeln!(out, "Try: export SLOTLINE_CALENDLY_API_URL={base} SLOTLINE_CALENDLY_AUTH_URL={base}; echo <token> | slotline connect --token-stdin; slotline sync")?;
     out.flush()?;
     drop(out);
@@ -422,48 +445,5 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-mod browser {
-    //! Opening the authorize URL in the user's browser: `$BROWSER` (a colon-separated list, `%s`
-    //! for the URL) first, else `xdg-open` when there is a display. Never blocks.
-
-    use std::process::{Command, Stdio};
-
-    pub fn open(url: &str) -> bool {
-        if let Ok(list) = std::env::var("BROWSER") {
-            for cmd in list.split(':').filter(|c| !c.trim().is_empty()) {
-                if spawn(cmd, url) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        let has_display = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
-            || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty());
-        has_display && spawn("xdg-open", url)
-    }
-
-    fn spawn(cmd: &str, url: &str) -> bool {
-        let mut parts = cmd.split_whitespace();
-        let Some(program) = parts.next() else {
-            return false;
-        };
-        let mut args: Vec<String> = parts.map(str::to_string).collect();
-        if args.iter().any(|a| a.contains("%s")) {
-            for a in &mut args {
-                *a = a.replace("%s", url);
-            }
-        } else {
-            args.push(url.to_string());
-        }
-        Command::new(program)
-            .args(&args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .is_ok()
     }
 }

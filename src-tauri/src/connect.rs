@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendly::client::Auth;
 use crate::calendly::{ApiError, Client};
+use crate::clock::format_utc;
 use crate::clock::SystemClock;
+use crate::config::Config;
 use crate::oauth::tokens::TokenSink;
 use crate::oauth::{OAuthApp, OAuthError, OAuthSession, PendingAuthorization, TokenSet};
-use crate::clock::format_utc;
-use crate::config::Config;
 use crate::secrets::{SecretError, SecretKind, SecretStore};
 use crate::store::account::{self, Account};
 use crate::store::{Store, StoreError};
@@ -27,6 +27,8 @@ pub enum ConnectError {
     NotConnected,
     #[error("the stored Calendly token is missing from the keyring. Connect Calendly again")]
     TokenMissing,
+    #[error("{0}")]
+    BadSetting(String),
     #[error(transparent)]
     OAuth(#[from] OAuthError),
     #[error(transparent)]
@@ -67,7 +69,10 @@ pub async fn connect_pat(
     let stored = StoredToken::Pat {
         token: token.to_string(),
     };
-    save_connection(config, store, secrets, token, &stored, "pat", is_sandbox, now).await
+    save_connection(
+        config, store, secrets, token, &stored, "pat", is_sandbox, now,
+    )
+    .await
 }
 
 /// Validates an access token with `GET /users/me`, then stores the secret and the account.
@@ -85,7 +90,8 @@ async fn save_connection(
     let client = Client::new(&config.api_url, access_token)?;
     let me = match client.me().await {
         Ok(me) => me,
-        Err(ApiError::Unauthenticated { message }) | Err(ApiError::PermissionDenied { message }) => {
+        Err(ApiError::Unauthenticated { message })
+        | Err(ApiError::PermissionDenied { message }) => {
             return Err(ConnectError::BadToken(message))
         }
         Err(e) => return Err(e.into()),
@@ -135,7 +141,10 @@ pub async fn finish_oauth(
         client_id: app.client_id.clone(),
         tokens,
     };
-    save_connection(config, store, secrets, &access, &stored, "oauth", false, now).await
+    save_connection(
+        config, store, secrets, &access, &stored, "oauth", false, now,
+    )
+    .await
 }
 
 /// Persists rotated OAuth pairs to the keyring.
@@ -258,4 +267,58 @@ pub async fn disconnect(
         Ok::<_, StoreError>(())
     })?;
     Ok(out)
+}
+
+/// Settings as the window shows them.
+pub fn settings_view(
+    store: &Store,
+    secrets: &dyn SecretStore,
+) -> Result<crate::feed::SettingsView, ConnectError> {
+    use crate::store::settings;
+    let (client_id, port, acct) = store.read(|tx| {
+        Ok::<_, StoreError>((
+            settings::get(tx, settings::OAUTH_CLIENT_ID)?,
+            settings::get(tx, settings::REDIRECT_PORT)?,
+            account::get(tx)?,
+        ))
+    })?;
+    let port = port
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(crate::oauth::DEFAULT_REDIRECT_PORT);
+    let client_id = client_id.or_else(|| std::env::var("SLOTLINE_OAUTH_CLIENT_ID").ok());
+    Ok(crate::feed::SettingsView {
+        oauth_client_id: client_id,
+        redirect_port: port,
+        has_client_secret: secrets.get(SecretKind::OAuthClientSecret)?.is_some(),
+        loopback_redirect_uri: format!("http://localhost:{port}/callback"),
+        auth_kind: acct.map(|a| a.auth_kind),
+        last_refresh: last_refresh(secrets),
+    })
+}
+
+/// Saves the OAuth app's client ID and redirect port (a port below 1024 is refused).
+pub fn save_settings(
+    store: &Store,
+    client_id: Option<&str>,
+    redirect_port: u16,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ConnectError> {
+    use crate::store::settings;
+    if redirect_port < 1024 {
+        return Err(ConnectError::BadSetting(format!(
+            "the redirect port must be between 1024 and 65535, not {redirect_port}"
+        )));
+    }
+    let stamp = format_utc(now);
+    let client_id = client_id.map(str::trim).filter(|c| !c.is_empty());
+    store.with_tx(|tx| {
+        settings::set(tx, settings::OAUTH_CLIENT_ID, client_id, &stamp)?;
+        settings::set(
+            tx,
+            settings::REDIRECT_PORT,
+            Some(&redirect_port.to_string()),
+            &stamp,
+        )
+    })?;
+    Ok(())
 }

@@ -144,13 +144,18 @@ fn build(conn: &Connection, range: Range) -> Result<Value, StoreError> {
     }
 
     let mut contacts = Vec::new();
-    let mut c_stmt = conn.prepare("SELECT id, email, name FROM contacts ORDER BY email COLLATE NOCASE")?;
+    let mut c_stmt =
+        conn.prepare("SELECT id, email, name FROM contacts ORDER BY email COLLATE NOCASE")?;
     let mut a_stmt = conn.prepare(
         "SELECT kind, at, event_uri FROM activities
          WHERE contact_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, id",
     )?;
     let crow = c_stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
     })?;
     for c in crow {
         let (id, email, name) = c?;

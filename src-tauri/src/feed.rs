@@ -155,6 +155,30 @@ pub struct SyncReport {
     pub activities_added: u32,
 }
 
+/// An OAuth authorization just started: the URL opened in the system browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthStart {
+    pub authorize_url: String,
+    pub redirect_uri: String,
+}
+
+/// What Settings shows and edits (never a secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub oauth_client_id: Option<String>,
+    pub redirect_port: u16,
+    /// Whether an OAuth client secret is stored in the keyring.
+    pub has_client_secret: bool,
+    /// The redirect URI to register for a Sandbox app in Calendly.
+    pub loopback_redirect_uri: String,
+    /// `pat`, `oauth` or null when not connected.
+    pub auth_kind: Option<String>,
+    #[ts(type = "number | null")]
+    pub last_refresh: Option<i64>,
+}
+
 /// The error every command returns: the UI switches on `kind`, shows `message`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -353,7 +377,11 @@ pub fn contact_detail(conn: &Connection, email: &str) -> Result<Option<ContactDe
     let Some((id, email, name)) = conn
         .prepare_cached("SELECT id, email, name FROM contacts WHERE email = ?1")?
         .query_row([email], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
         })
         .optional()?
     else {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bindings;
+pub mod browser;
 pub mod calendly;
 pub mod cli;
 pub mod clock;

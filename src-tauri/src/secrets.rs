@@ -117,8 +117,8 @@ impl SecretStore for Keyring {
 
     fn check(&self) -> Result<(), SecretError> {
         // A locked daemon reports a healthy store until the first write, so probe with one.
-        let probe = keyring::Entry::new(SERVICE, &format!("{}/probe", self.profile))
-            .map_err(map_err)?;
+        let probe =
+            keyring::Entry::new(SERVICE, &format!("{}/probe", self.profile)).map_err(map_err)?;
         probe.set_password("probe").map_err(map_err)?;
         match probe.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),

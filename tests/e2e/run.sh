@@ -19,6 +19,20 @@ export DISPLAY=$display
 for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 
 export SLOTLINE_BIN="$bin" SLOTLINE_E2E_ARTIFACTS="$artifacts"
+
+# A Calendly to connect to with OAuth: the sandbox as its own process. The app opens the
+# authorize URL with $BROWSER, here a headless Chromium that presses Allow.
+sandbox_out="$artifacts/sandbox.out"
+"$bin" sandbox >"$sandbox_out" 2>"$artifacts/sandbox.err" &
+sandbox=$!
+trap 'kill $xvfb $sandbox 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do grep -q '^API URL: ' "$sandbox_out" && break; sleep 0.1; done
+api=$(sed -n 's/^API URL: //p' "$sandbox_out")
+[ -n "$api" ] || { echo "e2e: the sandbox did not start" >&2; cat "$artifacts/sandbox.err" >&2; exit 1; }
+export SLOTLINE_CALENDLY_API_URL="$api" SLOTLINE_CALENDLY_AUTH_URL="$api"
+export SLOTLINE_OAUTH_CLIENT_ID=slotline-sandbox-client
+export BROWSER="node $here/approve.mjs"
+export SLOTLINE_DATA_DIR=$(mktemp -d)
 # tauri-driver, WebKitWebDriver and the app all start inside the keyring's D-Bus session.
 bash "$here/../with-keyring.sh" bash -c '
   set -euo pipefail

@@ -2,8 +2,6 @@
 // offline sandbox", a month of sandbox meetings, a meeting's detail, the contacts feed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
 
@@ -11,7 +9,6 @@ const artifacts = process.env.SLOTLINE_E2E_ARTIFACTS;
 let browser;
 
 before(async () => {
-  process.env.SLOTLINE_DATA_DIR = mkdtempSync(join(tmpdir(), 'slotline-e2e-'));
   browser = await remote({
     hostname: '127.0.0.1',
     port: Number(process.env.TAURI_DRIVER_PORT),
@@ -72,4 +69,37 @@ test('the contacts view lists people with their activity', async () => {
   await feed.waitForDisplayed({ timeout: 15000 });
   assert.match(await feed.getText(), /booked|rescheduled|canceled/i);
   await shot('contact-feed');
+});
+
+test('disconnecting with erase returns to the first-run screen', async () => {
+  await (await browser.$('[data-testid="nav-settings"]')).click();
+  const erase = await browser.$('[data-testid="erase-history"]');
+  await erase.waitForDisplayed({ timeout: 15000 });
+  if (!(await erase.isSelected())) await erase.click();
+  await (await browser.$('[data-testid="disconnect"]')).click();
+  const confirm = await browser.$('[data-testid="disconnect-confirm"]');
+  if (await confirm.isExisting()) await confirm.click();
+  await (await browser.$('[data-testid="first-run"]')).waitForDisplayed({ timeout: 30000 });
+});
+
+test('Connect Calendly: approve on the sandbox consent page, see the connected account', async () => {
+  await (await browser.$('[data-testid="connect-calendly"]')).click();
+  const clientId = await browser.$('[data-testid="oauth-client-id"]');
+  await clientId.waitForDisplayed({ timeout: 15000 });
+  assert.equal(await clientId.getValue(), 'slotline-sandbox-client');
+  await (await browser.$('[data-testid="oauth-start"]')).click();
+  await (await browser.$('[data-testid="oauth-waiting"]')).waitForDisplayed({ timeout: 15000 });
+  await shot('oauth-waiting');
+  const account = await browser.$('[data-testid="connected-account"]');
+  await account.waitForDisplayed({ timeout: 60000 });
+  const text = await account.getText();
+  assert.match(text, /Maya/);
+  assert.match(text, /@/);
+  await shot('oauth-connected');
+  await browser.waitUntil(async () => (await browser.$$('.fc-event')).length > 3, {
+    timeout: 60000,
+    timeoutMsg: 'the OAuth account synced no meetings',
+  });
+  const status = await (await browser.$('[data-testid="status-line"]')).getText();
+  assert.doesNotMatch(status, /sandbox\)/i);
 });

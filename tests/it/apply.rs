@@ -76,15 +76,45 @@ fn export(store: &Store) -> Value {
 
 /// A booking, then a reschedule: the canceled half and the created half.
 fn reschedule_set() -> (Input, Input, Input) {
-    let ev1 = event(EV1, "2026-12-01T10:00:00.000000Z", "active", "2026-11-01T09:00:00.000000Z");
-    let booked = invitee(&inv_uri(EV1, "A"), &ev1, "active", "2026-11-01T09:00:00.000000Z");
-    let ev1_canceled = event(EV1, "2026-12-01T10:00:00.000000Z", "canceled", "2026-11-05T12:00:00.000000Z");
-    let mut old_half = invitee(&inv_uri(EV1, "A"), &ev1_canceled, "canceled", "2026-11-05T12:00:00.000000Z");
+    let ev1 = event(
+        EV1,
+        "2026-12-01T10:00:00.000000Z",
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let booked = invitee(
+        &inv_uri(EV1, "A"),
+        &ev1,
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let ev1_canceled = event(
+        EV1,
+        "2026-12-01T10:00:00.000000Z",
+        "canceled",
+        "2026-11-05T12:00:00.000000Z",
+    );
+    let mut old_half = invitee(
+        &inv_uri(EV1, "A"),
+        &ev1_canceled,
+        "canceled",
+        "2026-11-05T12:00:00.000000Z",
+    );
     old_half["rescheduled"] = json!(true);
     old_half["new_invitee"] = json!(inv_uri(EV2, "B"));
     old_half["cancellation"] = json!({"canceled_by": "Anna Schmidt", "reason": "Conflict", "canceler_type": "invitee", "created_at": "2026-11-05T12:00:00.000000Z"});
-    let ev2 = event(EV2, "2026-12-03T10:00:00.000000Z", "active", "2026-11-05T12:00:01.000000Z");
-    let mut new_half = invitee(&inv_uri(EV2, "B"), &ev2, "active", "2026-11-05T12:00:01.000000Z");
+    let ev2 = event(
+        EV2,
+        "2026-12-03T10:00:00.000000Z",
+        "active",
+        "2026-11-05T12:00:01.000000Z",
+    );
+    let mut new_half = invitee(
+        &inv_uri(EV2, "B"),
+        &ev2,
+        "active",
+        "2026-11-05T12:00:01.000000Z",
+    );
     new_half["created_at"] = json!("2026-11-05T12:00:01.000000Z");
     new_half["old_invitee"] = json!(inv_uri(EV1, "A"));
     (
@@ -111,8 +141,22 @@ fn a_reschedule_converges_in_either_order_and_with_duplicates() {
         vec![&booked, &canceled_half, &created_half],
         vec![&booked, &created_half, &canceled_half],
         vec![&created_half, &canceled_half, &booked],
-        vec![&canceled_half, &booked, &created_half, &booked, &canceled_half, &created_half],
-        vec![&created_half, &created_half, &created_half, &canceled_half, &booked, &booked],
+        vec![
+            &canceled_half,
+            &booked,
+            &created_half,
+            &booked,
+            &canceled_half,
+            &created_half,
+        ],
+        vec![
+            &created_half,
+            &created_half,
+            &created_half,
+            &canceled_half,
+            &booked,
+            &booked,
+        ],
     ];
     let mut results = Vec::new();
     for order in &orders {
@@ -156,15 +200,38 @@ fn applying_the_same_input_twice_writes_nothing() {
     let (booked, canceled_half, created_half) = reschedule_set();
     let (_dir, store) = fresh();
     assert!(apply_all(&store, &[&booked, &canceled_half, &created_half]) > 0);
-    assert_eq!(apply_all(&store, &[&booked, &canceled_half, &created_half]), 0);
+    assert_eq!(
+        apply_all(&store, &[&booked, &canceled_half, &created_half]),
+        0
+    );
 }
 
 #[test]
 fn an_older_update_after_a_newer_one_does_not_win() {
-    let ev = event(EV1, "2026-12-01T10:00:00.000000Z", "active", "2026-11-01T09:00:00.000000Z");
-    let booked = invitee(&inv_uri(EV1, "A"), &ev, "active", "2026-11-01T09:00:00.000000Z");
-    let ev_c = event(EV1, "2026-12-01T10:00:00.000000Z", "canceled", "2026-11-02T09:00:00.000000Z");
-    let mut canceled = invitee(&inv_uri(EV1, "A"), &ev_c, "canceled", "2026-11-02T09:00:00.000000Z");
+    let ev = event(
+        EV1,
+        "2026-12-01T10:00:00.000000Z",
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let booked = invitee(
+        &inv_uri(EV1, "A"),
+        &ev,
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let ev_c = event(
+        EV1,
+        "2026-12-01T10:00:00.000000Z",
+        "canceled",
+        "2026-11-02T09:00:00.000000Z",
+    );
+    let mut canceled = invitee(
+        &inv_uri(EV1, "A"),
+        &ev_c,
+        "canceled",
+        "2026-11-02T09:00:00.000000Z",
+    );
     canceled["cancellation"] = json!({"canceled_by": "Maya Lindqvist", "reason": "Host is ill", "canceler_type": "host", "created_at": "2026-11-02T09:00:00.000000Z"});
     let created = delivery("invitee.created", &booked, "2026-11-01T09:00:00.000000Z");
     let cancel = delivery("invitee.canceled", &canceled, "2026-11-02T09:00:00.000000Z");
@@ -175,7 +242,10 @@ fn an_older_update_after_a_newer_one_does_not_win() {
     let (ea, eb) = (export(&a), export(&b));
     pretty_assertions::assert_eq!(ea, eb);
     assert_eq!(ea["events"][0]["status"], "canceled");
-    assert_eq!(ea["events"][0]["invitees"][0]["cancellation"]["canceler_type"], "host");
+    assert_eq!(
+        ea["events"][0]["invitees"][0]["cancellation"]["canceler_type"],
+        "host"
+    );
     let mut k = kinds(&ea);
     k.sort();
     assert_eq!(k, vec!["booked", "canceled"]);
@@ -183,14 +253,42 @@ fn an_older_update_after_a_newer_one_does_not_win() {
 
 #[test]
 fn a_no_show_sets_and_clears_a_flag() {
-    let ev = event(EV1, "2026-11-10T10:00:00.000000Z", "active", "2026-11-01T09:00:00.000000Z");
-    let booked = invitee(&inv_uri(EV1, "A"), &ev, "active", "2026-11-01T09:00:00.000000Z");
-    let mut marked = invitee(&inv_uri(EV1, "A"), &ev, "active", "2026-11-10T11:00:00.000000Z");
+    let ev = event(
+        EV1,
+        "2026-11-10T10:00:00.000000Z",
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let booked = invitee(
+        &inv_uri(EV1, "A"),
+        &ev,
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let mut marked = invitee(
+        &inv_uri(EV1, "A"),
+        &ev,
+        "active",
+        "2026-11-10T11:00:00.000000Z",
+    );
     marked["no_show"] = json!({"uri": "https://api.calendly.com/invitee_no_shows/NS1", "created_at": "2026-11-10T11:00:00.000000Z"});
-    let cleared = invitee(&inv_uri(EV1, "A"), &ev, "active", "2026-11-10T12:00:00.000000Z");
+    let cleared = invitee(
+        &inv_uri(EV1, "A"),
+        &ev,
+        "active",
+        "2026-11-10T12:00:00.000000Z",
+    );
     let b = delivery("invitee.created", &booked, "2026-11-01T09:00:00.000000Z");
-    let m = delivery("invitee_no_show.created", &marked, "2026-11-10T11:00:00.000000Z");
-    let c = delivery("invitee_no_show.deleted", &cleared, "2026-11-10T12:00:00.000000Z");
+    let m = delivery(
+        "invitee_no_show.created",
+        &marked,
+        "2026-11-10T11:00:00.000000Z",
+    );
+    let c = delivery(
+        "invitee_no_show.deleted",
+        &cleared,
+        "2026-11-10T12:00:00.000000Z",
+    );
 
     let (_d, store) = fresh();
     apply_all(&store, &[&b, &m]);
@@ -198,7 +296,10 @@ fn a_no_show_sets_and_clears_a_flag() {
     apply_all(&store, &[&c, &m, &c]);
     let in_order = export(&store);
     assert_eq!(in_order["events"][0]["invitees"][0]["no_show"], false);
-    assert_eq!(kinds(&in_order), vec!["booked", "no_show", "no_show_cleared"]);
+    assert_eq!(
+        kinds(&in_order),
+        vec!["booked", "no_show", "no_show_cleared"]
+    );
 
     let (_d2, other) = fresh();
     apply_all(&other, &[&c, &b, &m]);
@@ -207,10 +308,30 @@ fn a_no_show_sets_and_clears_a_flag() {
 
 #[test]
 fn contacts_are_one_per_email_case_insensitively() {
-    let ev = event(EV1, "2026-12-01T10:00:00.000000Z", "active", "2026-11-01T09:00:00.000000Z");
-    let a = invitee(&inv_uri(EV1, "A"), &ev, "active", "2026-11-01T09:00:00.000000Z");
-    let ev2 = event(EV2, "2026-12-08T10:00:00.000000Z", "active", "2026-11-02T09:00:00.000000Z");
-    let mut b = invitee(&inv_uri(EV2, "B"), &ev2, "active", "2026-11-02T09:00:00.000000Z");
+    let ev = event(
+        EV1,
+        "2026-12-01T10:00:00.000000Z",
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let a = invitee(
+        &inv_uri(EV1, "A"),
+        &ev,
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let ev2 = event(
+        EV2,
+        "2026-12-08T10:00:00.000000Z",
+        "active",
+        "2026-11-02T09:00:00.000000Z",
+    );
+    let mut b = invitee(
+        &inv_uri(EV2, "B"),
+        &ev2,
+        "active",
+        "2026-11-02T09:00:00.000000Z",
+    );
     b["email"] = json!("anna.schmidt@example.com");
     b["created_at"] = json!("2026-11-02T09:00:00.000000Z");
     b["name"] = json!("Anna M. Schmidt");
@@ -227,25 +348,48 @@ fn contacts_are_one_per_email_case_insensitively() {
         .as_array()
         .expect("c")
         .iter()
-        .filter(|c| c["email"].as_str().unwrap_or("").eq_ignore_ascii_case("anna.schmidt@example.com"))
+        .filter(|c| {
+            c["email"]
+                .as_str()
+                .unwrap_or("")
+                .eq_ignore_ascii_case("anna.schmidt@example.com")
+        })
         .collect();
     assert_eq!(contacts.len(), 1, "{out:#}");
     // The newest booking's name wins regardless of arrival order.
     assert_eq!(contacts[0]["name"], "Anna M. Schmidt");
     assert_eq!(contacts[0]["activity"].as_array().expect("a").len(), 2);
     // The guest is a contact too; the host is not.
-    let emails: Vec<&str> = out["contacts"].as_array().expect("c").iter().map(|c| c["email"].as_str().unwrap_or("")).collect();
+    let emails: Vec<&str> = out["contacts"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .map(|c| c["email"].as_str().unwrap_or(""))
+        .collect();
     assert!(emails.contains(&"guest@example.org"));
     assert!(!emails.contains(&"maya@example.com"));
 }
 
 #[test]
 fn api_input_and_webhook_input_of_the_same_change_make_one_row_and_one_activity() {
-    let ev = event(EV1, "2026-12-01T10:00:00.000000Z", "active", "2026-11-01T09:00:00.000000Z");
-    let booked = invitee(&inv_uri(EV1, "A"), &ev, "active", "2026-11-01T09:00:00.000000Z");
+    let ev = event(
+        EV1,
+        "2026-12-01T10:00:00.000000Z",
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
+    let booked = invitee(
+        &inv_uri(EV1, "A"),
+        &ev,
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
     let hook = delivery("invitee.created", &booked, "2026-11-01T09:00:00.000000Z");
     let mut listed = booked.clone();
-    listed.as_object_mut().expect("obj").remove("scheduled_event");
+    listed
+        .as_object_mut()
+        .expect("obj")
+        .remove("scheduled_event");
     let api = Input::Event {
         event: serde_json::from_value(ev).expect("event"),
         invitees: vec![serde_json::from_value(listed).expect("invitee")],
@@ -260,10 +404,20 @@ fn api_input_and_webhook_input_of_the_same_change_make_one_row_and_one_activity(
 #[test]
 fn unknown_events_and_bad_timestamps_are_errors_not_panics() {
     let ev = event(EV1, "not a time", "active", "2026-11-01T09:00:00.000000Z");
-    let booked = invitee(&inv_uri(EV1, "A"), &ev, "active", "2026-11-01T09:00:00.000000Z");
+    let booked = invitee(
+        &inv_uri(EV1, "A"),
+        &ev,
+        "active",
+        "2026-11-01T09:00:00.000000Z",
+    );
     let (_d, store) = fresh();
     let err = store
-        .with_tx(|tx| apply(tx, &delivery("invitee.created", &booked, "2026-11-01T09:00:00.000000Z")))
+        .with_tx(|tx| {
+            apply(
+                tx,
+                &delivery("invitee.created", &booked, "2026-11-01T09:00:00.000000Z"),
+            )
+        })
         .expect_err("bad time");
     assert!(err.to_string().contains("start_time"), "{err}");
     assert_eq!(export(&store)["events"].as_array().expect("e").len(), 0);

@@ -9,7 +9,9 @@ use crate::common::{Env, SandboxProc};
 
 fn norm_time(v: &Value) -> Value {
     let s = v.as_str().expect("time string");
-    let t: DateTime<Utc> = DateTime::parse_from_rfc3339(s).expect("rfc3339").with_timezone(&Utc);
+    let t: DateTime<Utc> = DateTime::parse_from_rfc3339(s)
+        .expect("rfc3339")
+        .with_timezone(&Utc);
     json!(t.to_rfc3339_opts(SecondsFormat::Micros, true))
 }
 
@@ -110,8 +112,15 @@ fn exported_events(export: &Value) -> Vec<Value> {
 }
 
 fn export(env: &Env) -> Value {
-    let out = env.cmd(&["export", "--format", "json"]).output().expect("export");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env
+        .cmd(&["export", "--format", "json"])
+        .output()
+        .expect("export");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("export is JSON")
 }
 
@@ -143,14 +152,25 @@ fn sync_then_export_equals_the_sandbox_and_a_second_sync_changes_nothing() {
     connect(&env, &sandbox.token);
 
     let first = env.cmd(&["sync"]).output().expect("sync");
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let stderr = String::from_utf8_lossy(&first.stderr);
-    assert!(stderr.contains("sync: page 1"), "progress on stderr: {stderr}");
+    assert!(
+        stderr.contains("sync: page 1"),
+        "progress on stderr: {stderr}"
+    );
     assert!(rows_written(&first.stderr) > 0);
 
     let state = sandbox.get("/_sandbox/state");
     let want = expected_events(&state);
-    assert!(want.len() >= 150, "the sandbox has its events ({})", want.len());
+    assert!(
+        want.len() >= 150,
+        "the sandbox has its events ({})",
+        want.len()
+    );
     let got = export(&env);
     let got_events = exported_events(&got);
     assert_eq!(got_events.len(), want.len());
@@ -159,7 +179,18 @@ fn sync_then_export_equals_the_sandbox_and_a_second_sync_changes_nothing() {
     }
     // Every key of the contract is present.
     for e in got["events"].as_array().expect("events") {
-        for k in ["uri", "name", "status", "start_time", "end_time", "event_type", "location", "hosts", "invitees", "guests"] {
+        for k in [
+            "uri",
+            "name",
+            "status",
+            "start_time",
+            "end_time",
+            "event_type",
+            "location",
+            "hosts",
+            "invitees",
+            "guests",
+        ] {
             assert!(e.get(k).is_some(), "event lacks {k}");
         }
         assert!(e["start_time"].as_str().expect("s").ends_with('Z'));
@@ -189,13 +220,21 @@ fn sync_then_export_equals_the_sandbox_and_a_second_sync_changes_nothing() {
         .map(|a| a["kind"].as_str().expect("kind"))
         .collect();
     for k in ["booked", "canceled", "rescheduled", "no_show"] {
-        assert!(kinds.contains(k), "the sandbox's history yields {k} activities: {kinds:?}");
+        assert!(
+            kinds.contains(k),
+            "the sandbox's history yields {k} activities: {kinds:?}"
+        );
     }
 
     // A second sync: nothing written, the same export.
     let second = env.cmd(&["sync"]).output().expect("sync");
     assert!(second.status.success());
-    assert_eq!(rows_written(&second.stderr), 0, "{}", String::from_utf8_lossy(&second.stderr));
+    assert_eq!(
+        rows_written(&second.stderr),
+        0,
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
     pretty_assertions::assert_eq!(export(&env), got);
 
     // status reads the same store.
@@ -213,13 +252,20 @@ fn sync_then_export_equals_the_sandbox_and_a_second_sync_changes_nothing() {
         .min()
         .expect("some event");
     let narrowed = env
-        .cmd(&["export", "--format", "json", "--from", first_day, "--to", first_day])
+        .cmd(&[
+            "export", "--format", "json", "--from", first_day, "--to", first_day,
+        ])
         .output()
         .expect("export");
     let narrowed: Value = serde_json::from_slice(&narrowed.stdout).expect("json");
     let n_day = want
         .iter()
-        .filter(|e| e["start_time"].as_str().expect("s").starts_with(first_day.as_str()))
+        .filter(|e| {
+            e["start_time"]
+                .as_str()
+                .expect("s")
+                .starts_with(first_day.as_str())
+        })
         .count();
     assert_eq!(narrowed["events"].as_array().expect("events").len(), n_day);
 
@@ -228,9 +274,15 @@ fn sync_then_export_equals_the_sandbox_and_a_second_sync_changes_nothing() {
         .assert()
         .success()
         .stdout(contains("history was kept"));
-    env.cmd(&["status"]).assert().success().stdout(contains("Connected: no"));
+    env.cmd(&["status"])
+        .assert()
+        .success()
+        .stdout(contains("Connected: no"));
     assert_eq!(exported_events(&export(&env)).len(), want.len());
-    env.cmd(&["sync"]).assert().failure().stderr(contains("not connected"));
+    env.cmd(&["sync"])
+        .assert()
+        .failure()
+        .stderr(contains("not connected"));
 }
 
 #[test]
@@ -247,7 +299,10 @@ fn a_bad_token_is_one_clear_line_and_nothing_is_stored() {
     assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("did not accept this token"), "{stderr}");
     assert!(!stderr.contains("panicked"));
-    env.cmd(&["status"]).assert().success().stdout(contains("Connected: no"));
+    env.cmd(&["status"])
+        .assert()
+        .success()
+        .stdout(contains("Connected: no"));
 
     let out = env
         .cmd(&["connect", "--token-stdin"])
@@ -264,7 +319,10 @@ fn no_secret_service_means_a_clear_error_and_no_plaintext() {
     let env = Env::with_api(&sandbox.api_url);
     let out = env
         .cmd(&["connect", "--token-stdin"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/slotline-bus")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/slotline-bus",
+        )
         .write_stdin(format!("{}\n", sandbox.token))
         .output()
         .expect("run");
@@ -273,12 +331,17 @@ fn no_secret_service_means_a_clear_error_and_no_plaintext() {
     assert!(stderr.contains("keyring is not available"), "{stderr}");
     assert!(stderr.contains("Secret Service"), "{stderr}");
     // Nothing was stored anywhere: not connected, and the token is in no file of the data dir.
-    env.cmd(&["status"]).assert().success().stdout(contains("Connected: no"));
+    env.cmd(&["status"])
+        .assert()
+        .success()
+        .stdout(contains("Connected: no"));
     for entry in std::fs::read_dir(env.dir.path()).expect("dir") {
         let path = entry.expect("entry").path();
         let bytes = std::fs::read(&path).unwrap_or_default();
         assert!(
-            !bytes.windows(sandbox.token.len()).any(|w| w == sandbox.token.as_bytes()),
+            !bytes
+                .windows(sandbox.token.len())
+                .any(|w| w == sandbox.token.as_bytes()),
             "the token leaked into {}",
             path.display()
         );
@@ -290,7 +353,15 @@ fn help_lists_every_subcommand_and_unlanded_ones_say_so() {
     let env = Env::new();
     let out = env.cmd(&["--help"]).output().expect("help");
     let help = String::from_utf8_lossy(&out.stdout);
-    for sub in ["connect", "serve", "sync", "export", "status", "disconnect", "sandbox"] {
+    for sub in [
+        "connect",
+        "serve",
+        "sync",
+        "export",
+        "status",
+        "disconnect",
+        "sandbox",
+    ] {
         assert!(help.contains(sub), "--help lists {sub}: {help}");
     }
     for args in [

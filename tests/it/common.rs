@@ -45,7 +45,6 @@ impl Env {
         }
         c
     }
-
 }
 
 /// `slotline sandbox` running as a child process; killed on drop.

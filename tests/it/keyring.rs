@@ -9,7 +9,9 @@ use slotline::secrets::{keyring_attributes, Keyring, SecretKind, SecretStore};
 fn a_secret_lands_in_the_real_secret_service() {
     let profile = format!("test-{}", std::process::id());
     let keyring = Keyring::new(&profile);
-    keyring.check().expect("keyring usable inside with-keyring.sh");
+    keyring
+        .check()
+        .expect("keyring usable inside with-keyring.sh");
     let value = format!("secret-{}", rand_hex());
     keyring
         .set(SecretKind::NgrokAuthtoken, &value)
@@ -22,7 +24,10 @@ fn a_secret_lands_in_the_real_secret_service() {
         .expect("secret-tool (package libsecret-tools)");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), value);
     assert_eq!(
-        keyring.get(SecretKind::NgrokAuthtoken).expect("get").as_deref(),
+        keyring
+            .get(SecretKind::NgrokAuthtoken)
+            .expect("get")
+            .as_deref(),
         Some(value.as_str())
     );
     keyring.delete(SecretKind::NgrokAuthtoken).expect("delete");

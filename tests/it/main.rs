@@ -5,3 +5,4 @@ mod cli;
 mod common;
 mod keyring;
 mod oauth;
+mod webhook;

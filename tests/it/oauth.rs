@@ -21,7 +21,9 @@ use crate::common::{bin, Env};
 const CLIENT_ID: &str = "slotline-sandbox-client";
 
 async fn sandbox(config: SandboxConfig) -> Sandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     Sandbox::start(config, listener, std::future::pending())
         .await
         .expect("sandbox")
@@ -56,17 +58,29 @@ async fn approve(authorize_url: &str, decision: &str) -> (u16, String) {
         .text()
         .await
         .expect("html");
-    assert!(page.contains("id=\"allow\""), "consent page has Allow: {page}");
+    assert!(
+        page.contains("id=\"allow\""),
+        "consent page has Allow: {page}"
+    );
     let mut form: Vec<(String, String)> = Vec::new();
     for chunk in page.split("<input type=\"hidden\" ").skip(1) {
-        let name = chunk.split("name=\"").nth(1).and_then(|s| s.split('"').next());
-        let value = chunk.split("value=\"").nth(1).and_then(|s| s.split('"').next());
+        let name = chunk
+            .split("name=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next());
+        let value = chunk
+            .split("value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next());
         if let (Some(n), Some(v)) = (name, value) {
             form.push((n.to_string(), html_unescape(v)));
         }
     }
     form.push(("decision".into(), decision.into()));
-    let base = authorize_url.split("/oauth/authorize").next().expect("base");
+    let base = authorize_url
+        .split("/oauth/authorize")
+        .next()
+        .expect("base");
     let resp = http
         .post(format!("{base}/oauth/authorize/decision"))
         .form(&form)
@@ -74,7 +88,10 @@ async fn approve(authorize_url: &str, decision: &str) -> (u16, String) {
         .await
         .expect("decision");
     assert_eq!(resp.status().as_u16(), 302, "decision redirects");
-    let location = resp.headers()["location"].to_str().expect("location").to_string();
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
     // The browser follows the redirect to the loopback listener ("localhost" is 127.0.0.1 here).
     let location = location.replace("://localhost:", "://127.0.0.1:");
     let resp = http.get(&location).send().await.expect("loopback");
@@ -101,23 +118,34 @@ fn query(url: &str) -> std::collections::HashMap<String, String> {
 #[tokio::test]
 async fn the_authorize_url_carries_pkce_s256_state_and_scopes() {
     let sb = sandbox(SandboxConfig::default()).await;
-    let pending = PendingAuthorization::begin(&app(&sb, 0, None)).await.expect("begin");
+    let pending = PendingAuthorization::begin(&app(&sb, 0, None))
+        .await
+        .expect("begin");
     let q = query(&pending.authorize_url);
-    assert!(pending.authorize_url.starts_with(&format!("{}/oauth/authorize?", sb.base_url())));
+    assert!(pending
+        .authorize_url
+        .starts_with(&format!("{}/oauth/authorize?", sb.base_url())));
     assert_eq!(q["response_type"], "code");
     assert_eq!(q["client_id"], CLIENT_ID);
     assert_eq!(q["code_challenge_method"], "S256");
     // base64url(SHA-256(verifier)) is 43 characters without padding.
     assert_eq!(q["code_challenge"].len(), 43);
-    assert!(q["code_challenge"].chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    assert!(q["code_challenge"]
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
     assert!(q["state"].len() >= 16);
-    assert_eq!(q["redirect_uri"], format!("http://localhost:{}/callback", pending.port()));
+    assert_eq!(
+        q["redirect_uri"],
+        format!("http://localhost:{}/callback", pending.port())
+    );
     let scopes: Vec<&str> = q["scope"].split(' ').collect();
     for s in SCOPES {
         assert!(scopes.contains(s), "scope {s}");
     }
     // A second authorization gets a different state and challenge.
-    let other = PendingAuthorization::begin(&app(&sb, 0, None)).await.expect("begin");
+    let other = PendingAuthorization::begin(&app(&sb, 0, None))
+        .await
+        .expect("begin");
     let q2 = query(&other.authorize_url);
     assert_ne!(q["state"], q2["state"]);
     assert_ne!(q["code_challenge"], q2["code_challenge"]);
@@ -125,7 +153,9 @@ async fn the_authorize_url_carries_pkce_s256_state_and_scopes() {
 
 #[tokio::test]
 async fn the_loopback_listener_refuses_what_it_did_not_ask_for() {
-    let lb = Loopback::bind(0, "expected-state".into()).await.expect("bind");
+    let lb = Loopback::bind(0, "expected-state".into())
+        .await
+        .expect("bind");
     let port = lb.port();
     let http = no_redirects();
     let url = |q: &str| format!("http://127.0.0.1:{port}{q}");
@@ -138,15 +168,31 @@ async fn the_loopback_listener_refuses_what_it_did_not_ask_for() {
         .is_err());
     let r = http.get(url("/favicon.ico")).send().await.expect("404");
     assert_eq!(r.status().as_u16(), 404);
-    let r = http.get(url("/callback?code=abc&state=wrong")).send().await.expect("wrong state");
+    let r = http
+        .get(url("/callback?code=abc&state=wrong"))
+        .send()
+        .await
+        .expect("wrong state");
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.expect("t").contains("state does not match"));
-    let r = http.get(url("/callback?code=abc")).send().await.expect("no state");
+    let r = http
+        .get(url("/callback?code=abc"))
+        .send()
+        .await
+        .expect("no state");
     assert_eq!(r.status().as_u16(), 400);
     // The right state with a code: accepted once, "You can close this tab".
-    let r = http.get(url("/callback?code=the-code&state=expected-state")).send().await.expect("ok");
+    let r = http
+        .get(url("/callback?code=the-code&state=expected-state"))
+        .send()
+        .await
+        .expect("ok");
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.text().await.expect("t").contains("You can close this tab"));
+    assert!(r
+        .text()
+        .await
+        .expect("t")
+        .contains("You can close this tab"));
     assert_eq!(
         lb.wait(Duration::from_secs(5)).await.expect("code"),
         Callback::Code("the-code".into())
@@ -165,9 +211,11 @@ async fn the_loopback_listener_refuses_what_it_did_not_ask_for() {
 async fn an_error_callback_and_a_missing_code_end_the_flow_clearly() {
     let lb = Loopback::bind(0, "s".into()).await.expect("bind");
     let port = lb.port();
-    let r = reqwest::get(format!("http://127.0.0.1:{port}/callback?error=access_denied&state=s"))
-        .await
-        .expect("error callback");
+    let r = reqwest::get(format!(
+        "http://127.0.0.1:{port}/callback?error=access_denied&state=s"
+    ))
+    .await
+    .expect("error callback");
     assert!(r.text().await.expect("t").contains("access_denied"));
     assert_eq!(
         lb.wait(Duration::from_secs(5)).await.expect("cb"),
@@ -175,46 +223,75 @@ async fn an_error_callback_and_a_missing_code_end_the_flow_clearly() {
     );
     let lb = Loopback::bind(0, "s".into()).await.expect("bind");
     let port = lb.port();
-    let r = reqwest::get(format!("http://127.0.0.1:{port}/callback?state=s")).await.expect("no code");
+    let r = reqwest::get(format!("http://127.0.0.1:{port}/callback?state=s"))
+        .await
+        .expect("no code");
     assert_eq!(r.status().as_u16(), 400);
-    assert!(matches!(lb.wait(Duration::from_secs(5)).await, Ok(Callback::Error(_))));
+    assert!(matches!(
+        lb.wait(Duration::from_secs(5)).await,
+        Ok(Callback::Error(_))
+    ));
     let lb = Loopback::bind(0, "s".into()).await.expect("bind");
-    assert!(lb.wait(Duration::from_millis(200)).await.is_err(), "times out");
+    assert!(
+        lb.wait(Duration::from_millis(200)).await.is_err(),
+        "times out"
+    );
 }
 
 #[tokio::test]
 async fn denying_on_the_consent_page_is_a_clear_error() {
     let sb = sandbox(SandboxConfig::default()).await;
-    let pending = PendingAuthorization::begin(&app(&sb, 0, None)).await.expect("begin");
+    let pending = PendingAuthorization::begin(&app(&sb, 0, None))
+        .await
+        .expect("begin");
     let url = pending.authorize_url.clone();
     let approve = tokio::spawn(async move { approve(&url, "deny").await });
     let http = slotline::oauth::flow::http_client().expect("http");
-    let err = pending.finish(Duration::from_secs(10), &http).await.expect_err("denied");
+    let err = pending
+        .finish(Duration::from_secs(10), &http)
+        .await
+        .expect_err("denied");
     approve.await.expect("browser");
     assert!(err.to_string().contains("did not authorize"), "{err}");
 }
 
 /// Runs `slotline connect --oauth` against `sb`, approving in "the browser", and returns the
 /// CLI's stdout and stderr.
-async fn cli_connect(env: &Env, sb: &Sandbox, extra: &[&str], stdin: &str) -> (bool, String, String) {
+async fn cli_connect(
+    env: &Env,
+    sb: &Sandbox,
+    extra: &[&str],
+    stdin: &str,
+) -> (bool, String, String) {
     let mut cmd = tokio::process::Command::new(bin());
-    cmd.args(["connect", "--oauth", "--client-id", CLIENT_ID, "--redirect-port", "0"])
-        .args(extra)
-        .env("SLOTLINE_DATA_DIR", env.dir.path())
-        .env("SLOTLINE_CALENDLY_API_URL", sb.base_url())
-        .env("SLOTLINE_CALENDLY_AUTH_URL", sb.base_url())
-        .env("SLOTLINE_LOG", "trace")
-        .env("BROWSER", "true")
-        .env_remove("DISPLAY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "connect",
+        "--oauth",
+        "--client-id",
+        CLIENT_ID,
+        "--redirect-port",
+        "0",
+    ])
+    .args(extra)
+    .env("SLOTLINE_DATA_DIR", env.dir.path())
+    .env("SLOTLINE_CALENDLY_API_URL", sb.base_url())
+    .env("SLOTLINE_CALENDLY_AUTH_URL", sb.base_url())
+    .env("SLOTLINE_LOG", "trace")
+    .env("BROWSER", "true")
+    .env_remove("DISPLAY")
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     let mut input = child.stdin.take().expect("stdin");
     input.write_all(stdin.as_bytes()).await.expect("write");
     drop(input);
     let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let url = out.next_line().await.expect("read").expect("authorize URL on stdout");
+    let url = out
+        .next_line()
+        .await
+        .expect("read")
+        .expect("authorize URL on stdout");
     let (status, page) = approve(&url, "allow").await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("You can close this tab"));
@@ -233,8 +310,10 @@ async fn cli_connect(env: &Env, sb: &Sandbox, extra: &[&str], stdin: &str) -> (b
 
 fn stored_tokens(env: &Env) -> Option<serde_json::Value> {
     let profile = slotline::config::Config::with_data_dir(env.dir.path()).profile();
-    let (service, user) =
-        slotline::secrets::keyring_attributes(&profile, slotline::secrets::SecretKind::CalendlyToken);
+    let (service, user) = slotline::secrets::keyring_attributes(
+        &profile,
+        slotline::secrets::SecretKind::CalendlyToken,
+    );
     let out = std::process::Command::new("secret-tool")
         .args(["lookup", "service", &service, "username", &user])
         .output()
@@ -263,15 +342,29 @@ async fn connect_with_oauth_from_the_cli_sync_and_disconnect_without_leaking() {
     assert!(stdout.contains("(OAuth)"), "{stdout}");
     let stored = stored_tokens(&env).expect("tokens in the keyring");
     assert_eq!(stored["kind"], "oauth");
-    let access = stored["tokens"]["access_token"].as_str().expect("access").to_string();
-    let refresh = stored["tokens"]["refresh_token"].as_str().expect("refresh").to_string();
+    let access = stored["tokens"]["access_token"]
+        .as_str()
+        .expect("access")
+        .to_string();
+    let refresh = stored["tokens"]["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_string();
 
     let status = env.cmd(&["status"]).output().expect("status");
     let text = String::from_utf8_lossy(&status.stdout);
     assert!(text.contains("Auth: OAuth"), "{text}");
     assert!(text.contains("Token refreshed:"), "{text}");
-    let sync = env.cmd(&["sync"]).env("SLOTLINE_LOG", "trace").output().expect("sync");
-    assert!(sync.status.success(), "{}", String::from_utf8_lossy(&sync.stderr));
+    let sync = env
+        .cmd(&["sync"])
+        .env("SLOTLINE_LOG", "trace")
+        .output()
+        .expect("sync");
+    assert!(
+        sync.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sync.stderr)
+    );
 
     // No token in the logs, stdout, the database or its WAL.
     let mut artifacts = vec![
@@ -288,12 +381,22 @@ async fn connect_with_oauth_from_the_cli_sync_and_disconnect_without_leaking() {
 
     // Disconnect revokes at Calendly and removes every secret.
     let out = env.cmd(&["disconnect"]).output().expect("disconnect");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("could not be revoked"), "revoked cleanly: {err}");
+    assert!(
+        !err.contains("could not be revoked"),
+        "revoked cleanly: {err}"
+    );
     assert!(stored_tokens(&env).is_none());
     let client = Client::new(&sb.base_url(), &access).expect("client");
-    assert!(matches!(client.me().await, Err(ApiError::Unauthenticated { .. })));
+    assert!(matches!(
+        client.me().await,
+        Err(ApiError::Unauthenticated { .. })
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -304,31 +407,48 @@ async fn a_web_app_exchanges_the_code_with_its_client_secret() {
     })
     .await;
     let env = Env::with_api(&sb.base_url());
-    let (ok, _, stderr) = cli_connect(&env, &sb, &["--client-secret-stdin"], "web-app-secret\n").await;
+    let (ok, _, stderr) =
+        cli_connect(&env, &sb, &["--client-secret-stdin"], "web-app-secret\n").await;
     assert!(ok, "{stderr}");
     assert!(!stderr.contains("web-app-secret"));
     // A wrong secret is refused with one clear line, and nothing is stored.
     let env2 = Env::with_api(&sb.base_url());
-    let (ok, _, stderr) = cli_connect(&env2, &sb, &["--client-secret-stdin"], "not-the-secret\n").await;
+    let (ok, _, stderr) =
+        cli_connect(&env2, &sb, &["--client-secret-stdin"], "not-the-secret\n").await;
     assert!(!ok);
     assert!(stored_tokens(&env2).is_none());
-    assert_eq!(stderr.lines().filter(|l| l.starts_with("slotline:")).count(), 1, "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("slotline:"))
+            .count(),
+        1,
+        "{stderr}"
+    );
 }
 
 struct CountingSink(std::sync::Mutex<Vec<TokenSet>>);
 impl TokenSink for CountingSink {
     fn persist(&self, tokens: &TokenSet) -> Result<(), String> {
-        self.0.lock().map_err(|e| e.to_string())?.push(tokens.clone());
+        self.0
+            .lock()
+            .map_err(|e| e.to_string())?
+            .push(tokens.clone());
         Ok(())
     }
 }
 
 async fn tokens_for(sb: &Sandbox) -> TokenSet {
-    let pending = PendingAuthorization::begin(&app(sb, 0, None)).await.expect("begin");
+    let pending = PendingAuthorization::begin(&app(sb, 0, None))
+        .await
+        .expect("begin");
     let url = pending.authorize_url.clone();
     let browser = tokio::spawn(async move { approve(&url, "allow").await });
     let http = slotline::oauth::flow::http_client().expect("http");
-    let tokens = pending.finish(Duration::from_secs(10), &http).await.expect("tokens");
+    let tokens = pending
+        .finish(Duration::from_secs(10), &http)
+        .await
+        .expect("tokens");
     browser.await.expect("browser");
     tokens
 }
@@ -340,8 +460,14 @@ async fn twenty_concurrent_calls_on_an_expired_token_refresh_once_and_rotation_k
     let old_refresh = tokens.refresh_token.clone().expect("refresh");
     tokens.expires_at = chrono::Utc::now().timestamp() - 10;
     let sink = Arc::new(CountingSink(Default::default()));
-    let session = Arc::new(OAuthSession::new(app(&sb, 0, None), tokens, sink.clone(), Arc::new(SystemClock)));
-    let client = Arc::new(Client::with_auth(&sb.base_url(), Auth::OAuth(session.clone())).expect("client"));
+    let session = Arc::new(OAuthSession::new(
+        app(&sb, 0, None),
+        tokens,
+        sink.clone(),
+        Arc::new(SystemClock),
+    ));
+    let client =
+        Arc::new(Client::with_auth(&sb.base_url(), Auth::OAuth(session.clone())).expect("client"));
     let before = sb.request_counts().oauth_token;
     let calls: Vec<_> = (0..20)
         .map(|_| {
@@ -361,7 +487,11 @@ async fn twenty_concurrent_calls_on_an_expired_token_refresh_once_and_rotation_k
     // The old refresh token died at the sandbox: reusing it is invalid_grant.
     let r = reqwest::Client::new()
         .post(format!("{}/oauth/token", sb.base_url()))
-        .form(&[("grant_type", "refresh_token"), ("refresh_token", old_refresh.as_str()), ("client_id", CLIENT_ID)])
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", old_refresh.as_str()),
+            ("client_id", CLIENT_ID),
+        ])
         .send()
         .await
         .expect("token");
@@ -381,7 +511,10 @@ async fn invalid_grant_moves_the_app_to_reconnect_not_a_retry_loop() {
     assert!(ok, "{stderr}");
     // The refresh token is revoked behind the app's back (a revoked grant at Calendly).
     let stored = stored_tokens(&env).expect("stored");
-    let refresh = stored["tokens"]["refresh_token"].as_str().expect("r").to_string();
+    let refresh = stored["tokens"]["refresh_token"]
+        .as_str()
+        .expect("r")
+        .to_string();
     let r = reqwest::Client::new()
         .post(format!("{}/oauth/revoke", sb.base_url()))
         .form(&[("token", refresh.as_str()), ("client_id", CLIENT_ID)])
@@ -395,7 +528,11 @@ async fn invalid_grant_moves_the_app_to_reconnect_not_a_retry_loop() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Reconnect Calendly"), "{err}");
-    assert_eq!(sb.request_counts().oauth_token - before, 1, "one refresh attempt, no loop");
+    assert_eq!(
+        sb.request_counts().oauth_token - before,
+        1,
+        "one refresh attempt, no loop"
+    );
     let status = env.cmd(&["status"]).output().expect("status");
     assert!(String::from_utf8_lossy(&status.stdout).contains("Reconnect Calendly:"));
 }

@@ -9,9 +9,11 @@ use crate::clock::{Clock, SystemClock};
 use crate::connect::{self, ConnectError};
 use crate::explore::{self, ExploreError};
 use crate::feed::{
-    self, CalendarEvent, ContactDetail, ContactSummary, EventDetail, IpcError, StatusView,
-    SyncReport,
+    self, CalendarEvent, ContactDetail, ContactSummary, EventDetail, IpcError, OAuthStart,
+    SettingsView, StatusView, SyncReport,
 };
+use crate::oauth::{OAuthApp, OAuthError, PendingAuthorization};
+use crate::secrets::{SecretKind, SecretStore};
 use crate::store::StoreError;
 use crate::sync::engine::SyncError;
 
@@ -52,7 +54,13 @@ impl From<StoreError> for IpcFailure {
 impl From<ConnectError> for IpcFailure {
     fn from(e: ConnectError) -> Self {
         let kind = match &e {
-            ConnectError::EmptyToken | ConnectError::BadToken(_) => "invalid_input",
+            ConnectError::EmptyToken | ConnectError::BadToken(_) | ConnectError::BadSetting(_) => {
+                "invalid_input"
+            }
+            ConnectError::OAuth(OAuthError::NoClientId) => "invalid_input",
+            ConnectError::OAuth(OAuthError::Canceled) => "canceled",
+            ConnectError::OAuth(OAuthError::Timeout(_)) => "timeout",
+            ConnectError::OAuth(OAuthError::Denied(_)) => "denied",
             ConnectError::NotConnected | ConnectError::TokenMissing => "not_connected",
             ConnectError::Api(_) | ConnectError::OAuth(_) => "calendly",
             ConnectError::Secret(_) => "keyring",
@@ -117,7 +125,10 @@ pub fn get_event(state: State<'_, AppState>, uri: String) -> Res<EventDetail> {
 }
 
 #[tauri::command]
-pub fn list_contacts(state: State<'_, AppState>, query: Option<String>) -> Res<Vec<ContactSummary>> {
+pub fn list_contacts(
+    state: State<'_, AppState>,
+    query: Option<String>,
+) -> Res<Vec<ContactSummary>> {
     let now = SystemClock.now().timestamp_millis();
     Ok(state
         .store
@@ -142,7 +153,11 @@ pub async fn explore_sandbox(app: AppHandle, state: State<'_, AppState>) -> Res<
 }
 
 #[tauri::command]
-pub async fn connect_token(app: AppHandle, state: State<'_, AppState>, token: String) -> Res<StatusView> {
+pub async fn connect_token(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    token: String,
+) -> Res<StatusView> {
     connect::connect_pat(
         &state.config,
         &state.store,
@@ -170,4 +185,131 @@ pub async fn disconnect(app: AppHandle, state: State<'_, AppState>, erase: bool)
     *state.sandbox.lock().await = None;
     Emitter::new(&app).stale(&["events", "contacts", "status"]);
     Ok(())
+}
+
+impl From<OAuthError> for IpcFailure {
+    fn from(e: OAuthError) -> Self {
+        ConnectError::OAuth(e).into()
+    }
+}
+
+impl From<crate::secrets::SecretError> for IpcFailure {
+    fn from(e: crate::secrets::SecretError) -> Self {
+        Self::new("keyring", e.to_string())
+    }
+}
+
+/// How long the window waits for the browser's redirect.
+const OAUTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
+#[tauri::command]
+pub async fn begin_oauth(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    client_id: String,
+    client_secret: Option<String>,
+    redirect_port: Option<u16>,
+) -> Res<OAuthStart> {
+    let port = redirect_port.unwrap_or(crate::oauth::DEFAULT_REDIRECT_PORT);
+    connect::save_settings(
+        &state.store,
+        Some(&client_id),
+        port.max(1024),
+        SystemClock.now(),
+    )?;
+    state.secrets.check()?;
+    let client_secret = client_secret
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let oauth_app = OAuthApp {
+        client_id,
+        client_secret: client_secret.or(state.secrets.get(SecretKind::OAuthClientSecret)?),
+        auth_url: state.config.auth_url.clone(),
+        redirect_port: port,
+        redirect_override: None,
+    };
+    // A new authorization replaces one still waiting.
+    if let Some(cancel) = state
+        .oauth_cancel
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+    {
+        let _ = cancel.send(());
+    }
+    let pending = PendingAuthorization::begin(&oauth_app).await?;
+    let start = OAuthStart {
+        authorize_url: pending.authorize_url.clone(),
+        redirect_uri: oauth_app.redirect_uri(),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    *state.oauth_cancel.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+    *state.oauth.lock().await = Some(super::state::OAuthInFlight {
+        pending,
+        app: oauth_app,
+        cancel: rx,
+    });
+    super::open_in_browser(&app, &start.authorize_url);
+    Ok(start)
+}
+
+#[tauri::command]
+pub async fn finish_oauth(app: AppHandle, state: State<'_, AppState>) -> Res<StatusView> {
+    let Some(flight) = state.oauth.lock().await.take() else {
+        return Err(IpcFailure::new(
+            "invalid_input",
+            "no sign-in is in progress; click Connect Calendly",
+        ));
+    };
+    let finish = connect::finish_oauth(
+        &state.config,
+        &state.store,
+        &state.secrets,
+        &flight.app,
+        flight.pending,
+        OAUTH_TIMEOUT,
+        SystemClock.now(),
+    );
+    tokio::select! {
+        r = finish => { r?; }
+        _ = flight.cancel => return Err(OAuthError::Canceled.into()),
+    }
+    if let Err(e) = state.sync().await {
+        tracing::warn!(error = %e, "first sync after connecting failed");
+    }
+    Emitter::new(&app).stale(&["events", "contacts", "status"]);
+    state.status().map_err(Into::into)
+}
+
+#[tauri::command]
+pub fn cancel_oauth(state: State<'_, AppState>) -> Res<()> {
+    if let Some(cancel) = state
+        .oauth_cancel
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+    {
+        let _ = cancel.send(());
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> Res<SettingsView> {
+    Ok(connect::settings_view(&state.store, &state.secrets)?)
+}
+
+#[tauri::command]
+pub fn save_settings(
+    state: State<'_, AppState>,
+    oauth_client_id: Option<String>,
+    redirect_port: u16,
+) -> Res<SettingsView> {
+    connect::save_settings(
+        &state.store,
+        oauth_client_id.as_deref(),
+        redirect_port,
+        SystemClock.now(),
+    )?;
+    Ok(connect::settings_view(&state.store, &state.secrets)?)
 }

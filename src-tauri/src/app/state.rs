@@ -16,7 +16,16 @@ use crate::secrets::{Keyring, SecretStore};
 use crate::store::Store;
 use crate::sync::engine::{self, Window};
 
+/// An OAuth authorization waiting for the browser.
+pub struct OAuthInFlight {
+    pub pending: crate::oauth::PendingAuthorization,
+    pub app: crate::oauth::OAuthApp,
+    pub cancel: tokio::sync::oneshot::Receiver<()>,
+}
+
 pub struct AppState {
+    pub oauth: Mutex<Option<OAuthInFlight>>,
+    pub oauth_cancel: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     pub config: Config,
     pub store: Arc<Store>,
     pub secrets: Keyring,
@@ -28,6 +37,8 @@ impl AppState {
     pub fn new(config: Config, store: Arc<Store>) -> Self {
         let secrets = Keyring::new(config.profile());
         Self {
+            oauth: Mutex::new(None),
+            oauth_cancel: std::sync::Mutex::new(None),
             config,
             store,
             secrets,
@@ -43,6 +54,9 @@ impl AppState {
             Ok(()) => "ok".into(),
             Err(e) => e.to_string(),
         };
+        if s.keyring == "ok" {
+            s.last_refresh = connect::last_refresh(&self.secrets);
+        }
         Ok(s)
     }
 
@@ -76,9 +90,15 @@ impl AppState {
         let result = async {
             let (acct, client) = connect::client(&self.store, &self.secrets)?;
             let now = SystemClock.now();
-            let out =
-                engine::sync(&client, &self.store, &acct.user_uri, &Window::around(now), now, |_| {})
-                    .await?;
+            let out = engine::sync(
+                &client,
+                &self.store,
+                &acct.user_uri,
+                &Window::around(now),
+                now,
+                |_| {},
+            )
+            .await?;
             Ok::<_, super::commands::IpcFailure>(SyncReport {
                 pages: out.progress.pages,
                 events_seen: out.progress.events_seen,

@@ -37,7 +37,9 @@ pub enum ApiError {
     Server { status: u16, message: String },
     #[error("Calendly answered {status}: {message}")]
     Other { status: u16, message: String },
-    #[error("could not reach Calendly at {url}: {reason}. Check the network; Slotline will try again")]
+    #[error(
+        "could not reach Calendly at {url}: {reason}. Check the network; Slotline will try again"
+    )]
     Network { url: String, reason: String },
     #[error("Calendly sent a response Slotline could not read: {0}")]
     Decode(String),
@@ -184,7 +186,9 @@ impl Client {
 
     #[instrument(skip(self))]
     pub async fn me(&self) -> Result<User, ApiError> {
-        let r: Resource<User> = self.get_json(&format!("{}/users/me", self.api_url), &[]).await?;
+        let r: Resource<User> = self
+            .get_json(&format!("{}/users/me", self.api_url), &[])
+            .await?;
         Ok(r.resource)
     }
 
@@ -373,14 +377,17 @@ impl Client {
 }
 
 fn next_token(p: &super::models::Pagination) -> Option<String> {
-    p.next_page_token.clone().filter(|t| !t.is_empty()).or_else(|| {
-        let next = p.next_page.as_deref()?;
-        url::Url::parse(next)
-            .ok()?
-            .query_pairs()
-            .find(|(k, _)| k == "page_token")
-            .map(|(_, v)| v.into_owned())
-    })
+    p.next_page_token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            let next = p.next_page.as_deref()?;
+            url::Url::parse(next)
+                .ok()?
+                .query_pairs()
+                .find(|(k, _)| k == "page_token")
+                .map(|(_, v)| v.into_owned())
+        })
 }
 
 fn backoff(attempt: u32) -> Duration {

@@ -177,7 +177,9 @@ pub struct Invitee {
 impl Invitee {
     /// The event this invitee belongs to: `event`, else the URI's `…/scheduled_events/{id}` prefix.
     pub fn event_uri(&self) -> Option<String> {
-        self.event.clone().or_else(|| event_of_invitee_uri(&self.uri))
+        self.event
+            .clone()
+            .or_else(|| event_of_invitee_uri(&self.uri))
     }
 }
 

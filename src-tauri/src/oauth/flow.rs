@@ -10,8 +10,8 @@ use oauth2::basic::{
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
     EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse,
-    TokenResponse, TokenUrl,
+    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -76,7 +76,10 @@ impl std::fmt::Debug for OAuthApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OAuthApp")
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("auth_url", &self.auth_url)
             .field("redirect_port", &self.redirect_port)
             .finish()
@@ -206,10 +209,6 @@ pub(crate) fn token_error<E: std::error::Error + 'static>(
 
 /// The scopes granted, from a token response.
 pub fn granted_scopes(r: &CalendlyTokenResponse) -> Option<String> {
-    r.scopes().map(|s| {
-        s.iter()
-            .map(|x| x.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
+    r.scopes()
+        .map(|s| s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" "))
 }

@@ -72,12 +72,7 @@ async fn callback(State(shared): State<Arc<Shared>>, Query(p): Query<Params>) ->
             "This link does not belong to the sign-in Slotline started (the state does not match). Start again from Slotline.",
         );
     }
-    let Some(tx) = shared
-        .done
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take()
-    else {
+    let Some(tx) = shared.done.lock().unwrap_or_else(|e| e.into_inner()).take() else {
         return page(
             StatusCode::BAD_REQUEST,
             "Already used",

@@ -25,7 +25,9 @@ pub enum OAuthError {
     Denied(String),
     #[error("Calendly's redirect carried no authorization code; try again")]
     NoCode,
-    #[error("Calendly refused the authorization code or refresh token ({0}). Connect Calendly again")]
+    #[error(
+        "Calendly refused the authorization code or refresh token ({0}). Connect Calendly again"
+    )]
     InvalidGrant(String),
     #[error("the token request to Calendly failed: {0}")]
     Token(String),

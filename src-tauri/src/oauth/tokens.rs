@@ -72,7 +72,12 @@ pub struct OAuthSession {
 }
 
 impl OAuthSession {
-    pub fn new(app: OAuthApp, tokens: TokenSet, sink: Arc<dyn TokenSink>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        app: OAuthApp,
+        tokens: TokenSet,
+        sink: Arc<dyn TokenSink>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             app,
             tokens: Mutex::new(tokens),
@@ -164,7 +169,10 @@ pub async fn revoke(app: &OAuthApp, tokens: &TokenSet) -> Result<(), OAuthError>
             .await
             .map_err(|e| OAuthError::Token(e.without_url().to_string()))?;
         if !resp.status().is_success() {
-            return Err(OAuthError::Token(format!("revoke answered {}", resp.status())));
+            return Err(OAuthError::Token(format!(
+                "revoke answered {}",
+                resp.status()
+            )));
         }
     }
     Ok(())

@@ -32,7 +32,11 @@ pub fn upsert(conn: &Connection, a: &ActivityRow, contact_id: i64) -> Result<boo
     Ok(inserted > 0)
 }
 
-pub fn upsert_routing(conn: &Connection, r: &RoutingRow, contact_id: Option<i64>) -> Result<(), StoreError> {
+pub fn upsert_routing(
+    conn: &Connection,
+    r: &RoutingRow,
+    contact_id: Option<i64>,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO routing_submissions (uri, routing_form, submitter, contact_id, created_at, raw_json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)

@@ -7,7 +7,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::StoreError;
 use crate::sync::plan::{EventRow, Existing};
 
-pub fn existing(conn: &Connection, uris: &[String]) -> Result<HashMap<String, Existing>, StoreError> {
+pub fn existing(
+    conn: &Connection,
+    uris: &[String],
+) -> Result<HashMap<String, Existing>, StoreError> {
     let mut out = HashMap::new();
     let mut stmt =
         conn.prepare_cached("SELECT updated_at, raw_json FROM scheduled_events WHERE uri = ?1")?;
@@ -62,11 +65,4 @@ pub fn upsert(conn: &Connection, e: &EventRow) -> Result<(), StoreError> {
         e.source.as_str(),
     ])?;
     Ok(())
-}
-
-/// Stored `updated_at` and active-invitee count per event URI, for change detection in sync.
-pub fn versions(conn: &Connection) -> Result<HashMap<String, (Option<String>, Option<i64>)>, StoreError> {
-    let mut stmt = conn.prepare("SELECT uri, updated_at, invitees_total FROM scheduled_events")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }

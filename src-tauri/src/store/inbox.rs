@@ -18,7 +18,13 @@ pub fn insert(
             "INSERT INTO webhook_inbox (body, body_sha256, signature, event_name, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (body_sha256) DO NOTHING",
         )?
-        .execute(params![body, body_sha256, signature, event_name, received_at])?;
+        .execute(params![
+            body,
+            body_sha256,
+            signature,
+            event_name,
+            received_at
+        ])?;
     Ok(n > 0)
 }
 
@@ -124,7 +130,11 @@ pub fn candidates(
     ))?;
     entries(
         &mut stmt,
-        params![after_id, max_attempts, i64::try_from(limit).unwrap_or(i64::MAX)],
+        params![
+            after_id,
+            max_attempts,
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
     )
 }
 

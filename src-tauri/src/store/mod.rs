@@ -8,6 +8,7 @@ pub mod events;
 pub mod inbox;
 pub mod invitees;
 pub mod participants;
+pub mod settings;
 pub mod sync_state;
 
 pub use db::{Store, StoreError};

@@ -5,7 +5,11 @@ use rusqlite::{params, Connection};
 use super::StoreError;
 use crate::sync::plan::ParticipantRow;
 
-pub fn upsert(conn: &Connection, p: &ParticipantRow, contact_id: Option<i64>) -> Result<(), StoreError> {
+pub fn upsert(
+    conn: &Connection,
+    p: &ParticipantRow,
+    contact_id: Option<i64>,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO event_participants (event_uri, role, email, name, user_uri, contact_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)

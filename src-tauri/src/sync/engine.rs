@@ -121,6 +121,10 @@ pub async fn sync(
         Ok::<_, StoreError>(())
     })?;
     result?;
-    info!(pages = out.progress.pages, events = out.progress.events_seen, "sync done");
+    info!(
+        pages = out.progress.pages,
+        events = out.progress.events_seen,
+        "sync done"
+    );
     Ok(out)
 }

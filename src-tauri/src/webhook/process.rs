@@ -104,7 +104,8 @@ pub fn process_due(
     let mut report = ProcessReport::default();
     let mut after = 0;
     loop {
-        let page = store.read(|tx| inbox::candidates(tx, after, config.max_attempts, config.page))?;
+        let page =
+            store.read(|tx| inbox::candidates(tx, after, config.max_attempts, config.page))?;
         let Some(last) = page.last() else {
             break;
         };
@@ -226,8 +227,8 @@ pub async fn run(
         let pass_store = store.clone();
         let pass_config = config.clone();
         let now = clock.now();
-        let pass = tokio::task::spawn_blocking(move || process_due(&pass_store, now, &pass_config))
-            .await;
+        let pass =
+            tokio::task::spawn_blocking(move || process_due(&pass_store, now, &pass_config)).await;
         let next = match pass {
             Ok(Ok(report)) => {
                 let next = report.next_retry_at;
@@ -280,7 +281,8 @@ mod tests {
             retry_max: Duration::from_secs(60),
             ..ProcessorConfig::default()
         };
-        let at = |a| retry_due(&entry(a, Some("2026-01-01T00:00:00.000000Z")), &config).map(format_utc);
+        let at =
+            |a| retry_due(&entry(a, Some("2026-01-01T00:00:00.000000Z")), &config).map(format_utc);
         assert_eq!(at(1).as_deref(), Some("2026-01-01T00:00:10.000000Z"));
         assert_eq!(at(2).as_deref(), Some("2026-01-01T00:00:20.000000Z"));
         assert_eq!(at(3).as_deref(), Some("2026-01-01T00:00:40.000000Z"));

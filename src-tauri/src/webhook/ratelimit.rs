@@ -98,7 +98,10 @@ mod tests {
             assert_eq!(rl.check(A, t0), Ok(()));
         }
         let wait = rl.check(A, t0).expect_err("empty");
-        assert!(wait > Duration::from_millis(400) && wait <= Duration::from_millis(500), "{wait:?}");
+        assert!(
+            wait > Duration::from_millis(400) && wait <= Duration::from_millis(500),
+            "{wait:?}"
+        );
         // Another source has its own bucket.
         assert_eq!(rl.check(B, t0), Ok(()));
         // Half a second refills one token at 2/s.

@@ -64,6 +64,8 @@ enum Rejection {
     Signature(SignatureError),
     #[error(transparent)]
     Storage(WriteError),
+    #[error("the receiver failed internally: {0}")]
+    Internal(String),
 }
 
 impl IntoResponse for Rejection {
@@ -76,11 +78,13 @@ impl IntoResponse for Rejection {
             Rejection::Signature(SignatureError::NoKeys) => StatusCode::SERVICE_UNAVAILABLE,
             Rejection::Signature(e) if e.is_malformed() => StatusCode::BAD_REQUEST,
             Rejection::Signature(_) => StatusCode::UNAUTHORIZED,
-            Rejection::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Rejection::Storage(_) | Rejection::Internal(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
         let retry_after = match &self {
             Rejection::RateLimited { retry_after } => Some(retry_after.as_secs().max(1)),
-            Rejection::Storage(_) | Rejection::Signature(SignatureError::NoKeys) => Some(5),
+            Rejection::Storage(_)
+            | Rejection::Internal(_)
+            | Rejection::Signature(SignatureError::NoKeys) => Some(5),
             _ => None,
         };
         let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
@@ -100,11 +104,9 @@ async fn deliver(State(state): State<RouteState>, request: Request) -> Response 
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     match receive(&state, peer, request).await {
-        Ok(Stored::New) => (
-            StatusCode::ACCEPTED,
-            Json(json!({ "status": "stored" })),
-        )
-            .into_response(),
+        Ok(Stored::New) => {
+            (StatusCode::ACCEPTED, Json(json!({ "status": "stored" }))).into_response()
+        }
         Ok(Stored::Duplicate) => {
             (StatusCode::OK, Json(json!({ "status": "duplicate" }))).into_response()
         }
@@ -113,7 +115,9 @@ async fn deliver(State(state): State<RouteState>, request: Request) -> Response 
                 Rejection::RateLimited { .. } => {
                     tracing::debug!(%peer, "webhook delivery rate limited")
                 }
-                Rejection::Storage(e) => tracing::error!(%peer, error = %e, "webhook delivery not stored"),
+                e @ (Rejection::Storage(_) | Rejection::Internal(_)) => {
+                    tracing::error!(%peer, error = %e, "webhook delivery not stored")
+                }
                 other => tracing::warn!(%peer, reason = %other, "webhook delivery refused"),
             }
             rejection.into_response()
@@ -121,6 +125,7 @@ async fn deliver(State(state): State<RouteState>, request: Request) -> Response 
     }
 }
 
+#[tracing::instrument(skip_all, fields(peer = %peer))]
 async fn receive(state: &RouteState, peer: IpAddr, request: Request) -> Result<Stored, Rejection> {
     // 1. Rate limit, before anything else is looked at.
     state
@@ -156,7 +161,7 @@ async fn receive(state: &RouteState, peer: IpAddr, request: Request) -> Result<S
         signature.matching_key(&checked, &refs)
     })
     .await
-    .map_err(|e| Rejection::Storage(WriteError::Store(format!("verification task failed: {e}"))))?
+    .map_err(|e| Rejection::Internal(format!("signature check stopped: {e}")))?
     .map_err(Rejection::Signature)?;
     tracing::debug!(key = %label, bytes = body.len(), "webhook signature verified");
     // 7. Stored and committed before the 2xx.
@@ -261,7 +266,10 @@ mod tests {
             ("calendly-webhook-signature", "v1=ab"),
         ]);
         assert_eq!(signature_header(&h).as_deref(), Ok("t=1,v1=ab"));
-        assert_eq!(signature_header(&headers(&[])), Err(SignatureError::Missing));
+        assert_eq!(
+            signature_header(&headers(&[])),
+            Err(SignatureError::Missing)
+        );
     }
 
     #[test]
@@ -276,7 +284,9 @@ mod tests {
             StatusCode::UNAUTHORIZED
         );
         assert_eq!(
-            status(Rejection::Signature(SignatureError::TooOld { seconds: 999 })),
+            status(Rejection::Signature(SignatureError::TooOld {
+                seconds: 999
+            })),
             StatusCode::UNAUTHORIZED
         );
         assert_eq!(

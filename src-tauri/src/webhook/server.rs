@@ -193,7 +193,13 @@ mod tests {
         for ip in ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"] {
             assert!(is_loopback(ip.parse().expect("ip")), "{ip}");
         }
-        for ip in ["0.0.0.0", "::", "192.168.1.5", "10.0.0.1", "::ffff:10.0.0.1"] {
+        for ip in [
+            "0.0.0.0",
+            "::",
+            "192.168.1.5",
+            "10.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(!is_loopback(ip.parse().expect("ip")), "{ip}");
         }
     }

@@ -255,7 +255,9 @@ fn event_name(body: &[u8]) -> Option<String> {
     struct Head {
         event: Option<String>,
     }
-    serde_json::from_slice::<Head>(body).ok().and_then(|h| h.event)
+    serde_json::from_slice::<Head>(body)
+        .ok()
+        .and_then(|h| h.event)
 }
 
 #[cfg(test)]

@@ -1,6 +1,18 @@
 // Generated from Rust by ts-rs (cargo test bindings). Do not edit.
 
-export type CalendarEvent = { uri: string, name: string, status: string, start: string, end: string, locationType: string | null, joinUrl: string | null, inviteeNames: Array<string>, inviteesActive: number, rescheduledFrom: string | null, rescheduledTo: string | null, anyNoShow: boolean, };
+export type CalendarEvent = { uri: string, name: string, 
+/**
+ * `active` or `canceled`.
+ */
+status: string, 
+/**
+ * UTC, RFC 3339 with `Z`.
+ */
+start: string, end: string, locationType: string | null, joinUrl: string | null, 
+/**
+ * Names (or emails) of the active invitees, for the tile.
+ */
+inviteeNames: Array<string>, inviteesActive: number, rescheduledFrom: string | null, rescheduledTo: string | null, anyNoShow: boolean, };
 
 export type QuestionAnswer = { question: string, answer: string, };
 
@@ -8,20 +20,95 @@ export type InviteeDetail = { uri: string, name: string | null, email: string, s
 
 export type Person = { name: string | null, email: string, };
 
-export type EventDetail = { uri: string, name: string, status: string, start: string, end: string, eventType: string | null, locationType: string | null, location: string | null, joinUrl: string | null, meetingNotes: string | null, hosts: Array<Person>, invitees: Array<InviteeDetail>, guests: Array<Person>, };
+export type EventDetail = { uri: string, name: string, status: string, start: string, end: string, eventType: string | null, locationType: string | null, 
+/**
+ * Address, phone number or free text, depending on `location_type`.
+ */
+location: string | null, joinUrl: string | null, meetingNotes: string | null, hosts: Array<Person>, invitees: Array<InviteeDetail>, guests: Array<Person>, };
 
 export type ContactSummary = { email: string, name: string | null, meetings: number, noShows: number, lastMeeting: string | null, nextMeeting: string | null, };
 
-export type ActivityItem = { kind: string, at: string, eventUri: string | null, eventName: string | null, };
+export type ActivityItem = { 
+/**
+ * `booked`, `canceled`, `rescheduled`, `no_show`, `no_show_cleared`, `routing_form_submitted`.
+ */
+kind: string, at: string, eventUri: string | null, eventName: string | null, };
 
 export type ContactDetail = { email: string, name: string | null, activity: Array<ActivityItem>, answers: Array<QuestionAnswer>, };
 
-export type AccountView = { name: string, email: string, timezone: string | null, avatarUrl: string | null, authKind: string, sandbox: boolean, apiUrl: string, };
+export type AccountView = { name: string, email: string, timezone: string | null, avatarUrl: string | null, 
+/**
+ * `pat` or `oauth`.
+ */
+authKind: string, 
+/**
+ * True when the account is the built-in offline sandbox.
+ */
+sandbox: boolean, apiUrl: string, };
 
-export type StatusView = { account: AccountView | null, lastSync: string | null, lastSyncError: string | null, events: number, contacts: number, syncing: boolean, keyring: string, };
+export type StatusView = { account: AccountView | null, lastSync: string | null, lastSyncError: string | null, events: number, contacts: number, syncing: boolean, 
+/**
+ * Set when Calendly refused the OAuth grant: the user must reconnect.
+ */
+reconnect: string | null, 
+/**
+ * Unix seconds of the last OAuth token refresh.
+ */
+lastRefresh: number | null, 
+/**
+ * The keyring's state: `ok`, or a sentence saying what is wrong and what to do.
+ */
+keyring: string, };
 
 export type SyncReport = { pages: number, eventsSeen: number, inviteeRequests: number, eventsChanged: number, activitiesAdded: number, };
 
-export type IpcError = { kind: string, message: string, };
+export type OAuthStart = { authorizeUrl: string, redirectUri: string, };
 
-export type DataChanged = { stale: Array<string>, };
+export type SettingsView = { oauthClientId: string | null, redirectPort: number, 
+/**
+ * Whether an OAuth client secret is stored in the keyring.
+ */
+hasClientSecret: boolean, 
+/**
+ * The redirect URI to register for a Sandbox app in Calendly.
+ */
+loopbackRedirectUri: string, 
+/**
+ * `pat`, `oauth` or null when not connected.
+ */
+authKind: string | null, lastRefresh: number | null, };
+
+export type IpcError = { 
+/**
+ * `not_connected`, `keyring`, `calendly`, `network`, `store`, `invalid_input`, `internal`.
+ */
+kind: string, message: string, };
+
+export type DataChanged = { 
+/**
+ * What became stale: any of `events`, `contacts`, `status`.
+ */
+stale: Array<string>, };
+
+/** Tauri commands: arguments and results. */
+export type Commands = {
+  get_status: { args: Record<string, never>; result: StatusView };
+  list_events: { args: { from: string, to: string, includeCanceled: boolean }; result: Array<CalendarEvent> };
+  get_event: { args: { uri: string }; result: EventDetail };
+  list_contacts: { args: { query: string | null }; result: Array<ContactSummary> };
+  get_contact: { args: { email: string }; result: ContactDetail };
+  explore_sandbox: { args: Record<string, never>; result: StatusView };
+  connect_token: { args: { token: string }; result: StatusView };
+  sync_now: { args: Record<string, never>; result: SyncReport };
+  disconnect: { args: { erase: boolean }; result: null };
+  begin_oauth: { args: { clientId: string, clientSecret: string | null, redirectPort: number | null }; result: OAuthStart };
+  finish_oauth: { args: Record<string, never>; result: StatusView };
+  cancel_oauth: { args: Record<string, never>; result: null };
+  get_settings: { args: Record<string, never>; result: SettingsView };
+  save_settings: { args: { oauthClientId: string | null, redirectPort: number }; result: SettingsView };
+};
+
+/** Tauri events emitted to the window. */
+export type Events = {
+  "data-changed": DataChanged;
+};

@@ -7,11 +7,14 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { openUrl } from '@tauri-apps/plugin-opener';
 import type {
   CalendarEvent,
+  Commands,
   ContactDetail,
   ContactSummary,
   DataChanged,
   EventDetail,
   IpcError,
+  OAuthStart,
+  SettingsView,
   StatusView,
   SyncReport,
 } from './bindings.gen';
@@ -63,9 +66,19 @@ export function toIpcError(raw: unknown): IpcError {
   return { kind: 'internal', message: 'Something went wrong talking to Slotline’s backend.' };
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/** What a rejected OAuth flow may say (`IpcError.kind`), besides the usual kinds. */
+export type OAuthErrorKind = 'canceled' | 'timeout' | 'denied' | 'calendly' | 'keyring' | 'invalid_input';
+
+type Command = keyof Commands;
+type Args<C extends Command> = Commands[C]['args'];
+
+/** Invokes a command with the argument object and result type the Rust command table declares. */
+async function call<C extends Command>(
+  cmd: C,
+  ...args: Args<C> extends Record<string, never> ? [] : [Args<C>]
+): Promise<Commands[C]['result']> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<Commands[C]['result']>(cmd, args[0]);
   } catch (raw) {
     throw toIpcError(raw);
   }
@@ -104,6 +117,36 @@ export function connectToken(token: string): Promise<StatusView> {
 
 export function syncNow(): Promise<SyncReport> {
   return call('sync_now');
+}
+
+/**
+ * Starts connecting through the user's Calendly OAuth app: Rust binds the loopback listener and
+ * opens the authorize URL in the system browser (never in this window). `clientSecret` only for
+ * web apps; `redirectPort` null uses the saved one.
+ */
+export function beginOAuth(clientId: string, clientSecret: string | null, redirectPort: number | null): Promise<OAuthStart> {
+  return call('begin_oauth', { clientId, clientSecret, redirectPort });
+}
+
+/**
+ * Waits for the browser's redirect and the token exchange; resolves with the connected status.
+ * Rejects with kind `canceled`, `timeout`, `denied`, `calendly` or `keyring`.
+ */
+export function finishOAuth(): Promise<StatusView> {
+  return call('finish_oauth');
+}
+
+/** Makes a pending `finishOAuth` reject with kind `canceled`. */
+export function cancelOAuth(): Promise<null> {
+  return call('cancel_oauth');
+}
+
+export function getSettings(): Promise<SettingsView> {
+  return call('get_settings');
+}
+
+export function saveSettings(oauthClientId: string | null, redirectPort: number): Promise<SettingsView> {
+  return call('save_settings', { oauthClientId, redirectPort });
 }
 
 /** Forgets the connection; with `erase`, also deletes the local meeting history. */

@@ -5,9 +5,12 @@
 
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import type { IpcError, StatusView, SyncReport } from './bindings.gen';
+import type { AccountView, IpcError, OAuthStart, SettingsView, StatusView, SyncReport } from './bindings.gen';
 import {
+  OAUTH_ACCOUNT,
   SANDBOX_ACCOUNT,
+  authorizeUrl,
+  loopbackRedirectUri,
   buildMockDb,
   contactDetail,
   contactSummaries,
@@ -27,7 +30,26 @@ export type MockConfig = {
   /** The keyring sentence (default `ok`). */
   keyring?: string;
   lastSyncError?: string | null;
+  /** Set on the connected status: Calendly refused the OAuth grant. */
+  reconnect?: string | null;
+  /** `lastRefresh` of the connected status, unix seconds. */
+  lastRefresh?: number | null;
+  /** The stored settings at start (defaults: no client ID, port 53682, no secret). */
+  settings?: { oauthClientId?: string | null; redirectPort?: number; hasClientSecret?: boolean };
+  /**
+   * What the browser sends back after `begin_oauth`: `approve` (default), `deny`, `timeout`,
+   * `exchange_failed` (Calendly refuses the code) or `manual` (wait for `control.redirect()`).
+   */
+  oauthOutcome?: OAuthOutcome | 'manual';
+  /** How long the user takes in the browser, ms (default 800). */
+  oauthDelayMs?: number;
+  /** The account OAuth connects (default: Dana, no avatar). */
+  oauthAccount?: Partial<AccountView>;
+  /** Ports `begin_oauth` finds taken. */
+  busyPorts?: number[];
 };
+
+export type OAuthOutcome = 'approve' | 'deny' | 'timeout' | 'exchange_failed';
 
 export type MockCall = { cmd: string; args: Record<string, unknown> | undefined };
 
@@ -38,6 +60,13 @@ export type MockControl = {
   calls: MockCall[];
   /** URLs passed to the opener plugin. */
   opened: string[];
+  /** Authorize URLs Rust would have opened in the system browser (`begin_oauth`). */
+  browserOpened: string[];
+  settings: { oauthClientId: string | null; redirectPort: number; hasClientSecret: boolean };
+  /** True while a `finish_oauth` can be answered. */
+  oauthPending(): boolean;
+  /** Delivers the browser's redirect now (for `oauthOutcome: 'manual'`). */
+  redirect(outcome: OAuthOutcome): void;
   /** Emits `data-changed` as Rust would. */
   dataChanged(stale: string[]): Promise<void>;
   /** Rebuilds `db` and `status` after a test changed `db.events`. */
@@ -66,6 +95,18 @@ function argString(args: Record<string, unknown> | undefined, name: string): str
   return v;
 }
 
+function argNullableString(args: Record<string, unknown> | undefined, name: string): string | null {
+  const v = args?.[name];
+  if (v !== null && typeof v !== 'string') fail('invalid_input', `\`${name}\` must be a string or null.`);
+  return v;
+}
+
+function argPort(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail('invalid_input', `\`${name}\` must be a whole number.`);
+  if (v < 1024 || v > 65535) fail('invalid_input', `The redirect port must be between 1024 and 65535 (got ${v}).`);
+  return v;
+}
+
 function argBool(args: Record<string, unknown> | undefined, name: string): boolean {
   const v = args?.[name];
   if (typeof v !== 'boolean') fail('invalid_input', `Missing boolean argument \`${name}\`.`);
@@ -83,6 +124,8 @@ export function installMock(raw: unknown): MockControl {
     events: 0,
     contacts: 0,
     syncing: false,
+    reconnect: null,
+    lastRefresh: null,
     keyring,
   });
 
@@ -92,6 +135,14 @@ export function installMock(raw: unknown): MockControl {
     status: emptyStatus(),
     calls: [],
     opened: [],
+    browserOpened: [],
+    settings: {
+      oauthClientId: config.settings?.oauthClientId ?? null,
+      redirectPort: config.settings?.redirectPort ?? 53682,
+      hasClientSecret: config.settings?.hasClientSecret ?? false,
+    },
+    oauthPending: () => pending !== null && !pending.done,
+    redirect: (outcome) => pending?.deliver(outcome),
     dataChanged: (stale) => emit('data-changed', { stale }),
     recount() {
       const db = control.db;
@@ -106,9 +157,40 @@ export function installMock(raw: unknown): MockControl {
     control.status.account = { ...account };
     control.status.lastSync = new Date(now.getTime() - 3 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     control.status.lastSyncError = config.lastSyncError ?? null;
+    control.status.reconnect = null;
+    control.status.lastRefresh = account.authKind === 'oauth' ? Math.floor(now.getTime() / 1000) : null;
     control.recount();
   };
-  if ((config.scenario ?? 'connected') === 'connected') connect();
+  if ((config.scenario ?? 'connected') === 'connected') {
+    connect();
+    control.status.reconnect = config.reconnect ?? null;
+    control.status.lastRefresh = config.lastRefresh ?? null;
+  }
+
+  const settingsView = (): SettingsView => ({
+    ...control.settings,
+    loopbackRedirectUri: loopbackRedirectUri(control.settings.redirectPort),
+    authKind: control.status.account?.authKind ?? null,
+    lastRefresh: control.status.lastRefresh,
+  });
+
+  // The one OAuth authorization in flight, as Rust keeps it: the redirect (or a cancel) settles it.
+  type Pending = { done: boolean; deliver: (outcome: OAuthOutcome | 'cancel') => void; result: Promise<OAuthOutcome | 'cancel'> };
+  let pending: Pending | null = null;
+  const startPending = (): Pending => {
+    let deliver!: Pending['deliver'];
+    const result = new Promise<OAuthOutcome | 'cancel'>((resolve) => (deliver = resolve));
+    const p: Pending = {
+      done: false,
+      result,
+      deliver: (outcome) => {
+        if (p.done) return;
+        p.done = true;
+        deliver(outcome);
+      },
+    };
+    return p;
+  };
 
   const requireDb = (): MockDb => {
     if (!control.status.account || !control.db) {
@@ -177,9 +259,84 @@ export function installMock(raw: unknown): MockControl {
         void control.dataChanged(['status']);
         return report;
       }
+      case 'begin_oauth': {
+        const clientId = argString(args, 'clientId').trim();
+        const clientSecret = argNullableString(args, 'clientSecret');
+        const portArg = args?.redirectPort;
+        const port = portArg === null ? control.settings.redirectPort : argPort(portArg, 'redirectPort');
+        if (!clientId) {
+          fail(
+            'invalid_input',
+            'Enter your OAuth app’s client ID first. It is on the app’s page in Calendly’s developer portal (developer.calendly.com → My apps).',
+          );
+        }
+        if (config.busyPorts?.includes(port)) {
+          fail(
+            'calendly',
+            `Port ${port} on localhost is taken by another program, so Slotline cannot receive Calendly’s redirect. Close that program, or pick another redirect port in Settings and register its redirect URI in your Calendly app.`,
+          );
+        }
+        pending?.deliver('cancel');
+        control.settings.oauthClientId = clientId;
+        if (clientSecret) control.settings.hasClientSecret = true;
+        const redirectUri = loopbackRedirectUri(port);
+        const start: OAuthStart = { authorizeUrl: authorizeUrl(clientId, redirectUri), redirectUri };
+        control.browserOpened.push(start.authorizeUrl);
+        const p = startPending();
+        pending = p;
+        const outcome = config.oauthOutcome ?? 'approve';
+        if (outcome !== 'manual') window.setTimeout(() => p.deliver(outcome), config.oauthDelayMs ?? 800);
+        return start;
+      }
+      case 'finish_oauth': {
+        const p = pending;
+        if (!p) fail('invalid_input', 'No Calendly sign-in is in progress. Press Continue in browser to start one.');
+        const outcome = await p.result;
+        if (pending === p) pending = null;
+        switch (outcome) {
+          case 'cancel':
+            fail('canceled', 'Connecting to Calendly was canceled.');
+          case 'deny':
+            fail(
+              'denied',
+              'Calendly says access was denied, so Slotline is not connected. Press Continue in browser again and choose “Approve” on Calendly’s page.',
+            );
+          case 'timeout':
+            fail(
+              'timeout',
+              'No answer came back from the browser within 5 minutes. Press Continue in browser to start again; if no browser opened, use Copy link and open the link yourself.',
+            );
+          case 'exchange_failed':
+            fail(
+              'calendly',
+              'Calendly refused to exchange the authorization code (400 invalid_grant). Check that the redirect URI registered for your app is exactly the one shown in Settings, then try again.',
+            );
+          case 'approve':
+            break;
+        }
+        connect({ ...OAUTH_ACCOUNT, ...config.oauthAccount });
+        void control.dataChanged(['events', 'contacts', 'status']);
+        return structuredClone(control.status);
+      }
+      case 'cancel_oauth': {
+        pending?.deliver('cancel');
+        return null;
+      }
+      case 'get_settings':
+        return settingsView();
+      case 'save_settings': {
+        const id = args?.oauthClientId;
+        if (id !== null && typeof id !== 'string') fail('invalid_input', '`oauthClientId` must be a string or null.');
+        const port = argPort(args?.redirectPort, 'redirectPort');
+        control.settings.oauthClientId = id?.trim() ? id.trim() : null;
+        control.settings.redirectPort = port;
+        return settingsView();
+      }
       case 'disconnect': {
         const erase = argBool(args, 'erase');
         control.status.account = null;
+        control.status.reconnect = null;
+        control.status.lastRefresh = null;
         control.status.lastSync = erase ? null : control.status.lastSync;
         if (erase) control.db = null;
         control.recount();

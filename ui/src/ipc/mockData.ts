@@ -28,6 +28,41 @@ export const SANDBOX_ACCOUNT: AccountView = {
   apiUrl: SANDBOX_API,
 };
 
+/** The same person connected through OAuth to the real Calendly API. */
+export const OAUTH_ACCOUNT: AccountView = {
+  ...SANDBOX_ACCOUNT,
+  authKind: 'oauth',
+  sandbox: false,
+  apiUrl: 'https://api.calendly.com',
+};
+
+/** A small avatar as a data URL (the CSP allows `data:` images; tests allow no remote requests). */
+export const AVATAR_DATA_URL =
+  'data:image/svg+xml,' +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" fill="#0e7490"/>' +
+      '<circle cx="32" cy="25" r="12" fill="#e0f2fe"/><path d="M10 60c3-14 12-20 22-20s19 6 22 20z" fill="#e0f2fe"/></svg>',
+  );
+
+/** The redirect URI for a loopback port, as Rust builds it. */
+export function loopbackRedirectUri(port: number): string {
+  return `http://localhost:${port}/callback`;
+}
+
+/** Calendly's authorize URL with PKCE, in the parameter order the Rust `oauth2` crate writes. */
+export function authorizeUrl(clientId: string, redirectUri: string): string {
+  const q = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    state: 'mock-state-4f1c2a',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+    redirect_uri: redirectUri,
+    scope: 'users:read scheduled_events:read webhooks:read webhooks:write organizations:read',
+  });
+  return `https://auth.calendly.com/oauth/authorize?${q.toString()}`;
+}
+
 type Contact = { name: string; email: string; timezone: string };
 
 export const CONTACTS: Contact[] = [

@@ -19,6 +19,8 @@ const connected: StatusView = {
   events: 36,
   contacts: 14,
   syncing: false,
+  reconnect: null,
+  lastRefresh: null,
   keyring: 'ok',
 };
 
@@ -30,6 +32,7 @@ describe('statusLine', () => {
       counts: '36 meetings · 14 contacts',
       keyringProblem: null,
       error: null,
+      reconnect: null,
     });
     expect(statusLineText(connected, now)).toBe(
       'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox) · Synced 3 minutes ago · 36 meetings · 14 contacts',
@@ -56,6 +59,14 @@ describe('statusLine', () => {
     expect(s.error).toBe('Last sync failed: Calendly answered 429 Too Many Requests; retrying in 60 s.');
     expect(s.sync).toBe('Syncing…');
     expect(statusLine({ ...connected, lastSync: null }, now).sync).toBe('Never synced');
+  });
+
+  it('asks to reconnect when Calendly refused the grant', () => {
+    const s = { ...connected, reconnect: 'Calendly revoked Slotline’s access (invalid_grant). Reconnect to keep syncing.' };
+    expect(statusLine(s, now).reconnect).toBe('Reconnect Calendly');
+    expect(statusLineText(s, now)).toBe(
+      'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox) · Reconnect Calendly · Synced 3 minutes ago · 36 meetings · 14 contacts',
+    );
   });
 
   it('says when nobody is connected', () => {

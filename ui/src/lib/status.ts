@@ -14,6 +14,8 @@ export type StatusLine = {
   keyringProblem: string | null;
   /** `Last sync failed: …` */
   error: string | null;
+  /** `Reconnect Calendly` when Calendly refused the OAuth grant. */
+  reconnect: string | null;
 };
 
 export function plural(n: number, one: string, many: string): string {
@@ -33,11 +35,12 @@ export function statusLine(status: StatusView, now: Date): StatusLine {
     counts: `${plural(status.events, 'meeting', 'meetings')} · ${plural(status.contacts, 'contact', 'contacts')}`,
     keyringProblem: status.keyring && status.keyring !== 'ok' ? status.keyring : null,
     error: status.lastSyncError ? `Last sync failed: ${status.lastSyncError}` : null,
+    reconnect: status.reconnect ? 'Reconnect Calendly' : null,
   };
 }
 
 /** The whole line as one string (for tooltips and screen readers). */
 export function statusLineText(status: StatusView, now: Date): string {
   const s = statusLine(status, now);
-  return [s.account, s.sync, s.counts, s.keyringProblem, s.error].filter(Boolean).join(' · ');
+  return [s.account, s.reconnect, s.sync, s.counts, s.keyringProblem, s.error].filter(Boolean).join(' · ');
 }
