@@ -62,6 +62,9 @@ pub enum Command {
         public_url: Option<String>,
         #[arg(long, value_parser = ["ngrok"])]
         tunnel: Option<String>,
+        /// Minutes between reconciles with Calendly's API.
+        #[arg(long, default_value_t = 15)]
+        reconcile_minutes: u64,
     },
     /// Fetch scheduled events and invitees from Calendly into the local store.
     Sync,
@@ -243,7 +246,28 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                     .into(),
             code: 2,
         }),
-        Command::Serve { .. } => Err(not_yet("`serve` (webhook receiver)", "webhook issue")),
+        Command::Serve {
+            tunnel: Some(_), ..
+        } => Err(not_yet(
+            "the ngrok tunnel (`--tunnel ngrok`)",
+            "webhook issue's tunnel part; use --public-url",
+        )),
+        Command::Serve {
+            listen,
+            public_url,
+            reconcile_minutes,
+            ..
+        } => {
+            let opts = crate::serve::ServeOptions {
+                listen,
+                public_url,
+                reconcile_every: std::time::Duration::from_secs(reconcile_minutes.max(1) * 60),
+                check_subscription_every: std::time::Duration::from_secs(300),
+            };
+            crate::serve::serve(&config, opts, shutdown_signal(), |line| eprintln!("{line}"))
+                .await?;
+            Ok(())
+        }
         Command::Sync => {
             let store = Store::open(&config.db_path())?;
             let secrets = Keyring::new(config.profile());
@@ -308,6 +332,11 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             let store = Store::open(&config.db_path())?;
             let secrets = Keyring::new(config.profile());
             let done = connect::disconnect(&store, &secrets, erase).await?;
+            if let Some(e) = done.subscription_error {
+                eprintln!(
+                    "slotline: a webhook subscription could not be deleted at Calendly ({e})"
+                );
+            }
             if let Some(e) = done.revoke_error {
                 eprintln!("slotline: the OAuth token could not be revoked at Calendly ({e}); it expires by itself");
             }

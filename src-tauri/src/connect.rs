@@ -231,6 +231,8 @@ pub fn repoint(store: &Store, api_url: &str) -> Result<(), StoreError> {
 pub struct Disconnected {
     /// Set when the OAuth token could not be revoked at Calendly (it still expires by itself).
     pub revoke_error: Option<String>,
+    /// Set when a webhook subscription could not be deleted at Calendly.
+    pub subscription_error: Option<String>,
 }
 
 /// Revokes an OAuth token where possible, forgets the account's secrets and the account; keeps
@@ -242,6 +244,21 @@ pub async fn disconnect(
 ) -> Result<Disconnected, ConnectError> {
     let mut out = Disconnected::default();
     let acct = store.read(|tx| account::get(tx))?;
+    // Delete the webhook subscriptions this app created while the token still works.
+    if let (Some(a), Ok(Some(raw))) = (&acct, secrets.get(SecretKind::CalendlyToken)) {
+        let token = match serde_json::from_str::<StoredToken>(&raw) {
+            Ok(StoredToken::Pat { token }) => Some(token),
+            Ok(StoredToken::Oauth { tokens, .. }) => Some(tokens.access_token),
+            Err(_) => None,
+        };
+        if let Some(token) = token {
+            if let Ok(client) = Client::new(&a.api_url, &token) {
+                if let Err(e) = crate::calendly::subscriptions::delete_ours(&client, store).await {
+                    out.subscription_error = Some(e.to_string());
+                }
+            }
+        }
+    }
     if let (Some(acct), Ok(Some(raw))) = (&acct, secrets.get(SecretKind::CalendlyToken)) {
         if let Ok(StoredToken::Oauth { client_id, tokens }) = serde_json::from_str(&raw) {
             let app = OAuthApp {

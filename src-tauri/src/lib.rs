@@ -15,6 +15,7 @@ pub mod feed;
 pub mod oauth;
 pub mod sandbox;
 pub mod secrets;
+pub mod serve;
 pub mod store;
 pub mod sync;
 pub mod webhook;

@@ -365,7 +365,7 @@ fn help_lists_every_subcommand_and_unlanded_ones_say_so() {
         assert!(help.contains(sub), "--help lists {sub}: {help}");
     }
     for args in [
-        vec!["serve"],
+        vec!["serve", "--tunnel", "ngrok"],
         vec!["export", "--format", "ics"],
         vec!["export", "--format", "csv"],
     ] {

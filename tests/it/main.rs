@@ -5,4 +5,5 @@ mod cli;
 mod common;
 mod keyring;
 mod oauth;
+mod serve;
 mod webhook;

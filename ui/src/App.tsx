@@ -23,6 +23,13 @@ export function App() {
   const [status, setStatus] = useState<StatusView | null>(null);
   const [statusError, setStatusError] = useState<IpcError | null>(null);
   const [versions, setVersions] = useState<Versions>({ events: 0, contacts: 0 });
+  // While first run's Connect flow is running (or showing the connected account), a status that
+  // already has the account must not swap the screen away under it.
+  const [connecting, setConnecting] = useState(false);
+  const connected = useCallback((s: StatusView) => {
+    setConnecting(false);
+    setStatus(s);
+  }, []);
 
   const refreshStatus = useCallback(async () => {
     try {
@@ -78,8 +85,8 @@ export function App() {
         <p aria-live="polite">Loading…</p>
       </Centered>
     );
-  } else if (!status.account) {
-    screen = <FirstRun onConnected={setStatus} />;
+  } else if (!status.account || connecting) {
+    screen = <FirstRun onConnected={connected} onConnectingChange={setConnecting} />;
   } else {
     screen = <AppShell status={status} versions={versions} refreshStatus={refreshStatus} />;
   }

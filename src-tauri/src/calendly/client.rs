@@ -280,6 +280,43 @@ impl Client {
         }
     }
 
+    /// Creates a user-scope subscription. The signing key is write-only at Calendly: the caller
+    /// keeps it (in the keyring) before calling.
+    #[instrument(skip(self, signing_key))]
+    pub async fn create_subscription(
+        &self,
+        url: &str,
+        events: &[&str],
+        organization: &str,
+        user: &str,
+        signing_key: &str,
+    ) -> Result<WebhookSubscription, ApiError> {
+        let body = serde_json::json!({
+            "url": url,
+            "events": events,
+            "organization": organization,
+            "user": user,
+            "scope": "user",
+            "signing_key": signing_key,
+        });
+        let req = self
+            .http
+            .post(format!("{}/webhook_subscriptions", self.api_url))
+            .json(&body);
+        let resp = self.send(req).await?;
+        let r: Resource<WebhookSubscription> = resp
+            .json()
+            .await
+            .map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok(r.resource)
+    }
+
+    #[instrument(skip(self))]
+    pub async fn get_subscription(&self, uri: &str) -> Result<WebhookSubscription, ApiError> {
+        let r: Resource<WebhookSubscription> = self.get_json(&self.url_of(uri), &[]).await?;
+        Ok(r.resource)
+    }
+
     #[instrument(skip(self))]
     pub async fn delete_subscription(&self, uri: &str) -> Result<(), ApiError> {
         let req = self.http.request(Method::DELETE, self.url_of(uri));

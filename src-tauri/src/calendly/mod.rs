@@ -2,5 +2,6 @@
 
 pub mod client;
 pub mod models;
+pub mod subscriptions;
 
 pub use client::{ApiError, Client, RateLimit};

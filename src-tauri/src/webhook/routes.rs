@@ -81,7 +81,11 @@ impl IntoResponse for Rejection {
             Rejection::Storage(_) | Rejection::Internal(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
         let retry_after = match &self {
-            Rejection::RateLimited { retry_after } => Some(retry_after.as_secs().max(1)),
+            Rejection::RateLimited { retry_after } => {
+                // Whole seconds, rounded up: answering early would only earn another 429.
+                let whole = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                Some(whole.max(1))
+            }
             Rejection::Storage(_)
             | Rejection::Internal(_)
             | Rejection::Signature(SignatureError::NoKeys) => Some(5),
@@ -163,7 +167,7 @@ async fn receive(state: &RouteState, peer: IpAddr, request: Request) -> Result<S
     .await
     .map_err(|e| Rejection::Internal(format!("signature check stopped: {e}")))?
     .map_err(Rejection::Signature)?;
-    tracing::debug!(key = %label, bytes = body.len(), "webhook signature verified");
+    tracing::info!(key = %label, bytes = body.len(), "webhook signature verified");
     // 7. Stored and committed before the 2xx.
     state
         .writer

@@ -30,6 +30,8 @@ export type MockConfig = {
   /** The keyring sentence (default `ok`). */
   keyring?: string;
   lastSyncError?: string | null;
+  /** Changes to the account of the `connected` scenario (default: the offline sandbox). */
+  account?: Partial<AccountView>;
   /** Set on the connected status: Calendly refused the OAuth grant. */
   reconnect?: string | null;
   /** `lastRefresh` of the connected status, unix seconds. */
@@ -162,7 +164,7 @@ export function installMock(raw: unknown): MockControl {
     control.recount();
   };
   if ((config.scenario ?? 'connected') === 'connected') {
-    connect();
+    connect({ ...SANDBOX_ACCOUNT, ...config.account });
     control.status.reconnect = config.reconnect ?? null;
     control.status.lastRefresh = config.lastRefresh ?? null;
   }

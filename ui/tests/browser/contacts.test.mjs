@@ -100,3 +100,16 @@ test('a contact page shows the activity feed and answers, and leads to the meeti
   await assertClean(page, problems);
   await context.close();
 });
+
+test('every contact row carries data-testid="contact-row" and clicking the row opens the contact', async () => {
+  // The real-window e2e test clicks the first [data-testid="contact-row"] and waits for the feed.
+  const { page, context, problems } = await contacts();
+  const rows = page.locator('[data-testid="contact-row"]');
+  assert.equal(await rows.count(), await page.locator('.contacts-table tbody tr').count());
+  const first = await rows.first().getAttribute('data-email');
+  await rows.first().locator('td').nth(2).click();
+  await page.locator('[data-testid="contact-feed"]').waitFor();
+  assert.deepEqual((await calls(page, 'get_contact')).map((c) => c.args), [{ email: first }]);
+  await assertClean(page, problems);
+  await context.close();
+});

@@ -23,24 +23,31 @@ test('first run shows the product, the pitch and both ways in', async () => {
   assert.ok(await screen.locator('img.logo').evaluate((img) => img.complete && img.naturalWidth > 0), 'logo loads');
   assert.equal(await page.getByTestId('connect-calendly').innerText(), 'Connect Calendly');
   assert.equal(await page.getByTestId('explore-sandbox').innerText(), 'Explore the offline sandbox');
-  // No app shell and no token form yet.
+  // No app shell and no connect panel yet.
   assert.equal(await page.getByTestId('status-line').count(), 0);
   assert.equal(await page.getByTestId('token-input').count(), 0);
+  assert.equal(await page.getByTestId('connect-panel').count(), 0);
   await screenshot(page, 'first-run');
   await assertClean(page, problems);
   await context.close();
 });
 
-test('Connect Calendly reveals an honest token form with an inline error', async () => {
+test('the personal access token is the secondary way in, with an inline error', async () => {
   const { page, context, problems } = await openApp(browser, server.url, { mock: { scenario: 'first-run' } });
   const connect = page.getByTestId('connect-calendly');
   assert.equal(await connect.getAttribute('aria-expanded'), 'false');
   await connect.click();
   assert.equal(await connect.getAttribute('aria-expanded'), 'true');
+  // OAuth first; the token form only on request.
+  await page.getByTestId('oauth-start').waitFor();
+  assert.equal(await page.getByTestId('token-input').count(), 0);
+  const useToken = page.getByTestId('use-token');
+  assert.equal(await useToken.innerText(), 'Use a personal access token instead');
+  await useToken.click();
   const input = page.getByTestId('token-input');
   await input.waitFor();
   assert.ok(await input.evaluate((el) => el === document.activeElement), 'the token field gets focus');
-  assert.match(await page.locator('.token-form').innerText(), /OAuth\) is coming in a later version/);
+  assert.match(await page.locator('.token-form').innerText(), /connects without an OAuth app/);
   // The field is labelled.
   assert.equal(await page.getByLabel('Personal access token', { exact: true }).count(), 1);
 
@@ -51,6 +58,7 @@ test('Connect Calendly reveals an honest token form with an inline error', async
   assert.match(await error.innerText(), /Calendly rejected this token \(401 Unauthenticated\)/);
   assert.equal(await input.getAttribute('aria-invalid'), 'true');
   assert.deepEqual((await calls(page, 'connect_token')).map((c) => c.args), [{ token: 'not-a-token' }]);
+  assert.equal((await calls(page, 'begin_oauth')).length, 0, 'no OAuth flow was started');
   await screenshot(page, 'first-run-token-error');
 
   await input.fill('eyJraWQiOiIxY2UxZTEzNjE3ZGNmNzY2YjNjZWJjY2Y4ZGM1YmFmYThhNjVlNjg0');

@@ -1,49 +1,35 @@
-// First run: no account yet. Connect a real Calendly account (personal access token for now,
-// OAuth later) or explore the built-in offline sandbox.
+// First run: no account yet. Connect a real Calendly account (OAuth in the system browser, or a
+// personal access token) or explore the built-in offline sandbox.
 
-import { useId, useRef, useState, type FormEvent } from 'react';
-import { connectToken, exploreSandbox, openExternal, toIpcError, type IpcError, type StatusView } from '../../ipc';
+import { useEffect, useId, useState } from 'react';
+import { exploreSandbox, toIpcError, type IpcError, type StatusView } from '../../ipc';
 import { Logo } from '../shell/Logo';
+import { ConnectPanel } from './ConnectPanel';
 
-const TOKEN_PAGE = 'https://calendly.com/integrations/api_webhooks';
-
-export function FirstRun({ onConnected }: { onConnected: (status: StatusView) => void }) {
-  const [showToken, setShowToken] = useState(false);
-  const [token, setToken] = useState('');
-  const [busy, setBusy] = useState<'token' | 'sandbox' | null>(null);
-  const [tokenError, setTokenError] = useState<IpcError | null>(null);
+export function FirstRun({
+  onConnected,
+  onConnectingChange,
+}: {
+  onConnected: (status: StatusView) => void;
+  /** True while the Connect flow runs, through the moment the connected account is shown. */
+  onConnectingChange?: (connecting: boolean) => void;
+}) {
+  const [showConnect, setShowConnect] = useState(false);
+  const [connecting, setConnecting] = useState(false);
+  const [exploring, setExploring] = useState(false);
   const [sandboxError, setSandboxError] = useState<IpcError | null>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
-  const formId = useId();
-  const helpId = useId();
-
-  const reveal = () => {
-    setShowToken(true);
-    // Focus the field once it exists.
-    window.setTimeout(() => inputRef.current?.focus(), 0);
-  };
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy('token');
-    setTokenError(null);
-    try {
-      onConnected(await connectToken(token.trim()));
-    } catch (raw) {
-      setTokenError(toIpcError(raw));
-      setBusy(null);
-      inputRef.current?.focus();
-    }
-  };
+  const panelId = useId();
+  const busy = connecting || exploring;
+  useEffect(() => onConnectingChange?.(connecting), [connecting, onConnectingChange]);
 
   const explore = async () => {
-    setBusy('sandbox');
+    setExploring(true);
     setSandboxError(null);
     try {
       onConnected(await exploreSandbox());
     } catch (raw) {
       setSandboxError(toIpcError(raw));
-      setBusy(null);
+      setExploring(false);
     }
   };
 
@@ -64,10 +50,10 @@ export function FirstRun({ onConnected }: { onConnected: (status: StatusView) =>
             type="button"
             className="btn btn-primary btn-large"
             data-testid="connect-calendly"
-            aria-expanded={showToken}
-            aria-controls={formId}
-            onClick={reveal}
-            disabled={busy !== null}
+            aria-expanded={showConnect}
+            aria-controls={panelId}
+            onClick={() => setShowConnect(true)}
+            disabled={busy}
           >
             Connect Calendly
           </button>
@@ -76,10 +62,10 @@ export function FirstRun({ onConnected }: { onConnected: (status: StatusView) =>
             className="btn btn-secondary btn-large"
             data-testid="explore-sandbox"
             onClick={() => void explore()}
-            disabled={busy !== null}
-            aria-busy={busy === 'sandbox'}
+            disabled={busy}
+            aria-busy={exploring}
           >
-            {busy === 'sandbox' ? (
+            {exploring ? (
               <>
                 <span className="spinner" aria-hidden="true" /> Starting the sandbox…
               </>
@@ -91,7 +77,7 @@ export function FirstRun({ onConnected }: { onConnected: (status: StatusView) =>
         <p className="hint">
           The sandbox is a pretend Calendly account that runs inside Slotline. Nothing leaves this computer.
         </p>
-        {busy === 'sandbox' && (
+        {exploring && (
           <p className="hint" role="status">
             Starting the sandbox, connecting and syncing a month of sample meetings…
           </p>
@@ -102,50 +88,7 @@ export function FirstRun({ onConnected }: { onConnected: (status: StatusView) =>
           </p>
         )}
 
-        {showToken && (
-          <form id={formId} className="token-form" onSubmit={(e) => void submit(e)} aria-label="Connect with a personal access token">
-            <p className="notice" id={helpId}>
-              Signing in with Calendly (OAuth) is coming in a later version. For now, paste a{' '}
-              <strong>personal access token</strong>: in Calendly open Integrations → API &amp; Webhooks and
-              generate one.{' '}
-              <button type="button" className="link" onClick={() => void openExternal(TOKEN_PAGE).catch(() => undefined)}>
-                Open that page
-              </button>
-            </p>
-            <label htmlFor={`${formId}-token`}>Personal access token</label>
-            <div className="token-row">
-              <input
-                id={`${formId}-token`}
-                ref={inputRef}
-                data-testid="token-input"
-                type="password"
-                autoComplete="off"
-                spellCheck={false}
-                value={token}
-                onChange={(e) => setToken(e.target.value)}
-                aria-describedby={tokenError ? `${helpId} ${formId}-error` : helpId}
-                aria-invalid={tokenError ? true : undefined}
-                placeholder="eyJraWQiOi…"
-                required
-              />
-              <button
-                type="submit"
-                className="btn btn-primary"
-                data-testid="token-submit"
-                disabled={busy !== null || token.trim() === ''}
-                aria-busy={busy === 'token'}
-              >
-                {busy === 'token' ? 'Connecting…' : 'Connect'}
-              </button>
-            </div>
-            {tokenError && (
-              <p className="error" role="alert" id={`${formId}-error`} data-testid="token-error">
-                {tokenError.message}
-              </p>
-            )}
-            <p className="hint">The token is kept in your system keyring, never in a file.</p>
-          </form>
-        )}
+        {showConnect && <ConnectPanel id={panelId} onConnected={onConnected} onBusyChange={setConnecting} />}
       </section>
     </main>
   );

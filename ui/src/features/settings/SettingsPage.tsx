@@ -1,12 +1,24 @@
-// Connection facts and disconnecting. Keeping the local history is the default.
+// Connection facts, the OAuth app (client ID, redirect port) and disconnecting. Keeping the local
+// history is the default.
 
-import { useState } from 'react';
-import { disconnect, toIpcError, type IpcError, type StatusView } from '../../ipc';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import {
+  disconnect,
+  getSettings,
+  saveSettings,
+  toIpcError,
+  type IpcError,
+  type SettingsView,
+  type StatusView,
+} from '../../ipc';
+import { authKindLabel, parsePort, unixToIso } from '../../lib/connect';
+import { useNow } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, relativeTime } from '../../lib/time';
 
 export function SettingsPage({ status, onDisconnected }: { status: StatusView; onDisconnected: () => Promise<void> }) {
   const prefs = usePrefs();
+  const now = useNow();
   const account = status.account;
   const [erase, setErase] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -44,13 +56,7 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
           </div>
           <div>
             <dt>Connected with</dt>
-            <dd>
-              {account.sandbox
-                ? 'The built-in offline sandbox (sample data, no Calendly account)'
-                : account.authKind === 'oauth'
-                  ? 'Calendly sign-in (OAuth)'
-                  : 'Personal access token'}
-            </dd>
+            <dd data-testid="connection-kind">{authKindLabel(account.authKind, account.sandbox)}</dd>
           </div>
           <div>
             <dt>API URL</dt>
@@ -65,6 +71,23 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
               )}
             </dd>
           </div>
+          {(status.lastRefresh !== null || account.authKind === 'oauth') && (
+            <div>
+              <dt>Last token refresh</dt>
+              <dd
+                data-testid="last-refresh"
+                title={status.lastRefresh !== null ? formatDateTime(unixToIso(status.lastRefresh), prefs) : undefined}
+              >
+                {status.lastRefresh !== null ? relativeTime(unixToIso(status.lastRefresh), now) : 'Not yet'}
+              </dd>
+            </div>
+          )}
+          {status.reconnect && (
+            <div>
+              <dt>Needs attention</dt>
+              <dd className="warn">{status.reconnect}</dd>
+            </div>
+          )}
           <div>
             <dt>Last sync</dt>
             <dd>{status.lastSync ? formatDateTime(status.lastSync, prefs) : 'Never'}</dd>
@@ -78,10 +101,12 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
         </dl>
       </section>
 
+      <OAuthAppSettings />
+
       <section className="card" aria-labelledby="disconnect-title">
         <h2 id="disconnect-title">Disconnect</h2>
         <p>
-          Disconnecting forgets the {account.sandbox ? 'sandbox connection' : 'token'} and stops syncing. Slotline
+          Disconnecting forgets the {account.sandbox ? 'sandbox connection' : account.authKind === 'oauth' ? 'Calendly authorization' : 'token'} and stops syncing. Slotline
           <strong> keeps your local meeting history</strong> by default, so you can still browse it and pick up where you
           left off when you connect again.
         </p>
@@ -127,5 +152,158 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
         )}
       </section>
     </div>
+  );
+}
+
+/** The user's Calendly OAuth app: client ID and loopback redirect port, saved through Rust. */
+function OAuthAppSettings() {
+  const [view, setView] = useState<SettingsView | null>(null);
+  const [loadError, setLoadError] = useState<IpcError | null>(null);
+  const [clientId, setClientId] = useState('');
+  const [portText, setPortText] = useState('');
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [saveError, setSaveError] = useState<IpcError | null>(null);
+  const [touched, setTouched] = useState(false);
+  const fid = useId();
+
+  useEffect(() => {
+    let live = true;
+    getSettings().then(
+      (s) => {
+        if (!live) return;
+        setView(s);
+        setClientId(s.oauthClientId ?? '');
+        setPortText(String(s.redirectPort));
+      },
+      (raw: unknown) => live && setLoadError(toIpcError(raw)),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const port = parsePort(portText);
+  const portError = touched ? port.error : null;
+  const dirty = !!view && (clientId.trim() !== (view.oauthClientId ?? '') || portText.trim() !== String(view.redirectPort));
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    setSaved(false);
+    setSaveError(null);
+    if (port.port === null) {
+      document.getElementById(`${fid}-port`)?.focus();
+      return;
+    }
+    setSaving(true);
+    try {
+      const s = await saveSettings(clientId.trim() === '' ? null : clientId.trim(), port.port);
+      setView(s);
+      setClientId(s.oauthClientId ?? '');
+      setPortText(String(s.redirectPort));
+      setTouched(false);
+      setSaved(true);
+    } catch (raw) {
+      setSaveError(toIpcError(raw));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby={`${fid}-title`} data-testid="oauth-settings">
+      <h2 id={`${fid}-title`}>OAuth app</h2>
+      <p className="muted">
+        Slotline signs in to Calendly through your own OAuth app. Its client ID and the loopback port that receives
+        Calendly’s redirect are kept here.
+      </p>
+      {loadError && (
+        <p className="error" role="alert">
+          {loadError.message}
+        </p>
+      )}
+      {view && (
+        <form className="settings-form" onSubmit={(e) => void save(e)} noValidate>
+          <div className="field">
+            <label htmlFor={`${fid}-client`}>Client ID</label>
+            <input
+              id={`${fid}-client`}
+              type="text"
+              data-testid="settings-client-id"
+              autoComplete="off"
+              spellCheck={false}
+              value={clientId}
+              onChange={(e) => {
+                setClientId(e.target.value);
+                setSaved(false);
+              }}
+              placeholder="Not set"
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${fid}-port`}>Redirect port</label>
+            <input
+              id={`${fid}-port`}
+              type="number"
+              inputMode="numeric"
+              min={1024}
+              max={65535}
+              step={1}
+              data-testid="settings-redirect-port"
+              value={portText}
+              onChange={(e) => {
+                setPortText(e.target.value);
+                setTouched(true);
+                setSaved(false);
+              }}
+              aria-invalid={portError ? true : undefined}
+              aria-describedby={portError ? `${fid}-port-error` : undefined}
+            />
+            {portError && (
+              <p className="field-error" id={`${fid}-port-error`} data-testid="settings-port-error" role="alert">
+                {portError}
+              </p>
+            )}
+          </div>
+          <div className="field">
+            <span className="field-label">Client secret</span>
+            <span data-testid="settings-secret">
+              {view.hasClientSecret ? 'Stored in your system keyring' : 'None (a native app needs none)'}
+            </span>
+          </div>
+          <p className="notice" data-testid="redirect-uri-help">
+            Sandbox apps in Calendly’s developer portal: register{' '}
+            <code className="mono selectable" data-testid="loopback-redirect-uri">
+              {view.loopbackRedirectUri}
+            </code>{' '}
+            (http + localhost is only allowed for Sandbox apps). Production apps need an HTTPS redirect, e.g. on your
+            ngrok domain.
+            {dirty && portText.trim() !== String(view.redirectPort) && (
+              <span className="muted"> Save to use the new port; the redirect URI above changes with it.</span>
+            )}
+          </p>
+          <div className="settings-actions">
+            <button
+              type="submit"
+              className="btn btn-primary"
+              data-testid="settings-save"
+              disabled={saving || !dirty}
+              aria-busy={saving}
+            >
+              {saving ? 'Saving…' : 'Save'}
+            </button>
+            <span className="muted" aria-live="polite" data-testid="settings-saved">
+              {saved ? 'Saved.' : ''}
+            </span>
+          </div>
+          {saveError && (
+            <p className="error" role="alert" data-testid="settings-error">
+              {saveError.message}
+            </p>
+          )}
+        </form>
+      )}
+    </section>
   );
 }

@@ -3,6 +3,7 @@
 
 import { useCallback, useState } from 'react';
 import type { StatusView } from '../../ipc';
+import { ReconnectBanner } from '../connect/ReconnectBanner';
 import type { Versions } from '../../App';
 import { CalendarPage, type CalendarState, type Selection } from '../calendar/CalendarPage';
 import { ContactsPage } from '../contacts/ContactsPage';
@@ -58,6 +59,17 @@ export function AppShell({
   const [selection, setSelection] = useState<Selection | null>(null);
   const [calendar, setCalendar] = useState<CalendarState>({ view: 'timeGridWeek', date: null, includeCanceled: false });
   const [contactEmail, setContactEmail] = useState<string | null>(null);
+  // The banner stays while its Connect flow runs, even after the new status cleared `reconnect`.
+  const [reconnectOpen, setReconnectOpen] = useState(false);
+  const [reconnectMessage, setReconnectMessage] = useState(status.reconnect);
+  if (status.reconnect && status.reconnect !== reconnectMessage) setReconnectMessage(status.reconnect);
+  const showBanner = !!status.reconnect || reconnectOpen;
+
+  const reconnected = useCallback(() => {
+    setReconnectOpen(false);
+    setTab('calendar');
+    void refreshStatus();
+  }, [refreshStatus]);
 
   const openEvent = useCallback((uri: string) => {
     setSelection({ uri, reveal: true });
@@ -92,6 +104,18 @@ export function AppShell({
           ))}
         </ul>
       </nav>
+      {showBanner && reconnectMessage && (
+        <div className="banner-area">
+          <ReconnectBanner
+            message={reconnectMessage}
+            resolved={!status.reconnect}
+            open={reconnectOpen}
+            onOpen={() => setReconnectOpen(true)}
+            onClose={() => setReconnectOpen(false)}
+            onReconnected={reconnected}
+          />
+        </div>
+      )}
       <main className="content" aria-label={TABS.find((t) => t.id === tab)?.label}>
         {tab === 'calendar' && (
           <CalendarPage
@@ -113,7 +137,7 @@ export function AppShell({
         )}
         {tab === 'settings' && <SettingsPage status={status} onDisconnected={refreshStatus} />}
       </main>
-      <StatusLine status={status} refreshStatus={refreshStatus} />
+      <StatusLine status={status} refreshStatus={refreshStatus} onReconnect={() => setReconnectOpen(true)} />
     </div>
   );
 }

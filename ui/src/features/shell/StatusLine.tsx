@@ -7,7 +7,15 @@ import { usePrefs } from '../../lib/prefs';
 import { statusLine, plural } from '../../lib/status';
 import { formatDateTime } from '../../lib/time';
 
-export function StatusLine({ status, refreshStatus }: { status: StatusView; refreshStatus: () => Promise<void> }) {
+export function StatusLine({
+  status,
+  refreshStatus,
+  onReconnect,
+}: {
+  status: StatusView;
+  refreshStatus: () => Promise<void>;
+  onReconnect: () => void;
+}) {
   const now = useNow();
   const prefs = usePrefs();
   const [syncing, setSyncing] = useState(false);
@@ -40,6 +48,21 @@ export function StatusLine({ status, refreshStatus }: { status: StatusView; refr
       <span className="status-account" data-testid="status-account">
         {line.account}
       </span>
+      {line.reconnect && (
+        <>
+          <span className="status-sep" aria-hidden="true">·</span>
+          <button
+            type="button"
+            className="link status-reconnect"
+            data-testid="status-reconnect"
+            title={status.reconnect ?? undefined}
+            onClick={onReconnect}
+          >
+            <span aria-hidden="true">⚠ </span>
+            {line.reconnect}
+          </button>
+        </>
+      )}
       <span className="status-sep" aria-hidden="true">·</span>
       <span
         className="status-sync"

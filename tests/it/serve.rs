@@ -1,0 +1,260 @@
+//! `slotline serve` as a process against the in-process sandbox: it subscribes, receives real
+//! signed deliveries, applies them, keeps its subscription across restarts, stops cleanly on
+//! SIGTERM, and `disconnect` deletes the subscription it created.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::common::{bin, Env};
+
+async fn free_port() -> u16 {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+/// Starts `slotline serve`, waits for "serve: ready", returns the child and its stderr lines.
+async fn start_serve(
+    env: &Env,
+    port: u16,
+) -> (Child, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let mut child = Command::new(bin())
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .env("SLOTLINE_DATA_DIR", env.dir.path())
+        .env_remove("DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn serve");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok(Some(l)) = lines.next_line().await {
+            let _ = tx.send(l);
+        }
+    });
+    let mut seen = Vec::new();
+    let ready = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(l) = rx.recv().await {
+            let done = l.contains("serve: ready");
+            seen.push(l);
+            if done {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(
+        matches!(ready, Ok(true)),
+        "serve did not get ready: {seen:?}"
+    );
+    let (tx2, rx2) = tokio::sync::mpsc::unbounded_channel();
+    for l in seen {
+        let _ = tx2.send(l);
+    }
+    tokio::spawn(async move {
+        while let Some(l) = rx.recv().await {
+            let _ = tx2.send(l);
+        }
+    });
+    (child, rx2)
+}
+
+fn export(env: &Env) -> Value {
+    let out = env
+        .cmd(&["export", "--format", "json"])
+        .output()
+        .expect("export");
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+async fn wait_for(env: &Env, what: &str, f: impl Fn(&Value) -> bool) {
+    for _ in 0..100 {
+        if f(&export(env)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn invitee<'a>(export: &'a Value, uri: &str) -> Option<&'a Value> {
+    export["events"]
+        .as_array()?
+        .iter()
+        .flat_map(|e| e["invitees"].as_array().into_iter().flatten())
+        .find(|i| i["uri"] == uri)
+}
+
+async fn sigterm(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().expect("pid") as i32;
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("stops within 10 s")
+        .expect("wait")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_receives_live_deliveries_and_keeps_its_subscription() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let sb = Sandbox::start(
+        SandboxConfig {
+            webhook_retry_base: Duration::from_millis(100),
+            ..SandboxConfig::default()
+        },
+        listener,
+        std::future::pending(),
+    )
+    .await
+    .expect("sandbox");
+    let env = Env::with_api(&sb.base_url());
+    let token = sb.personal_access_token();
+    let out = env
+        .cmd(&["connect", "--token-stdin"])
+        .write_stdin(token)
+        .output()
+        .expect("connect");
+    assert!(out.status.success());
+    let port = free_port().await;
+    let callback = format!("http://127.0.0.1:{port}/webhooks/calendly");
+
+    let (mut serve, _lines) = start_serve(&env, port).await;
+    let subs: Vec<Value> = serde_json::to_value(sb.snapshot().webhook_subscriptions)
+        .expect("json")
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let ours: Vec<&Value> = subs
+        .iter()
+        .filter(|s| s["callback_url"] == callback.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "one subscription for our callback: {subs:?}");
+    assert_eq!(ours[0]["state"], "active");
+    let sub_uri = ours[0]["uri"].as_str().expect("uri").to_string();
+
+    // A booking made in Calendly appears through the signed webhook.
+    let booked = sb.book(BookingSpec::random()).expect("book");
+    wait_for(&env, "the booking", |e| {
+        invitee(e, &booked.invitee_uri).is_some()
+    })
+    .await;
+    // A host cancellation keeps the row with who and why.
+    sb.cancel(&booked.invitee_uri, true, Some("Double-booked"))
+        .expect("cancel");
+    wait_for(&env, "the cancellation", |e| {
+        invitee(e, &booked.invitee_uri).is_some_and(|i| {
+            i["status"] == "canceled" && i["cancellation"]["reason"] == "Double-booked"
+        })
+    })
+    .await;
+    // A reschedule is one linked chain.
+    let other = sb.book(BookingSpec::random()).expect("book");
+    let new_start = chrono::Utc::now() + chrono::Duration::days(9);
+    let new_invitee = sb
+        .reschedule(&other.invitee_uri, new_start)
+        .expect("reschedule");
+    wait_for(&env, "the reschedule", |e| {
+        invitee(e, &new_invitee)
+            .is_some_and(|i| i["rescheduled_from"] == other.invitee_uri.as_str())
+            && invitee(e, &other.invitee_uri)
+                .is_some_and(|i| i["rescheduled_to"] == new_invitee.as_str())
+    })
+    .await;
+    assert!(
+        sb.deliveries()
+            .iter()
+            .all(|d| d.status.is_none_or(|s| (200..300).contains(&s))),
+        "every delivery was acknowledged 2xx"
+    );
+
+    // SIGTERM: a clean stop with status 0.
+    assert!(sigterm(&mut serve).await.success());
+
+    // A restart keeps the same active subscription.
+    let (mut serve, _lines) = start_serve(&env, port).await;
+    let subs = sb.snapshot().webhook_subscriptions;
+    let ours: Vec<_> = subs.iter().filter(|s| s.callback_url == callback).collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0].uri, sub_uri);
+    assert!(sigterm(&mut serve).await.success());
+
+    // A disabled subscription is replaced at the next start.
+    sb.disable_subscriptions();
+    let (mut serve, _lines) = start_serve(&env, port).await;
+    let subs = sb.snapshot().webhook_subscriptions;
+    let ours: Vec<_> = subs.iter().filter(|s| s.callback_url == callback).collect();
+    assert_eq!(ours.len(), 1);
+    assert_ne!(ours[0].uri, sub_uri, "recreated");
+    assert_eq!(serde_json::to_value(&ours[0].state).expect("state"), "active");
+    assert!(sigterm(&mut serve).await.success());
+
+    // Disconnect deletes the subscription this app created.
+    let out = env.cmd(&["disconnect"]).output().expect("disconnect");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sb
+        .snapshot()
+        .webhook_subscriptions
+        .iter()
+        .all(|s| s.callback_url != callback));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_without_webhooks_runs_on_polling_and_says_why() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let sb = Sandbox::start(
+        SandboxConfig {
+            webhooks_allowed: false,
+            ..SandboxConfig::default()
+        },
+        listener,
+        std::future::pending(),
+    )
+    .await
+    .expect("sandbox");
+    let env = Env::with_api(&sb.base_url());
+    let out = env
+        .cmd(&["connect", "--token-stdin"])
+        .write_stdin(sb.personal_access_token())
+        .output()
+        .expect("connect");
+    assert!(out.status.success());
+    let port = free_port().await;
+    let (mut serve, mut lines) = start_serve(&env, port).await;
+    let mut all = Vec::new();
+    while let Ok(l) = lines.try_recv() {
+        all.push(l);
+    }
+    assert!(
+        all.iter()
+            .any(|l| l.contains("polling alone") && l.contains("upgrade")),
+        "{all:?}"
+    );
+    assert!(sigterm(&mut serve).await.success());
+}
