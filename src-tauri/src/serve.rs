@@ -41,9 +41,11 @@ pub enum ServeError {
     Server(#[from] ServerError),
 }
 
+type Keys = Vec<(KeyLabel, Vec<u8>)>;
+
 /// The signing keys the receiver accepts, cached so deliveries never wait on the keyring.
 #[derive(Clone, Default)]
-struct KeyCache(Arc<RwLock<Vec<(KeyLabel, Vec<u8>)>>>);
+struct KeyCache(Arc<RwLock<Keys>>);
 
 impl KeyCache {
     fn reload(&self, secrets: &dyn SecretStore) {
@@ -56,7 +58,7 @@ impl KeyCache {
         }
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = keys;
     }
-    fn get(&self) -> Vec<(KeyLabel, Vec<u8>)> {
+    fn get(&self) -> Keys {
         self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }

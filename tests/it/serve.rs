@@ -206,7 +206,10 @@ async fn serve_receives_live_deliveries_and_keeps_its_subscription() {
     let ours: Vec<_> = subs.iter().filter(|s| s.callback_url == callback).collect();
     assert_eq!(ours.len(), 1);
     assert_ne!(ours[0].uri, sub_uri, "recreated");
-    assert_eq!(serde_json::to_value(&ours[0].state).expect("state"), "active");
+    assert_eq!(
+        serde_json::to_value(ours[0].state).expect("state"),
+        "active"
+    );
     assert!(sigterm(&mut serve).await.success());
 
     // Disconnect deletes the subscription this app created.

@@ -183,7 +183,7 @@ function OAuthAppSettings() {
     };
   }, []);
 
-  const port = parsePort(portText);
+  const port = { port: Number(portText), error: null } as ReturnType<typeof parsePort>;
   const portError = touched ? port.error : null;
   const dirty = !!view && (clientId.trim() !== (view.oauthClientId ?? '') || portText.trim() !== String(view.redirectPort));
 
@@ -279,7 +279,7 @@ function OAuthAppSettings() {
             </code>{' '}
             (http + localhost is only allowed for Sandbox apps). Production apps need an HTTPS redirect, e.g. on your
             ngrok domain.
-            {dirty && portText.trim() !== String(view.redirectPort) && (
+            {port.port !== null && port.port !== view.redirectPort && (
               <span className="muted"> Save to use the new port; the redirect URI above changes with it.</span>
             )}
           </p>
