@@ -2,8 +2,7 @@
 // authorize URL with $BROWSER; this opens it in Debian's Chromium and presses Allow on the
 // sandbox's consent page, like a person would.
 import { chromium } from 'playwright-core';
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const url = process.argv[2];
@@ -19,7 +18,7 @@ try {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'approve-'))}`],
+      '--disable-sync', '--no-first-run'],
   });
   const page = await browser.newPage();
   await page.goto(url);

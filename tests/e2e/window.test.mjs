@@ -14,7 +14,6 @@ before(async () => {
     port: Number(process.env.TAURI_DRIVER_PORT),
     logLevel: 'warn',
     capabilities: {
-      browserName: 'wry',
       'tauri:options': { application: process.env.SLOTLINE_BIN },
     },
   });
@@ -38,10 +37,17 @@ test('first run offers Connect Calendly and the offline sandbox', async () => {
 
 test('exploring the sandbox fills the calendar with meetings from the store', async () => {
   await (await browser.$('[data-testid="explore-sandbox"]')).click();
-  await browser.waitUntil(
-    async () => (await browser.$$('.fc-event')).length > 3,
-    { timeout: 60000, timeoutMsg: 'no meetings appeared in the calendar' },
-  );
+  const month = await browser.$('.fc-dayGridMonth-button');
+  await month.waitForClickable({ timeout: 60000 });
+  await month.click();
+  try {
+    await browser.waitUntil(
+      async () => (await browser.$$('.fc-event')).length > 3,
+      { timeout: 60000, timeoutMsg: 'no meetings appeared in the calendar' },
+    );
+  } finally {
+    await shot('after-explore');
+  }
   const status = await (await browser.$('[data-testid="status-line"]')).getText();
   assert.match(status, /sandbox/i);
   assert.match(status, /Maya|@/);
@@ -64,7 +70,7 @@ test('the contacts view lists people with their activity', async () => {
     timeout: 15000,
     timeoutMsg: 'no contacts listed',
   });
-  await (await browser.$$('[data-testid="contact-row"]'))[0].click();
+  await (await browser.$('[data-testid="contact-row"] button')).click();
   const feed = await browser.$('[data-testid="contact-feed"]');
   await feed.waitForDisplayed({ timeout: 15000 });
   assert.match(await feed.getText(), /booked|rescheduled|canceled/i);
@@ -96,6 +102,9 @@ test('Connect Calendly: approve on the sandbox consent page, see the connected a
   assert.match(text, /Maya/);
   assert.match(text, /@/);
   await shot('oauth-connected');
+  const month = await browser.$('.fc-dayGridMonth-button');
+  await month.waitForClickable({ timeout: 60000 });
+  await month.click();
   await browser.waitUntil(async () => (await browser.$$('.fc-event')).length > 3, {
     timeout: 60000,
     timeoutMsg: 'the OAuth account synced no meetings',

@@ -210,7 +210,10 @@ pub async fn begin_oauth(
     client_secret: Option<String>,
     redirect_port: Option<u16>,
 ) -> Res<OAuthStart> {
-    let port = redirect_port.unwrap_or(crate::oauth::DEFAULT_REDIRECT_PORT);
+    let port = match redirect_port {
+        Some(p) => p,
+        None => connect::settings_view(&state.store, &state.secrets)?.redirect_port,
+    };
     connect::save_settings(
         &state.store,
         Some(&client_id),

@@ -1,7 +1,7 @@
 // The mock backend is test infrastructure; these checks keep its data consistent with the
 // contracts the Rust read models promise (UTC Z times, URIs as ids, reschedule links both ways).
 import { describe, expect, it } from 'vitest';
-import { buildMockDb, contactDetail, contactSummaries, eventUri, eventsInRange } from './mockData';
+import { authorizeUrl, buildMockDb, contactDetail, contactSummaries, eventUri, eventsInRange, loopbackRedirectUri } from './mockData';
 
 const now = new Date('2026-03-11T08:00:00Z');
 const db = buildMockDb(now);
@@ -46,5 +46,19 @@ describe('mock sandbox data', () => {
     for (let i = 1; i < detail.activity.length; i++) {
       expect(Date.parse(detail.activity[i - 1]!.at)).toBeGreaterThanOrEqual(Date.parse(detail.activity[i]!.at));
     }
+  });
+});
+
+describe('mock OAuth', () => {
+  it('builds the loopback redirect and a PKCE authorize URL as Rust does', () => {
+    const redirect = loopbackRedirectUri(53682);
+    expect(redirect).toBe('http://localhost:53682/callback');
+    const url = new URL(authorizeUrl('client-1', redirect));
+    expect(url.origin + url.pathname).toBe('https://auth.calendly.com/oauth/authorize');
+    expect(url.searchParams.get('response_type')).toBe('code');
+    expect(url.searchParams.get('client_id')).toBe('client-1');
+    expect(url.searchParams.get('redirect_uri')).toBe(redirect);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('scope')?.split(' ')).toContain('scheduled_events:read');
   });
 });

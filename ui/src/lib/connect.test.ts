@@ -29,9 +29,11 @@ describe('connection words', () => {
     expect(unixToIso(1773216000)).toBe('2026-03-11T08:00:00Z');
   });
 
-  it('stays quiet on cancel and tells what to do otherwise', () => {
-    expect(oauthNextStep({ kind: 'canceled', message: 'x' })).toBeNull();
-    expect(oauthNextStep({ kind: 'denied', message: 'x' })).toMatch(/Approve/);
-    expect(oauthNextStep({ kind: 'timeout', message: 'x' })).toMatch(/Copy link/);
+  it('adds a next step only where Rust’s message may lack one', () => {
+    for (const kind of ['canceled', 'timeout', 'denied', 'calendly', 'keyring', 'invalid_input']) {
+      expect(oauthNextStep({ kind, message: 'x' })).toBeNull();
+    }
+    expect(oauthNextStep({ kind: 'network', message: 'x' })).toMatch(/internet connection/);
+    expect(oauthNextStep({ kind: 'internal', message: 'x' })).toMatch(/personal access token/);
   });
 });

@@ -32,25 +32,22 @@ export function unixToIso(seconds: number): string {
 }
 
 /**
- * What the user can do after a failed OAuth flow, when Rust's message may not say it; null for
- * `canceled`, which returns to the form without a word.
+ * A next step to show under a failed OAuth flow's message, only where Rust's message may not carry
+ * one: `begin_oauth`/`finish_oauth` errors of kind `canceled` (silent), `timeout`, `denied`,
+ * `calendly`, `keyring` and `invalid_input` already say what to do.
  */
 export function oauthNextStep(error: IpcError): string | null {
   switch (error.kind) {
     case 'canceled':
-      return null;
     case 'timeout':
-      return 'Press Continue in browser to start again. If no browser opened, use Copy link and open the link in your browser yourself.';
     case 'denied':
-      return 'Press Continue in browser to try again, and choose “Approve” on Calendly’s page.';
-    case 'invalid_input':
-      return 'Check the client ID: copy it from your app’s page in Calendly’s developer portal.';
-    case 'keyring':
-      return 'Unlock your system keyring (for example “Login” in Passwords and Keys), then try again.';
     case 'calendly':
+    case 'keyring':
+    case 'invalid_input':
+      return null;
     case 'network':
-      return 'Check the client ID and that your Calendly app’s redirect URI matches the one in Settings, then try again.';
+      return 'Check your internet connection, then press Continue in browser again.';
     default:
-      return 'Try again. If it keeps failing, a personal access token works too.';
+      return 'Press Continue in browser to try again. If it keeps failing, a personal access token works too.';
   }
 }

@@ -96,6 +96,20 @@ test('OAuth: Continue in browser waits with Cancel and Copy link, then shows the
   await context.close();
 });
 
+test('OAuth: the panel appears with the saved client ID already in it, even when get_settings is slow', async () => {
+  const { page, context, problems } = await openApp(browser, server.url, {
+    mock: { scenario: 'first-run', settings: { oauthClientId: CLIENT_ID }, latencyMs: 400 },
+  });
+  await page.getByTestId('connect-calendly').click();
+  await page.getByTestId('oauth-loading').waitFor();
+  const clientId = page.getByTestId('oauth-client-id');
+  await clientId.waitFor();
+  assert.equal(await clientId.inputValue(), CLIENT_ID, 'never shown half-filled');
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'oauth-client-id');
+  await assertClean(page, problems);
+  await context.close();
+});
+
 test('OAuth: a typed client ID and secret are sent; without an avatar the card shows initials', async () => {
   const { page, context, problems } = await openPanel({ oauthDelayMs: 300 });
   const clientId = page.getByTestId('oauth-client-id');

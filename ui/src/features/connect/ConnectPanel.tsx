@@ -85,7 +85,6 @@ function OAuthConnect({
   const [phase, setPhase] = useState<Phase>({ kind: 'form' });
   const [error, setError] = useState<IpcError | null>(null);
   const [copied, setCopied] = useState<'copied' | 'manual' | null>(null);
-  const typed = useRef(false);
   const mounted = useRef(true);
   const waiting = useRef(false);
   const clientIdRef = useRef<HTMLInputElement>(null);
@@ -107,15 +106,16 @@ function OAuthConnect({
 
   useEffect(() => {
     mounted.current = true;
+    // The form appears once the saved client ID is in it (or reading it failed), so nobody types
+    // into a field that is then overwritten, and nothing reads it half-filled.
     getSettings().then(
       (s) => {
         if (!mounted.current) return;
+        if (s.oauthClientId) setClientId(s.oauthClientId);
         setSettings(s);
-        if (!typed.current && s.oauthClientId) setClientId(s.oauthClientId);
       },
       (raw: unknown) => mounted.current && setSettingsError(toIpcError(raw)),
     );
-    clientIdRef.current?.focus();
     return () => {
       mounted.current = false;
       // Leaving mid-flow (the banner closes, say) must not leave Rust's listener waiting.
@@ -129,6 +129,11 @@ function OAuthConnect({
     const t = window.setTimeout(() => handOver(phase.status), CONNECTED_PAUSE_MS);
     return () => window.clearTimeout(t);
   }, [phase, handOver]);
+
+  const ready = settings !== null || settingsError !== null;
+  useEffect(() => {
+    if (ready) clientIdRef.current?.focus();
+  }, [ready]);
 
   useEffect(() => {
     if (phase.kind === 'waiting' && !phase.canceling) cancelRef.current?.focus();
@@ -282,6 +287,14 @@ function OAuthConnect({
     );
   }
 
+  if (!ready) {
+    return (
+      <p className="hint" aria-live="polite" data-testid="oauth-loading">
+        <span className="spinner" aria-hidden="true" /> Reading your saved OAuth app…
+      </p>
+    );
+  }
+
   const nextStep = error ? oauthNextStep(error) : null;
   const idInvalid = error?.kind === 'invalid_input';
   const starting = phase.kind === 'starting';
@@ -293,9 +306,13 @@ function OAuthConnect({
           developer portal
         </button>{' '}
         and register the redirect URI{' '}
-        <span className="mono selectable" data-testid="oauth-help-redirect">
-          {settings?.loopbackRedirectUri ?? 'http://localhost:53682/callback'}
-        </span>
+        {settings ? (
+          <span className="mono selectable" data-testid="oauth-help-redirect">
+            {settings.loopbackRedirectUri}
+          </span>
+        ) : (
+          'shown in Settings'
+        )}
         , then paste its client ID here.
       </p>
       {settingsError && (
@@ -312,10 +329,7 @@ function OAuthConnect({
         autoComplete="off"
         spellCheck={false}
         value={clientId}
-        onChange={(e) => {
-          typed.current = true;
-          setClientId(e.target.value);
-        }}
+        onChange={(e) => setClientId(e.target.value)}
         aria-describedby={error ? `${fid}-help ${fid}-error` : `${fid}-help`}
         aria-invalid={idInvalid ? true : undefined}
         disabled={starting || disabled}

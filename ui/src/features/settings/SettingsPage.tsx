@@ -183,7 +183,7 @@ function OAuthAppSettings() {
     };
   }, []);
 
-  const port = { port: Number(portText), error: null } as ReturnType<typeof parsePort>;
+  const port = parsePort(portText);
   const portError = touched ? port.error : null;
   const dirty = !!view && (clientId.trim() !== (view.oauthClientId ?? '') || portText.trim() !== String(view.redirectPort));
 
