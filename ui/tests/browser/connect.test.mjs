@@ -81,7 +81,16 @@ test('OAuth: Continue in browser waits with Cancel and Copy link, then shows the
   assert.equal(await card.getByTestId('account-timezone').innerText(), 'Time zone: America/New York');
   const avatar = card.getByTestId('account-avatar');
   assert.equal(await avatar.getAttribute('src'), AVATAR);
-  assert.ok(await avatar.evaluate((img) => img.complete && img.naturalWidth > 0), 'the avatar loads');
+  await avatar.evaluate(
+    (img) =>
+      img.complete && img.naturalWidth > 0
+        ? true
+        : new Promise((resolve, reject) => {
+            img.addEventListener('load', () => resolve(true), { once: true });
+            img.addEventListener('error', () => reject(new Error('the avatar failed to load')), { once: true });
+          }),
+  );
+  assert.ok(await avatar.evaluate((img) => img.naturalWidth > 0), 'the avatar loads');
   assert.equal(await page.getByTestId('status-line').count(), 0, 'the account stays on screen a moment');
   await screenshot(page, 'connect-oauth-connected');
 

@@ -20,7 +20,15 @@ test('first run shows the product, the pitch and both ways in', async () => {
   await screen.waitFor();
   assert.equal(await screen.getByRole('heading', { level: 1 }).innerText(), 'Slotline');
   assert.match(await screen.innerText(), /Calendly meetings in a fast local calendar/);
-  assert.ok(await screen.locator('img.logo').evaluate((img) => img.complete && img.naturalWidth > 0), 'logo loads');
+  // The logo loads (wait for it: right after the screen appears the image may still be decoding).
+  await page.waitForFunction(
+    () => {
+      const img = document.querySelector('[data-testid="first-run"] img.logo');
+      return img && img.complete && img.naturalWidth > 0;
+    },
+    null,
+    { timeout: 5000 },
+  );
   assert.equal(await page.getByTestId('connect-calendly').innerText(), 'Connect Calendly');
   assert.equal(await page.getByTestId('explore-sandbox').innerText(), 'Explore the offline sandbox');
   // No app shell and no connect panel yet.
