@@ -37,6 +37,26 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "{ oauthClientId: string | null, redirectPort: number }",
         "SettingsView",
     ),
+    ("list_timezones", "Record<string, never>", "Array<string>"),
+    ("get_preferences", "Record<string, never>", "Preferences"),
+    ("save_preferences", "{ prefs: Preferences }", "Preferences"),
+    (
+        "set_ngrok_authtoken",
+        "{ token: string | null }",
+        "Preferences",
+    ),
+    (
+        "dashboard",
+        "{ dayStart: string, dayEnd: string, weekStart: string, weekEnd: string }",
+        "Dashboard",
+    ),
+    ("search", "{ query: string }", "SearchResults"),
+    (
+        "export_file",
+        "{ format: 'ics' | 'csv' | 'json', includeCanceled: boolean }",
+        "ExportResult",
+    ),
+    ("reveal_path", "{ path: string }", "null"),
 ];
 
 /// The generated file's full text.
@@ -57,6 +77,13 @@ pub fn typescript() -> String {
         SettingsView::decl(),
         IpcError::decl(),
         DataChanged::decl(),
+        crate::prefs::Preferences::decl(),
+        crate::queries::WeekCounts::decl(),
+        crate::queries::RecentActivity::decl(),
+        crate::queries::Dashboard::decl(),
+        crate::queries::SearchResults::decl(),
+        ExportResult::decl(),
+        WebhookStatus::decl(),
     ];
     let mut out =
         String::from("// Generated from Rust by ts-rs (cargo test bindings). Do not edit.\n\n");

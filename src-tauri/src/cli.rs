@@ -15,9 +15,10 @@ use crate::export;
 use crate::feed;
 use crate::oauth::{OAuthApp, PendingAuthorization};
 use crate::sandbox::{Sandbox, SandboxConfig};
-use crate::secrets::{Keyring, SecretStore};
+use crate::secrets::{Keyring, SecretKind, SecretStore};
 use crate::store::Store;
 use crate::sync::engine::{self, Window};
+use crate::tunnel::Exposure;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,6 +67,11 @@ pub enum Command {
         #[arg(long, default_value_t = 15)]
         reconcile_minutes: u64,
     },
+    /// Store the ngrok authtoken (read from stdin) in the keyring; an empty input removes it.
+    NgrokToken {
+        #[arg(long)]
+        stdin: bool,
+    },
     /// Fetch scheduled events and invitees from Calendly into the local store.
     Sync,
     /// Print the store to stdout.
@@ -78,6 +84,13 @@ pub enum Command {
         /// Last day (UTC), inclusive.
         #[arg(long)]
         to: Option<NaiveDate>,
+        /// Leave canceled meetings out (ICS and CSV meetings; by default ICS marks them
+        /// STATUS:CANCELLED). The JSON always has everything.
+        #[arg(long)]
+        omit_canceled: bool,
+        /// Which CSV: one row per meeting or per contact (contacts ignore --from/--to).
+        #[arg(long, value_enum, default_value = "meetings")]
+        csv: export::CsvKind,
     },
     /// Show the connection, the last sync and the store's size.
     Status,
@@ -127,15 +140,6 @@ impl<E: std::fmt::Display> From<E> for Failure {
             message: e.to_string(),
             code: 1,
         }
-    }
-}
-
-fn not_yet(what: &str, issue: &str) -> Failure {
-    Failure {
-        message: format!(
-            "{what} is not available yet (it lands with the {issue}); nothing was done"
-        ),
-        code: 3,
     }
 }
 
@@ -247,25 +251,54 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             code: 2,
         }),
         Command::Serve {
-            tunnel: Some(_), ..
-        } => Err(not_yet(
-            "the ngrok tunnel (`--tunnel ngrok`)",
-            "webhook issue's tunnel part; use --public-url",
-        )),
-        Command::Serve {
             listen,
             public_url,
+            tunnel,
             reconcile_minutes,
-            ..
         } => {
-            let opts = crate::serve::ServeOptions {
+            let exposure = match (public_url, tunnel) {
+                (Some(u), _) => Exposure::PublicUrl(u),
+                (None, Some(_)) => {
+                    let secrets = Keyring::new(config.profile());
+                    let authtoken = secrets
+                        .get(SecretKind::NgrokAuthtoken)?
+                        .or_else(|| std::env::var("NGROK_AUTHTOKEN").ok())
+                        .ok_or_else(|| Failure {
+                            message: "no ngrok authtoken: store one with `slotline ngrok-token --stdin` (or set NGROK_AUTHTOKEN)".into(),
+                            code: 2,
+                        })?;
+                    Exposure::Ngrok {
+                        authtoken,
+                        domain: std::env::var("SLOTLINE_NGROK_DOMAIN").ok(),
+                        server_addr: std::env::var("SLOTLINE_NGROK_SERVER_ADDR").ok(),
+                    }
+                }
+                (None, None) => Exposure::None,
+            };
+            let opts = crate::live::LiveOptions {
                 listen,
-                public_url,
+                exposure,
                 reconcile_every: std::time::Duration::from_secs(reconcile_minutes.max(1) * 60),
                 check_subscription_every: std::time::Duration::from_secs(300),
             };
             crate::serve::serve(&config, opts, shutdown_signal(), |line| eprintln!("{line}"))
                 .await?;
+            Ok(())
+        }
+        Command::NgrokToken { stdin: _ } => {
+            let mut token = String::new();
+            std::io::stdin()
+                .read_to_string(&mut token)
+                .map_err(|e| format!("could not read the authtoken from stdin: {e}"))?;
+            let token = token.trim();
+            let secrets = Keyring::new(config.profile());
+            if token.is_empty() {
+                secrets.delete(SecretKind::NgrokAuthtoken)?;
+                println!("The ngrok authtoken was removed from the keyring.");
+            } else {
+                secrets.set(SecretKind::NgrokAuthtoken, token)?;
+                println!("The ngrok authtoken is stored in the keyring.");
+            }
             Ok(())
         }
         Command::Sync => {
@@ -300,19 +333,30 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Export { format, from, to } => {
+        Command::Export {
+            format,
+            from,
+            to,
+            omit_canceled,
+            csv,
+        } => {
             let store = Store::open(&config.db_path())?;
-            match format {
-                Format::Json => {
-                    let value = export::json_export(&store, export::Range { from, to })?;
-                    let mut out = std::io::stdout().lock();
-                    serde_json::to_writer_pretty(&mut out, &value)?;
-                    writeln!(out)?;
-                    Ok(())
-                }
-                Format::Ics => Err(not_yet("ICS export", "calendar issue")),
-                Format::Csv => Err(not_yet("CSV export", "calendar issue")),
-            }
+            let format = match format {
+                Format::Json => export::ExportFormat::Json,
+                Format::Ics => export::ExportFormat::Ics,
+                Format::Csv => export::ExportFormat::Csv,
+            };
+            let opts = export::ExportOptions {
+                range: export::Range { from, to },
+                include_canceled: !omit_canceled,
+                csv,
+                now: SystemClock.now(),
+            };
+            let bytes = export::render(&store, format, &opts)?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+            Ok(())
         }
         Command::Status => {
             let store = Store::open(&config.db_path())?;

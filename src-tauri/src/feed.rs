@@ -141,6 +141,7 @@ pub struct StatusView {
     /// Unix seconds of the last OAuth token refresh.
     #[ts(type = "number | null")]
     pub last_refresh: Option<i64>,
+    pub webhooks: WebhookStatus,
     /// The keyring's state: `ok`, or a sentence saying what is wrong and what to do.
     pub keyring: String,
 }
@@ -153,6 +154,32 @@ pub struct SyncReport {
     pub invitee_requests: u32,
     pub events_changed: u32,
     pub activities_added: u32,
+}
+
+/// Real-time delivery as the status line shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookStatus {
+    /// `off`, `polling`, `receiving` or `error`.
+    pub state: String,
+    pub public_url: Option<String>,
+    /// `ngrok`, `public-url` or null.
+    pub tunnel: Option<String>,
+    /// `active`, `disabled`, `refused: <why>` or null.
+    pub subscription: Option<String>,
+    pub last_delivery: Option<String>,
+    #[ts(type = "number")]
+    pub pending: i64,
+    #[ts(type = "number")]
+    pub failed: i64,
+    pub message: Option<String>,
+}
+
+/// The file the window exported, to show and reveal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub path: String,
 }
 
 /// An OAuth authorization just started: the URL opened in the system browser.
@@ -443,6 +470,7 @@ pub fn status(conn: &Connection) -> Result<StatusView, StoreError> {
         syncing: false,
         reconnect: sync_state::get(conn, sync_state::RECONNECT)?,
         last_refresh: None,
+        webhooks: WebhookStatus::default(),
         keyring: "ok".into(),
     })
 }

@@ -12,12 +12,17 @@ pub mod connect;
 pub mod explore;
 pub mod export;
 pub mod feed;
+pub mod icsfeed;
+pub mod live;
 pub mod oauth;
+pub mod prefs;
+pub mod queries;
 pub mod sandbox;
 pub mod secrets;
 pub mod serve;
 pub mod store;
 pub mod sync;
+pub mod tunnel;
 pub mod webhook;
 
 use clap::Parser;

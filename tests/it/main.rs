@@ -3,6 +3,7 @@
 mod apply;
 mod cli;
 mod common;
+mod export;
 mod keyring;
 mod oauth;
 mod serve;

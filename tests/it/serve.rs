@@ -261,3 +261,172 @@ async fn a_plan_without_webhooks_runs_on_polling_and_says_why() {
     );
     assert!(sigterm(&mut serve).await.success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_ngrok_is_a_clear_error_within_seconds_and_polling_goes_on() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let sb = Sandbox::start(SandboxConfig::default(), listener, std::future::pending())
+        .await
+        .expect("sandbox");
+    let env = Env::with_api(&sb.base_url());
+    let out = env
+        .cmd(&["connect", "--token-stdin"])
+        .write_stdin(sb.personal_access_token())
+        .output()
+        .expect("connect");
+    assert!(out.status.success());
+    // Nothing listens on this port: ngrok's server is unreachable.
+    let dead = free_port().await;
+    let started = std::time::Instant::now();
+    let mut child = Command::new(bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--tunnel", "ngrok"])
+        .env("SLOTLINE_DATA_DIR", env.dir.path())
+        .env("NGROK_AUTHTOKEN", "not-a-real-ngrok-token")
+        .env("SLOTLINE_NGROK_SERVER_ADDR", format!("127.0.0.1:{dead}"))
+        .env_remove("DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let (mut saw_error, mut saw_reconcile) = (false, false);
+    let _ = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Ok(Some(l)) = lines.next_line().await {
+            saw_error |= l.contains("ngrok: could not reach ngrok");
+            saw_reconcile |= l.contains("reconciled");
+            if saw_error && saw_reconcile {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(saw_error, "a clear ngrok error");
+    assert!(saw_reconcile, "polling went on");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(sigterm(&mut child).await.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_during_a_burst_loses_no_acknowledged_delivery() {
+    use sha2::{Digest, Sha256};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let sb = Sandbox::start(SandboxConfig::default(), listener, std::future::pending())
+        .await
+        .expect("sandbox");
+    let env = Env::with_api(&sb.base_url());
+    let out = env
+        .cmd(&["connect", "--token-stdin"])
+        .write_stdin(sb.personal_access_token())
+        .output()
+        .expect("connect");
+    assert!(out.status.success());
+    let port = free_port().await;
+    let (mut serve, _lines) = start_serve(&env, port).await;
+    // The subscription's signing key, read back from the real keyring.
+    let profile = slotline::config::Config::with_data_dir(env.dir.path()).profile();
+    let (service, user) = slotline::secrets::keyring_attributes(
+        &profile,
+        slotline::secrets::SecretKind::WebhookSigningKey,
+    );
+    let key = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", &service, "username", &user])
+        .output()
+        .expect("secret-tool");
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_string();
+    assert!(!key.is_empty());
+
+    let url = format!("http://127.0.0.1:{port}/webhooks/calendly");
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut senders = Vec::new();
+    for thread in 0..4 {
+        let (url, key, acked) = (url.clone(), key.clone(), acked.clone());
+        senders.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for n in 0..400 {
+                let ev = format!("https://api.calendly.com/scheduled_events/burst-{thread}-{n}");
+                let body = serde_json::json!({
+                    "event": "invitee.created",
+                    "created_at": "2026-11-20T10:00:00.000000Z",
+                    "payload": {
+                        "uri": format!("{ev}/invitees/i"), "email": format!("p{thread}x{n}@example.com"),
+                        "name": "Burst Person", "status": "active", "event": ev,
+                        "created_at": "2026-11-20T10:00:00.000000Z", "updated_at": "2026-11-20T10:00:00.000000Z",
+                        "scheduled_event": {"uri": ev, "name": "Burst", "status": "active",
+                            "start_time": "2026-12-01T10:00:00.000000Z", "end_time": "2026-12-01T10:30:00.000000Z",
+                            "updated_at": "2026-11-20T10:00:00.000000Z"}
+                    }
+                })
+                .to_string();
+                let t = chrono::Utc::now().timestamp();
+                let sig = slotline::webhook::verify::sign(key.as_bytes(), t, body.as_bytes());
+                let r = http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("Calendly-Webhook-Signature", format!("t={t},v1={sig}"))
+                    .body(body.clone())
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status().is_success() => acked
+                        .lock()
+                        .expect("lock")
+                        .push(hex::encode(Sha256::digest(body.as_bytes()))),
+                    // Rate limited: wait a little and go on with the next delivery.
+                    Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                    // The server is gone (killed): stop.
+                    Err(_) => return,
+                }
+            }
+        }));
+    }
+    // Let the burst run, then pull the plug.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let pid = serve.id().expect("pid").to_string();
+    std::process::Command::new("kill")
+        .args(["-9", &pid])
+        .status()
+        .expect("kill -9");
+    let _ = serve.wait().await;
+    for s in senders {
+        let _ = s.await;
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(
+        acked.len() > 20,
+        "the burst got going ({} acked)",
+        acked.len()
+    );
+    // Every acknowledged delivery is in the inbox, and the database is intact.
+    let conn = rusqlite::Connection::open(env.dir.path().join("slotline.db")).expect("open");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
+    assert_eq!(ok, "ok");
+    let mut stmt = conn
+        .prepare("SELECT 1 FROM webhook_inbox WHERE body_sha256 = ?1")
+        .expect("prepare");
+    for h in &acked {
+        assert!(
+            stmt.exists([h]).expect("query"),
+            "an acknowledged delivery was lost"
+        );
+    }
+    drop(stmt);
+    drop(conn);
+    // After a restart every stored delivery is applied.
+    let (mut serve, _lines) = start_serve(&env, port).await;
+    let want = acked.len();
+    wait_for(&env, "the burst applied", |e| {
+        e["events"]
+            .as_array()
+            .map(|a| a.iter().filter(|e| e["name"] == "Burst").count() >= want)
+            .unwrap_or(false)
+    })
+    .await;
+    assert!(sigterm(&mut serve).await.success());
+}

@@ -1,28 +1,35 @@
 // Decides between first run and the app shell, owns the status, and turns `data-changed` into
 // refetches of whatever became stale.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
+  getPreferences,
   getStatus,
   hasBackend,
   onDataChanged,
+  savePreferences,
   toIpcError,
   type IpcError,
+  type Preferences,
   type StatusView,
 } from './ipc';
-import { PrefsContext } from './lib/prefs';
+import { DEFAULT_PREFERENCES, PreferencesContext, PrefsContext, type PreferencesApi } from './lib/prefs';
 import { systemPrefs } from './lib/time';
 import { FirstRun } from './features/connect/FirstRun';
 import { AppShell } from './features/shell/AppShell';
 import { Logo } from './features/shell/Logo';
 
-export type Versions = { events: number; contacts: number };
+export type Versions = { events: number; contacts: number; dashboard: number };
 
 export function App() {
-  const prefs = useMemo(() => systemPrefs(), []);
+  const [preferences, setPreferences] = useState<Preferences>(DEFAULT_PREFERENCES);
+  // The shell waits for the stored preferences once, so the calendar opens in the right zone.
+  const [prefsReady, setPrefsReady] = useState(false);
+  const latestPrefs = useRef(preferences);
+  const prefs = useMemo(() => systemPrefs({ zone: preferences.timezone }), [preferences.timezone]);
   const [status, setStatus] = useState<StatusView | null>(null);
   const [statusError, setStatusError] = useState<IpcError | null>(null);
-  const [versions, setVersions] = useState<Versions>({ events: 0, contacts: 0 });
+  const [versions, setVersions] = useState<Versions>({ events: 0, contacts: 0, dashboard: 0 });
   // While first run's Connect flow is running (or showing the connected account), a status that
   // already has the account must not swap the screen away under it.
   const [connecting, setConnecting] = useState(false);
@@ -40,17 +47,64 @@ export function App() {
     }
   }, []);
 
+  const replacePrefs = useCallback((p: Preferences) => {
+    latestPrefs.current = p;
+    setPreferences(p);
+  }, []);
+
+  const loadPrefs = useCallback(async () => {
+    try {
+      replacePrefs(await getPreferences());
+    } catch {
+      // Stay on the defaults (system zone, canceled hidden); Settings shows the error when saving.
+    }
+    setPrefsReady(true);
+  }, [replacePrefs]);
+
+  // Saves are applied at once (the calendar switches zone without waiting) and then replaced by
+  // what Rust stored; a refused save reloads the stored preferences and rethrows.
+  const savePrefs = useCallback(
+    async (patch: Partial<Preferences>) => {
+      const next = { ...latestPrefs.current, ...patch };
+      replacePrefs(next);
+      try {
+        const stored = await savePreferences(next);
+        if (latestPrefs.current === next) replacePrefs(stored);
+        return stored;
+      } catch (raw) {
+        await loadPrefs();
+        throw toIpcError(raw);
+      }
+    },
+    [replacePrefs, loadPrefs],
+  );
+
+  const preferencesApi = useMemo<PreferencesApi>(
+    () => ({ prefs: preferences, save: savePrefs, replace: replacePrefs }),
+    [preferences, savePrefs, replacePrefs],
+  );
+
+  const accountEmail = status?.account?.email ?? null;
+  useEffect(() => {
+    if (hasBackend()) void loadPrefs();
+  }, [accountEmail, loadPrefs]);
+
   useEffect(() => {
     if (!hasBackend()) return;
     void refreshStatus();
     let unlisten: (() => void) | undefined;
     let gone = false;
     onDataChanged((stale) => {
-      if (stale.includes('status')) void refreshStatus();
-      if (stale.includes('events') || stale.includes('contacts')) {
+      if (stale.includes('status') || stale.includes('webhooks')) void refreshStatus();
+      const events = stale.includes('events');
+      const contacts = stale.includes('contacts');
+      // Home shows meetings and activity, so it follows those too (once per event).
+      const dashboard = events || contacts || stale.includes('dashboard');
+      if (events || contacts || dashboard) {
         setVersions((v) => ({
-          events: v.events + (stale.includes('events') ? 1 : 0),
-          contacts: v.contacts + (stale.includes('contacts') ? 1 : 0),
+          events: v.events + (events ? 1 : 0),
+          contacts: v.contacts + (contacts ? 1 : 0),
+          dashboard: v.dashboard + (dashboard ? 1 : 0),
         }));
       }
     }).then(
@@ -71,7 +125,7 @@ export function App() {
         <p>This page is Slotline’s window. Start the Slotline desktop app to use it.</p>
       </Centered>
     );
-  } else if (!status) {
+  } else if (!status || !prefsReady) {
     screen = statusError ? (
       <Centered>
         <h1>Slotline could not start</h1>
@@ -91,7 +145,11 @@ export function App() {
     screen = <AppShell status={status} versions={versions} refreshStatus={refreshStatus} />;
   }
 
-  return <PrefsContext.Provider value={prefs}>{screen}</PrefsContext.Provider>;
+  return (
+    <PreferencesContext.Provider value={preferencesApi}>
+      <PrefsContext.Provider value={prefs}>{screen}</PrefsContext.Provider>
+    </PreferencesContext.Provider>
+  );
 }
 
 function Centered({ children }: { children: React.ReactNode }) {

@@ -148,6 +148,7 @@ pub async fn explore_sandbox(app: AppHandle, state: State<'_, AppState>) -> Res<
     let (sandbox, _account) = explore::connect(&state.config, &state.store, &state.secrets).await?;
     *state.sandbox.lock().await = Some(sandbox);
     state.sync().await?;
+    super::background::restart(&app).await;
     Emitter::new(&app).stale(&["events", "contacts", "status"]);
     state.status().map_err(Into::into)
 }
@@ -168,6 +169,7 @@ pub async fn connect_token(
     )
     .await?;
     state.sync().await?;
+    super::background::restart(&app).await;
     Emitter::new(&app).stale(&["events", "contacts", "status"]);
     state.status().map_err(Into::into)
 }
@@ -181,6 +183,9 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Res<SyncRep
 
 #[tauri::command]
 pub async fn disconnect(app: AppHandle, state: State<'_, AppState>, erase: bool) -> Res<()> {
+    if let Some(live) = state.live.lock().await.take() {
+        let _ = live.stop().await;
+    }
     connect::disconnect(&state.store, &state.secrets, erase).await?;
     *state.sandbox.lock().await = None;
     Emitter::new(&app).stale(&["events", "contacts", "status"]);
@@ -280,6 +285,7 @@ pub async fn finish_oauth(app: AppHandle, state: State<'_, AppState>) -> Res<Sta
     if let Err(e) = state.sync().await {
         tracing::warn!(error = %e, "first sync after connecting failed");
     }
+    super::background::restart(&app).await;
     Emitter::new(&app).stale(&["events", "contacts", "status"]);
     state.status().map_err(Into::into)
 }
@@ -315,4 +321,141 @@ pub fn save_settings(
         SystemClock.now(),
     )?;
     Ok(connect::settings_view(&state.store, &state.secrets)?)
+}
+
+impl From<crate::prefs::PrefsError> for IpcFailure {
+    fn from(e: crate::prefs::PrefsError) -> Self {
+        match e {
+            crate::prefs::PrefsError::Invalid(m) => Self::new("invalid_input", m),
+            crate::prefs::PrefsError::Store(s) => s.into(),
+        }
+    }
+}
+
+fn preferences_view(state: &AppState) -> Res<crate::prefs::Preferences> {
+    let mut p = crate::prefs::load(&state.store)?;
+    p.has_ngrok_authtoken = state.secrets.get(SecretKind::NgrokAuthtoken)?.is_some();
+    p.ics_feed_url = state
+        .ics_feed_url
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    Ok(p)
+}
+
+#[tauri::command]
+pub fn get_preferences(state: State<'_, AppState>) -> Res<crate::prefs::Preferences> {
+    preferences_view(&state)
+}
+
+#[tauri::command]
+pub async fn save_preferences(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    prefs: crate::prefs::Preferences,
+) -> Res<crate::prefs::Preferences> {
+    let before = crate::prefs::load(&state.store)?;
+    let saved = crate::prefs::save(&state.store, prefs, SystemClock.now())?;
+    let live_changed = before.webhook_mode != saved.webhook_mode
+        || before.public_url != saved.public_url
+        || before.ngrok_domain != saved.ngrok_domain
+        || before.reconcile_minutes != saved.reconcile_minutes;
+    if live_changed {
+        super::background::restart(&app).await;
+    }
+    if before.ics_feed != saved.ics_feed {
+        super::feed_server::apply(&app, saved.ics_feed).await;
+    }
+    Emitter::new(&app).stale(&["status", "webhooks", "events"]);
+    preferences_view(&state)
+}
+
+#[tauri::command]
+pub async fn set_ngrok_authtoken(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    token: Option<String>,
+) -> Res<crate::prefs::Preferences> {
+    match token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => state.secrets.set(SecretKind::NgrokAuthtoken, t)?,
+        None => state.secrets.delete(SecretKind::NgrokAuthtoken)?,
+    }
+    if crate::prefs::load(&state.store)?.webhook_mode == "ngrok" {
+        super::background::restart(&app).await;
+    }
+    preferences_view(&state)
+}
+
+#[tauri::command]
+pub fn list_timezones() -> Vec<String> {
+    crate::queries::timezones()
+}
+
+#[tauri::command]
+pub fn dashboard(
+    state: State<'_, AppState>,
+    day_start: String,
+    day_end: String,
+    week_start: String,
+    week_end: String,
+) -> Res<crate::queries::Dashboard> {
+    let (ds, de, ws, we) = (
+        millis(&day_start)?,
+        millis(&day_end)?,
+        millis(&week_start)?,
+        millis(&week_end)?,
+    );
+    let now = SystemClock.now().timestamp_millis();
+    Ok(state
+        .store
+        .read(|tx| crate::queries::dashboard(tx, now, ws, we, ds, de))?)
+}
+
+#[tauri::command]
+pub fn search(state: State<'_, AppState>, query: String) -> Res<crate::queries::SearchResults> {
+    let now = SystemClock.now().timestamp_millis();
+    Ok(state
+        .store
+        .read(|tx| crate::queries::search(tx, &query, 20, now))?)
+}
+
+#[tauri::command]
+pub fn export_file(
+    state: State<'_, AppState>,
+    format: String,
+    include_canceled: bool,
+) -> Res<crate::feed::ExportResult> {
+    let format = match format.as_str() {
+        "ics" => crate::export::ExportFormat::Ics,
+        "csv" => crate::export::ExportFormat::Csv,
+        "json" => crate::export::ExportFormat::Json,
+        other => {
+            return Err(IpcFailure::new(
+                "invalid_input",
+                format!("unknown export format {other:?}"),
+            ))
+        }
+    };
+    let dir = dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .ok_or_else(|| IpcFailure::new("internal", "no Downloads or home folder to save into"))?;
+    let opts = crate::export::ExportOptions {
+        range: crate::export::Range::default(),
+        include_canceled,
+        csv: crate::export::CsvKind::Meetings,
+        now: SystemClock.now(),
+    };
+    let path = crate::export::export_to_file(&state.store, &dir, format, &opts)
+        .map_err(|e| IpcFailure::new("store", e.to_string()))?;
+    Ok(crate::feed::ExportResult {
+        path: path.display().to_string(),
+    })
+}
+
+#[tauri::command]
+pub fn reveal_path(app: AppHandle, path: String) -> Res<()> {
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| IpcFailure::new("internal", format!("could not show the file: {e}")))
 }

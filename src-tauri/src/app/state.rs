@@ -30,6 +30,10 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub secrets: Keyring,
     pub sandbox: Mutex<Option<Sandbox>>,
+    pub live: Mutex<Option<crate::live::Live>>,
+    /// The local ICS feed's URL while it runs.
+    pub ics_feed_url: std::sync::Mutex<Option<String>>,
+    pub ics_feed_stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     pub syncing: AtomicBool,
 }
 
@@ -43,6 +47,9 @@ impl AppState {
             store,
             secrets,
             sandbox: Mutex::new(None),
+            live: Mutex::new(None),
+            ics_feed_url: std::sync::Mutex::new(None),
+            ics_feed_stop: std::sync::Mutex::new(None),
             syncing: AtomicBool::new(false),
         }
     }
@@ -56,6 +63,15 @@ impl AppState {
         };
         if s.keyring == "ok" {
             s.last_refresh = connect::last_refresh(&self.secrets);
+        }
+        if let Ok(live) = self.live.try_lock() {
+            s.webhooks = match live.as_ref() {
+                Some(l) => l.status(),
+                None => crate::feed::WebhookStatus {
+                    state: "off".into(),
+                    ..Default::default()
+                },
+            };
         }
         Ok(s)
     }

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::StoreError;
 use crate::sync::plan::{EventRow, Existing};
+use crate::sync::reconcile::StoredEvent;
 
 pub fn existing(
     conn: &Connection,
@@ -65,4 +66,63 @@ pub fn upsert(conn: &Connection, e: &EventRow) -> Result<(), StoreError> {
         e.source.as_str(),
     ])?;
     Ok(())
+}
+
+const STORED_EVENT: &str =
+    "SELECT e.uri, e.updated_at, e.invitees_total, e.invitees_active, e.status,
+        e.first_seen_via,
+        (SELECT COUNT(*) FROM invitees i WHERE i.event_uri = e.uri),
+        (SELECT COUNT(*) FROM invitees i WHERE i.event_uri = e.uri AND i.status = 'active')
+     FROM scheduled_events e";
+
+fn stored_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredEvent)> {
+    Ok((
+        r.get(0)?,
+        StoredEvent {
+            updated_at: r.get(1)?,
+            invitees_total: r.get(2)?,
+            invitees_active: r.get(3)?,
+            status: r.get(4)?,
+            first_seen_via: r.get(5)?,
+            invitee_rows: r.get(6)?,
+            active_invitee_rows: r.get(7)?,
+        },
+    ))
+}
+
+/// What a reconcile compares listed events against: the stored rows of `uris` that exist.
+pub fn stored_for_reconcile(
+    conn: &Connection,
+    uris: &[String],
+) -> Result<HashMap<String, StoredEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("{STORED_EVENT} WHERE e.uri = ?1"))?;
+    let mut out = HashMap::new();
+    for uri in uris {
+        if let Some((uri, e)) = stmt.query_row([uri], stored_event).optional()? {
+            out.insert(uri, e);
+        }
+    }
+    Ok(out)
+}
+
+/// Active events stored with a start in `[from_ms, to_ms)`: the ones a full listing of that
+/// window must show.
+pub fn active_between(
+    conn: &Connection,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<(String, StoredEvent)>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{STORED_EVENT} WHERE e.start_ms >= ?1 AND e.start_ms < ?2 AND e.status = 'active'"
+    ))?;
+    let rows = stmt.query_map([from_ms, to_ms], stored_event)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The stored Calendly resource of an event, as JSON.
+pub fn raw_json(conn: &Connection, uri: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT raw_json FROM scheduled_events WHERE uri = ?1")?
+        .query_row([uri], |r| r.get(0))
+        .optional()?)
 }

@@ -3,7 +3,9 @@
 
 pub mod apply;
 pub mod engine;
+pub mod pace;
 pub mod plan;
+pub mod reconcile;
 
 pub use apply::{apply, ApplyOutcome};
 pub use plan::{Input, Plan};

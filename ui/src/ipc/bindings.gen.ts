@@ -54,7 +54,7 @@ reconnect: string | null,
 /**
  * Unix seconds of the last OAuth token refresh.
  */
-lastRefresh: number | null, 
+lastRefresh: number | null, webhooks: WebhookStatus, 
 /**
  * The keyring's state: `ok`, or a sentence saying what is wrong and what to do.
  */
@@ -86,9 +86,51 @@ kind: string, message: string, };
 
 export type DataChanged = { 
 /**
- * What became stale: any of `events`, `contacts`, `status`.
+ * What became stale: any of `events`, `contacts`, `status`, `dashboard`, `webhooks`.
  */
 stale: Array<string>, };
+
+export type Preferences = { 
+/**
+ * IANA zone the calendar shows; null means the system zone.
+ */
+timezone: string | null, secondaryTimezone: string | null, showCanceled: boolean, notifications: boolean, icsFeed: boolean, 
+/**
+ * Read-only: where the local ICS feed can be subscribed to, while it runs.
+ */
+icsFeedUrl: string | null, reconcileMinutes: number, 
+/**
+ * `off`, `ngrok` or `public-url`.
+ */
+webhookMode: string, publicUrl: string | null, ngrokDomain: string | null, 
+/**
+ * Read-only: whether an ngrok authtoken is stored in the keyring.
+ */
+hasNgrokAuthtoken: boolean, };
+
+export type WeekCounts = { booked: number, canceled: number, rescheduled: number, noShows: number, };
+
+export type RecentActivity = { kind: string, at: string, contactEmail: string, contactName: string | null, eventUri: string | null, eventName: string | null, };
+
+export type Dashboard = { today: Array<CalendarEvent>, upcoming: Array<CalendarEvent>, week: WeekCounts, recent: Array<RecentActivity>, };
+
+export type SearchResults = { meetings: Array<CalendarEvent>, contacts: Array<ContactSummary>, };
+
+export type ExportResult = { path: string, };
+
+export type WebhookStatus = { 
+/**
+ * `off`, `polling`, `receiving` or `error`.
+ */
+state: string, publicUrl: string | null, 
+/**
+ * `ngrok`, `public-url` or null.
+ */
+tunnel: string | null, 
+/**
+ * `active`, `disabled`, `refused: <why>` or null.
+ */
+subscription: string | null, lastDelivery: string | null, pending: number, failed: number, message: string | null, };
 
 /** Tauri commands: arguments and results. */
 export type Commands = {
@@ -106,6 +148,14 @@ export type Commands = {
   cancel_oauth: { args: Record<string, never>; result: null };
   get_settings: { args: Record<string, never>; result: SettingsView };
   save_settings: { args: { oauthClientId: string | null, redirectPort: number }; result: SettingsView };
+  list_timezones: { args: Record<string, never>; result: Array<string> };
+  get_preferences: { args: Record<string, never>; result: Preferences };
+  save_preferences: { args: { prefs: Preferences }; result: Preferences };
+  set_ngrok_authtoken: { args: { token: string | null }; result: Preferences };
+  dashboard: { args: { dayStart: string, dayEnd: string, weekStart: string, weekEnd: string }; result: Dashboard };
+  search: { args: { query: string }; result: SearchResults };
+  export_file: { args: { format: 'ics' | 'csv' | 'json', includeCanceled: boolean }; result: ExportResult };
+  reveal_path: { args: { path: string }; result: null };
 };
 
 /** Tauri events emitted to the window. */

@@ -10,10 +10,14 @@ import type {
   Commands,
   ContactDetail,
   ContactSummary,
+  Dashboard,
   DataChanged,
   EventDetail,
+  ExportResult,
   IpcError,
   OAuthStart,
+  Preferences,
+  SearchResults,
   SettingsView,
   StatusView,
   SyncReport,
@@ -23,7 +27,11 @@ import { isHttpUrl } from '../lib/urls';
 export type * from './bindings.gen';
 
 /** What `data-changed` may name as stale. */
-export type StaleKind = 'events' | 'contacts' | 'status';
+export type StaleKind = 'events' | 'contacts' | 'status' | 'dashboard' | 'webhooks';
+const STALE_KINDS: readonly string[] = ['events', 'contacts', 'status', 'dashboard', 'webhooks'];
+
+/** The formats `export_file` writes. */
+export type ExportFormat = 'ics' | 'csv' | 'json';
 
 declare global {
   interface Window {
@@ -154,12 +162,52 @@ export function disconnect(erase: boolean): Promise<null> {
   return call('disconnect', { erase });
 }
 
+/** Every IANA zone Rust knows (chrono-tz), for the zone pickers. */
+export function listTimezones(): Promise<string[]> {
+  return call('list_timezones');
+}
+
+export function getPreferences(): Promise<Preferences> {
+  return call('get_preferences');
+}
+
+/** Saves the whole preferences object; read-only fields are ignored by Rust. */
+export function savePreferences(prefs: Preferences): Promise<Preferences> {
+  return call('save_preferences', { prefs });
+}
+
+/** Stores the ngrok authtoken in the OS keyring (null removes it); it never comes back. */
+export function setNgrokAuthtoken(token: string | null): Promise<Preferences> {
+  return call('set_ngrok_authtoken', { token });
+}
+
+/**
+ * Home's read model. The bounds are UTC instants of the user's day and week, computed in the
+ * display zone (so a DST day is 23 or 25 hours long).
+ */
+export function getDashboard(bounds: { dayStart: string; dayEnd: string; weekStart: string; weekEnd: string }): Promise<Dashboard> {
+  return call('dashboard', bounds);
+}
+
+/** Meetings and contacts matching names, emails, event names and booking answers. */
+export function search(query: string): Promise<SearchResults> {
+  return call('search', { query });
+}
+
+/** Writes an export into the user's Downloads folder and says where. */
+export function exportFile(format: ExportFormat, includeCanceled: boolean): Promise<ExportResult> {
+  return call('export_file', { format, includeCanceled });
+}
+
+/** Shows a file in the system file manager. */
+export function revealPath(path: string): Promise<null> {
+  return call('reveal_path', { path });
+}
+
 /** Calls `onChange` with the stale kinds each time Rust emits `data-changed`. */
 export function onDataChanged(onChange: (stale: StaleKind[]) => void): Promise<UnlistenFn> {
   return listen<DataChanged>('data-changed', (event) => {
-    const stale = (event.payload?.stale ?? []).filter(
-      (s): s is StaleKind => s === 'events' || s === 'contacts' || s === 'status',
-    );
+    const stale = (event.payload?.stale ?? []).filter((s): s is StaleKind => STALE_KINDS.includes(s));
     onChange(stale);
   });
 }

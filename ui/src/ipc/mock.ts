@@ -5,7 +5,16 @@
 
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import type { AccountView, IpcError, OAuthStart, SettingsView, StatusView, SyncReport } from './bindings.gen';
+import type {
+  AccountView,
+  IpcError,
+  OAuthStart,
+  Preferences,
+  SettingsView,
+  StatusView,
+  SyncReport,
+  WebhookStatus,
+} from './bindings.gen';
 import {
   OAUTH_ACCOUNT,
   SANDBOX_ACCOUNT,
@@ -15,6 +24,10 @@ import {
   contactDetail,
   contactSummaries,
   eventsInRange,
+  addMeetings,
+  dashboard,
+  searchDb,
+  type ExtraMeeting,
   type MockDb,
 } from './mockData';
 
@@ -49,6 +62,16 @@ export type MockConfig = {
   oauthAccount?: Partial<AccountView>;
   /** Ports `begin_oauth` finds taken. */
   busyPorts?: number[];
+  /** Changes to the stored preferences (defaults: system zone, ngrok with a stored token). */
+  preferences?: Partial<Preferences>;
+  /** Changes to the connected status's real-time state (default: receiving via ngrok). */
+  webhooks?: Partial<WebhookStatus>;
+  /** Meetings added to the sandbox's month, at known UTC instants. */
+  extraMeetings?: ExtraMeeting[];
+  /** What `list_timezones` answers (default: the browser's IANA zones plus UTC). */
+  timezones?: string[];
+  /** Makes `export_file` fail with this message (kind `store`). */
+  exportError?: string;
 };
 
 export type OAuthOutcome = 'approve' | 'deny' | 'timeout' | 'exchange_failed';
@@ -64,6 +87,10 @@ export type MockControl = {
   opened: string[];
   /** Authorize URLs Rust would have opened in the system browser (`begin_oauth`). */
   browserOpened: string[];
+  /** Paths shown in the file manager (`reveal_path`). */
+  revealed: string[];
+  /** The stored preferences, read-only fields included. */
+  preferences: Preferences;
   settings: { oauthClientId: string | null; redirectPort: number; hasClientSecret: boolean };
   /** True while a `finish_oauth` can be answered. */
   oauthPending(): boolean;
@@ -79,6 +106,44 @@ declare global {
   interface Window {
     __SLOTLINE_MOCK_CONTROL__?: MockControl;
   }
+}
+
+/** Where the mock's Downloads folder is; Rust uses the user's real one. */
+export const MOCK_DOWNLOADS = '/home/dana/Downloads';
+/** The local ICS feed's address while it runs. */
+export const MOCK_FEED_URL = 'http://127.0.0.1:47616/feed/7c1e9a52d4/slotline.ics';
+
+const DEFAULT_PREFERENCES: Preferences = {
+  timezone: null,
+  secondaryTimezone: null,
+  showCanceled: false,
+  notifications: true,
+  icsFeed: false,
+  icsFeedUrl: null,
+  reconcileMinutes: 15,
+  webhookMode: 'ngrok',
+  publicUrl: null,
+  ngrokDomain: 'dana-whitfield.ngrok.app',
+  hasNgrokAuthtoken: true,
+};
+
+const PREFERENCE_TYPES: Record<keyof Preferences, 'string' | 'string|null' | 'boolean' | 'number'> = {
+  timezone: 'string|null',
+  secondaryTimezone: 'string|null',
+  showCanceled: 'boolean',
+  notifications: 'boolean',
+  icsFeed: 'boolean',
+  icsFeedUrl: 'string|null',
+  reconcileMinutes: 'number',
+  webhookMode: 'string',
+  publicUrl: 'string|null',
+  ngrokDomain: 'string|null',
+  hasNgrokAuthtoken: 'boolean',
+};
+
+function systemZones(): string[] {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return zones.includes('UTC') ? zones : [...zones, 'UTC'].sort();
 }
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -128,8 +193,19 @@ export function installMock(raw: unknown): MockControl {
     syncing: false,
     reconnect: null,
     lastRefresh: null,
+    webhooks: {
+      state: 'off',
+      publicUrl: null,
+      tunnel: null,
+      subscription: null,
+      lastDelivery: null,
+      pending: 0,
+      failed: 0,
+      message: null,
+    },
     keyring,
   });
+  const timezones = config.timezones ?? systemZones();
 
   const control: MockControl = {
     config,
@@ -138,6 +214,8 @@ export function installMock(raw: unknown): MockControl {
     calls: [],
     opened: [],
     browserOpened: [],
+    revealed: [],
+    preferences: { ...DEFAULT_PREFERENCES, ...config.preferences },
     settings: {
       oauthClientId: config.settings?.oauthClientId ?? null,
       redirectPort: config.settings?.redirectPort ?? 53682,
@@ -161,6 +239,20 @@ export function installMock(raw: unknown): MockControl {
     control.status.lastSyncError = config.lastSyncError ?? null;
     control.status.reconnect = null;
     control.status.lastRefresh = account.authKind === 'oauth' ? Math.floor(now.getTime() / 1000) : null;
+    control.status.webhooks = {
+      state: 'receiving',
+      publicUrl: 'https://dana-whitfield.ngrok.app',
+      tunnel: 'ngrok',
+      subscription: 'active',
+      lastDelivery: new Date(now.getTime() - 14 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      pending: 0,
+      failed: 0,
+      message: null,
+      ...config.webhooks,
+    };
+    if (config.extraMeetings?.length && !control.db.events.some((e) => e.uri.endsWith(`/${config.extraMeetings![0]!.id}`))) {
+      addMeetings(control.db, config.extraMeetings);
+    }
     control.recount();
   };
   if ((config.scenario ?? 'connected') === 'connected') {
@@ -341,7 +433,76 @@ export function installMock(raw: unknown): MockControl {
         control.status.lastRefresh = null;
         control.status.lastSync = erase ? null : control.status.lastSync;
         if (erase) control.db = null;
+        control.status.webhooks = emptyStatus().webhooks;
         control.recount();
+        return null;
+      }
+      case 'list_timezones':
+        return [...timezones];
+      case 'get_preferences':
+        return structuredClone(control.preferences);
+      case 'save_preferences': {
+        const prefs = args?.prefs;
+        if (!prefs || typeof prefs !== 'object') fail('invalid_input', 'Missing object argument `prefs`.');
+        const p = prefs as Record<string, unknown>;
+        const keys = Object.keys(PREFERENCE_TYPES) as Array<keyof Preferences>;
+        const extra = Object.keys(p).filter((k) => !(keys as string[]).includes(k));
+        if (extra.length) fail('invalid_input', `Unknown preference fields: ${extra.join(', ')}.`);
+        for (const k of keys) {
+          const t = PREFERENCE_TYPES[k];
+          const v = p[k];
+          const ok = t === 'string|null' ? v === null || typeof v === 'string' : typeof v === t;
+          if (!ok) fail('invalid_input', `\`prefs.${k}\` must be ${t.replace('|', ' or ')}.`);
+        }
+        const next = structuredClone(p) as Preferences;
+        for (const tz of [next.timezone, next.secondaryTimezone]) {
+          if (tz !== null && !timezones.includes(tz)) fail('invalid_input', `${tz} is not an IANA time zone.`);
+        }
+        if (!['off', 'ngrok', 'public-url'].includes(next.webhookMode)) {
+          fail('invalid_input', `Unknown real-time mode "${next.webhookMode}".`);
+        }
+        next.publicUrl = next.publicUrl?.trim().replace(/\/+$/, '') || null;
+        next.ngrokDomain = next.ngrokDomain?.trim() || null;
+        if (next.webhookMode === 'public-url' && !next.publicUrl?.startsWith('https://')) {
+          fail('invalid_input', 'A public URL must start with https:// (Calendly only delivers to public HTTPS addresses).');
+        }
+        if (!Number.isInteger(next.reconcileMinutes) || next.reconcileMinutes < 1 || next.reconcileMinutes > 1440) {
+          fail('invalid_input', 'Reconcile every 1 to 1440 minutes.');
+        }
+        next.icsFeedUrl = next.icsFeed ? MOCK_FEED_URL : null;
+        next.hasNgrokAuthtoken = control.preferences.hasNgrokAuthtoken;
+        control.preferences = next;
+        return structuredClone(next);
+      }
+      case 'set_ngrok_authtoken': {
+        const token = argNullableString(args, 'token');
+        if (token !== null && !token.trim()) fail('invalid_input', 'Paste your ngrok authtoken first.');
+        if (token !== null && token.trim().length < 20) {
+          fail('invalid_input', 'That does not look like an ngrok authtoken. Copy it from dashboard.ngrok.com → Your Authtoken.');
+        }
+        control.preferences.hasNgrokAuthtoken = token !== null;
+        return structuredClone(control.preferences);
+      }
+      case 'dashboard': {
+        const bounds = ['dayStart', 'dayEnd', 'weekStart', 'weekEnd'].map((k) => argString(args, k));
+        const bad = bounds.find((b) => !RFC3339_UTC.test(b));
+        if (bad !== undefined) fail('invalid_input', `Dashboard bounds must be UTC RFC 3339 (got ${bad}).`);
+        const [dayStart, dayEnd, weekStart, weekEnd] = bounds as [string, string, string, string];
+        return dashboard(requireDb(), dayStart, dayEnd, weekStart, weekEnd);
+      }
+      case 'search':
+        return searchDb(requireDb(), argString(args, 'query'));
+      case 'export_file': {
+        const format = argString(args, 'format');
+        const includeCanceled = argBool(args, 'includeCanceled');
+        if (!['ics', 'csv', 'json'].includes(format)) fail('invalid_input', `Unknown export format "${format}".`);
+        requireDb();
+        if (config.exportError) fail('store', config.exportError);
+        const day = clock().toISOString().slice(0, 10);
+        return { path: `${MOCK_DOWNLOADS}/slotline-${day}${includeCanceled ? '-with-canceled' : ''}.${format}` };
+      }
+      case 'reveal_path': {
+        control.revealed.push(argString(args, 'path'));
         return null;
       }
       case 'plugin:opener|open_url': {

@@ -1,14 +1,25 @@
 // The mock backend is test infrastructure; these checks keep its data consistent with the
 // contracts the Rust read models promise (UTC Z times, URIs as ids, reschedule links both ways).
 import { describe, expect, it } from 'vitest';
-import { authorizeUrl, buildMockDb, contactDetail, contactSummaries, eventUri, eventsInRange, loopbackRedirectUri } from './mockData';
+import {
+  addMeetings,
+  authorizeUrl,
+  buildMockDb,
+  contactDetail,
+  contactSummaries,
+  dashboard,
+  eventUri,
+  eventsInRange,
+  loopbackRedirectUri,
+  searchDb,
+} from './mockData';
 
 const now = new Date('2026-03-11T08:00:00Z');
 const db = buildMockDb(now);
 
 describe('mock sandbox data', () => {
   it('has a month of meetings with UTC times', () => {
-    expect(db.events.length).toBe(36);
+    expect(db.events.length).toBe(38);
     for (const e of db.events) {
       expect(e.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
       expect(Date.parse(e.end)).toBeGreaterThan(Date.parse(e.start));
@@ -60,5 +71,46 @@ describe('mock OAuth', () => {
     expect(url.searchParams.get('redirect_uri')).toBe(redirect);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('scope')?.split(' ')).toContain('scheduled_events:read');
+  });
+});
+
+describe('mock dashboard and search', () => {
+  // Wed 11 Mar 2026 and its Monday-first week, in Berlin.
+  const home = dashboard(db, '2026-03-10T23:00:00Z', '2026-03-11T23:00:00Z', '2026-03-08T23:00:00Z', '2026-03-15T23:00:00Z');
+
+  it('lists today’s active meetings and the next ones after today', () => {
+    expect(home.today.map((e) => e.inviteeNames[0])).toEqual(['Priya Raman', 'Liam O’Connor', 'Grace Kim']);
+    expect(home.upcoming).toHaveLength(5);
+    expect(home.upcoming.every((e) => Date.parse(e.start) >= Date.parse('2026-03-11T23:00:00Z'))).toBe(true);
+  });
+
+  it('counts the week’s meetings by outcome', () => {
+    expect(home.week).toEqual({ booked: 7, canceled: 1, rescheduled: 1, noShows: 1 });
+  });
+
+  it('shows the latest activity with the contact, newest first, nothing after now', () => {
+    expect(home.recent).toHaveLength(8);
+    expect(home.recent[0]).toMatchObject({ kind: 'canceled', contactName: 'Marcus Lee', eventName: 'Strategy Session' });
+    for (let i = 1; i < home.recent.length; i++) {
+      expect(Date.parse(home.recent[i - 1]!.at)).toBeGreaterThanOrEqual(Date.parse(home.recent[i]!.at));
+    }
+    expect(home.recent.every((a) => Date.parse(a.at) <= now.getTime())).toBe(true);
+  });
+
+  it('searches names, emails, event names and answers', () => {
+    expect(searchDb(db, 'priya').contacts.map((c) => c.email)).toEqual(['priya@northwind-labs.com']);
+    expect(searchDb(db, 'priya').meetings[0]!.uri).toBe(eventUri('PRIYA-DISCOVERY'));
+    expect(searchDb(db, 'workshop').meetings.map((m) => m.name)).toContain('Workshop: Pricing Your Services');
+    // “Day rate around €900” is a booking answer, not a name or an email.
+    expect(searchDb(db, 'day rate').contacts.length).toBeGreaterThan(0);
+    expect(searchDb(db, '   ')).toEqual({ meetings: [], contacts: [] });
+  });
+
+  it('adds test meetings at exact instants', () => {
+    const copy = buildMockDb(now);
+    addMeetings(copy, [{ id: 'DST-1', name: 'Board Prep', start: '2026-03-29T00:30:00Z', end: '2026-03-29T01:30:00Z' }]);
+    const added = copy.events.find((e) => e.uri === eventUri('DST-1'))!;
+    expect(added.start).toBe('2026-03-29T00:30:00Z');
+    expect(added.invitees[0]!.timezone).toBe('America/Santiago');
   });
 });

@@ -9,10 +9,14 @@ import type {
   CalendarEvent,
   ContactDetail,
   ContactSummary,
+  Dashboard,
   EventDetail,
   InviteeDetail,
   Person,
   QuestionAnswer,
+  RecentActivity,
+  SearchResults,
+  WeekCounts,
 } from './bindings.gen';
 
 export const SANDBOX_API = 'http://127.0.0.1:47615';
@@ -214,7 +218,7 @@ const SLOTS: Slot[] = [
   { id: 'E0206', week: -1, day: 5, hour: 9, type: 'discovery', invitees: [1] },
   { id: 'E0207', week: -1, day: 5, hour: 13, type: 'followup', invitees: [10] },
   // This week.
-  { id: 'E0301', week: 0, day: 1, hour: 9, type: 'office', invitees: [9] },
+  { id: 'E0301', week: 0, day: 1, hour: 9, type: 'office', invitees: [8], noShow: [8] },
   { id: 'E0302', week: 0, day: 1, hour: 15, type: 'strategy', invitees: [4] },
   {
     id: 'PRIYA-DISCOVERY', week: 0, day: 'today', hour: 10, type: 'discovery', invitees: [0],
@@ -225,7 +229,9 @@ const SLOTS: Slot[] = [
     id: 'MARCUS-STRATEGY', week: 0, day: 'today', hour: 14, type: 'strategy', invitees: [1],
     canceled: { by: 'invitee', reason: 'Budget freeze until Q3 — I will rebook then.' },
   },
+  { id: 'E0305', week: 0, day: 'today', hour: 12, minute: 30, type: 'office', invitees: [7] },
   { id: 'SOFIA-OLD', week: 0, day: 'today', hour: 16, type: 'followup', invitees: [2], rescheduledTo: 'SOFIA-NEW' },
+  { id: 'GRACE-FOLLOWUP', week: 0, day: 'today', hour: 17, type: 'followup', invitees: [12] },
   { id: 'E0303', week: 0, day: 4, hour: 10, type: 'discovery', invitees: [13] },
   { id: 'E0304', week: 0, day: 5, hour: 11, type: 'onsite', invitees: [11] },
   // Next week.
@@ -451,4 +457,128 @@ export function contactDetail(db: MockDb, email: string): ContactDetail | null {
     }
   }
   return { email, name: summary.name, activity: db.activity.get(email) ?? [], answers };
+}
+
+/** A meeting a test places at a known UTC instant (DST days, odd zones). */
+export type ExtraMeeting = {
+  id: string;
+  name: string;
+  start: string;
+  end: string;
+  invitee?: { name: string; email: string; timezone: string | null };
+};
+
+/** Adds test meetings to the store, as a sync would. */
+export function addMeetings(db: MockDb, extra: ExtraMeeting[]): void {
+  const host: Person = { name: SANDBOX_ACCOUNT.name, email: SANDBOX_ACCOUNT.email };
+  for (const m of extra) {
+    const uri = eventUri(m.id);
+    const who = m.invitee ?? { name: 'Camila Rojas', email: 'camila@andes-ventures.cl', timezone: 'America/Santiago' };
+    db.events.push({
+      uri,
+      name: m.name,
+      status: 'active',
+      start: m.start,
+      end: m.end,
+      eventType: null,
+      locationType: 'zoom_conference',
+      location: null,
+      joinUrl: `https://zoom.us/j/5550${m.id.replace(/\D/g, '').padStart(6, '1')}`,
+      meetingNotes: null,
+      hosts: [host],
+      invitees: [
+        {
+          uri: `${uri}/invitees/${m.id}-I1`,
+          name: who.name,
+          email: who.email,
+          status: 'active',
+          timezone: who.timezone,
+          noShow: false,
+          rescheduled: false,
+          rescheduledFrom: null,
+          rescheduledTo: null,
+          cancelReason: null,
+          canceledBy: null,
+          cancelerType: null,
+          questionsAndAnswers: [],
+          cancelUrl: null,
+          rescheduleUrl: null,
+        },
+      ],
+      guests: [],
+    });
+  }
+  db.events.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+}
+
+function nameOf(email: string): string | null {
+  return CONTACTS.find((c) => c.email === email)?.name ?? null;
+}
+
+/** Everyone's activity, newest first. */
+export function allActivity(db: MockDb): RecentActivity[] {
+  const all: RecentActivity[] = [];
+  for (const [email, items] of db.activity) {
+    for (const a of items) all.push({ ...a, contactEmail: email, contactName: nameOf(email) });
+  }
+  return all.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || a.contactEmail.localeCompare(b.contactEmail));
+}
+
+/**
+ * The week's meetings by what became of them: active ones booked, canceled ones (not moved),
+ * moved ones (either half of a reschedule) and no-show invitees, for meetings starting in the week.
+ */
+export function weekCounts(db: MockDb, weekStart: string, weekEnd: string): WeekCounts {
+  const lo = Date.parse(weekStart);
+  const hi = Date.parse(weekEnd);
+  const counts: WeekCounts = { booked: 0, canceled: 0, rescheduled: 0, noShows: 0 };
+  for (const e of db.events) {
+    const t = Date.parse(e.start);
+    if (t < lo || t >= hi) continue;
+    const moved = e.invitees.some((i) => i.rescheduledTo || i.rescheduledFrom);
+    if (e.status === 'active') counts.booked += 1;
+    else if (!moved) counts.canceled += 1;
+    if (moved) counts.rescheduled += 1;
+    counts.noShows += e.invitees.filter((i) => i.noShow).length;
+  }
+  return counts;
+}
+
+/** Home: today's active meetings, the next ones after today, the week's counts, the latest activity. */
+export function dashboard(db: MockDb, dayStart: string, dayEnd: string, weekStart: string, weekEnd: string): Dashboard {
+  const dayEndMs = Date.parse(dayEnd);
+  return {
+    today: eventsInRange(db, dayStart, dayEnd, false),
+    upcoming: db.events
+      .filter((e) => e.status === 'active' && Date.parse(e.start) >= dayEndMs)
+      .slice(0, 5)
+      .map(toCalendarEvent),
+    week: weekCounts(db, weekStart, weekEnd),
+    recent: allActivity(db).slice(0, 8),
+  };
+}
+
+/** Meetings (upcoming soonest first, then past newest first) and contacts matching `query`. */
+export function searchDb(db: MockDb, query: string): SearchResults {
+  const q = query.trim().toLowerCase();
+  if (!q) return { meetings: [], contacts: [] };
+  const has = (v: string | null | undefined) => !!v && v.toLowerCase().includes(q);
+  const nowMs = db.now.getTime();
+  const matches = db.events.filter(
+    (e) =>
+      has(e.name) ||
+      e.invitees.some((i) => has(i.name) || has(i.email) || i.questionsAndAnswers.some((qa) => has(qa.answer))) ||
+      e.guests.some((g) => has(g.email)),
+  );
+  const upcoming = matches.filter((e) => Date.parse(e.end) >= nowMs);
+  const past = matches.filter((e) => Date.parse(e.end) < nowMs).reverse();
+  const answered = new Set(
+    db.events.flatMap((e) => e.invitees.filter((i) => i.questionsAndAnswers.some((qa) => has(qa.answer))).map((i) => i.email)),
+  );
+  return {
+    meetings: [...upcoming, ...past].slice(0, 20).map(toCalendarEvent),
+    contacts: contactSummaries(db, null)
+      .filter((c) => has(c.name) || has(c.email) || answered.has(c.email))
+      .slice(0, 10),
+  };
 }

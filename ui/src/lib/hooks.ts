@@ -1,7 +1,7 @@
 // Small React hooks shared by the screens.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { toIpcError, type IpcError } from '../ipc';
+import { listTimezones, toIpcError, type IpcError } from '../ipc';
 
 export type Loaded<T> = {
   data: T | undefined;
@@ -59,4 +59,17 @@ export function useDebounced<T>(value: T, ms: number): T {
     return () => window.clearTimeout(id);
   }, [value, ms]);
   return settled;
+}
+
+let zonesPromise: Promise<string[]> | null = null;
+
+/** Every IANA zone from Rust, fetched once per window. */
+export function useTimezones(): Loaded<string[]> {
+  return useLoad(() => {
+    zonesPromise ??= listTimezones().catch((raw: unknown) => {
+      zonesPromise = null;
+      throw raw;
+    });
+    return zonesPromise;
+  }, []);
 }

@@ -55,3 +55,17 @@ export function initials(name: string | null | undefined, email: string): string
   const last = parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '';
   return (first + last).toUpperCase();
 }
+
+const ACTIVITY_VERBS: Record<string, string> = {
+  booked: 'booked',
+  canceled: 'canceled',
+  rescheduled: 'rescheduled',
+  no_show: 'missed',
+  no_show_cleared: 'had a no-show cleared for',
+  routing_form_submitted: 'submitted a routing form for',
+};
+
+/** The verb of "Priya Raman booked Discovery Call". */
+export function activityVerb(kind: string): string {
+  return ACTIVITY_VERBS[kind] ?? activityLabel(kind).toLowerCase();
+}

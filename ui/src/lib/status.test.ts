@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusView } from '../ipc/bindings.gen';
-import { statusLine, statusLineText } from './status';
+import { statusLine, statusLineText, webhookLine } from './status';
 
 const now = new Date('2026-03-11T08:00:00Z');
 
@@ -21,7 +21,26 @@ const connected: StatusView = {
   syncing: false,
   reconnect: null,
   lastRefresh: null,
+  webhooks: {
+    state: 'off',
+    publicUrl: null,
+    tunnel: null,
+    subscription: null,
+    lastDelivery: null,
+    pending: 0,
+    failed: 0,
+    message: null,
+  },
   keyring: 'ok',
+};
+
+const live = {
+  ...connected.webhooks,
+  state: 'receiving',
+  tunnel: 'ngrok',
+  publicUrl: 'https://dana.ngrok.app',
+  subscription: 'active',
+  lastDelivery: '2026-03-11T07:46:00Z',
 };
 
 describe('statusLine', () => {
@@ -33,9 +52,10 @@ describe('statusLine', () => {
       keyringProblem: null,
       error: null,
       reconnect: null,
+      webhooks: { text: 'Real-time off', tone: 'off', lastDelivery: null, failures: null, details: false },
     });
     expect(statusLineText(connected, now)).toBe(
-      'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox) · Synced 3 minutes ago · 36 meetings · 14 contacts',
+      'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox) · Synced 3 minutes ago · 36 meetings · 14 contacts · Real-time off',
     );
   });
 
@@ -65,11 +85,52 @@ describe('statusLine', () => {
     const s = { ...connected, reconnect: 'Calendly revoked Slotline’s access (invalid_grant). Reconnect to keep syncing.' };
     expect(statusLine(s, now).reconnect).toBe('Reconnect Calendly');
     expect(statusLineText(s, now)).toBe(
-      'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox) · Reconnect Calendly · Synced 3 minutes ago · 36 meetings · 14 contacts',
+      'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox) · Reconnect Calendly · Synced 3 minutes ago · 36 meetings · 14 contacts · Real-time off',
     );
   });
 
   it('says when nobody is connected', () => {
     expect(statusLine({ ...connected, account: null, events: 0, contacts: 0 }, now).account).toBe('Not connected');
+  });
+});
+
+describe('webhookLine', () => {
+  it('says where webhooks arrive and when the last one came', () => {
+    expect(webhookLine(live, now)).toEqual({
+      text: 'Live via ngrok (https://dana.ngrok.app)',
+      tone: 'live',
+      lastDelivery: 'Last webhook 14 minutes ago',
+      failures: null,
+      details: false,
+    });
+    expect(webhookLine({ ...live, tunnel: 'public-url', publicUrl: 'https://hooks.dana.dev' }, now).text).toBe(
+      'Live via your public URL (https://hooks.dana.dev)',
+    );
+  });
+
+  it('explains polling from the message or the refused subscription', () => {
+    expect(webhookLine({ ...live, state: 'polling', message: 'ngrok is not installed', lastDelivery: null }, now).text).toBe(
+      'Polling only: ngrok is not installed',
+    );
+    const refused = { ...live, state: 'polling', subscription: 'refused: Calendly webhooks need a paid plan (403)' };
+    expect(webhookLine(refused, now).text).toBe('Polling only: Calendly webhooks need a paid plan (403)');
+    expect(webhookLine({ ...live, state: 'polling', subscription: 'disabled' }, now).text).toBe(
+      'Polling only: Calendly disabled the webhook subscription',
+    );
+  });
+
+  it('counts failed deliveries and offers details for failures and errors', () => {
+    const failing = webhookLine({ ...live, failed: 3, pending: 2 }, now);
+    expect(failing.failures).toBe('3 failed deliveries');
+    expect(failing.details).toBe(true);
+    expect(webhookLine({ ...live, failed: 1 }, now).failures).toBe('1 failed delivery');
+    const broken = webhookLine({ ...live, state: 'error', message: 'The tunnel closed.' }, now);
+    expect(broken).toMatchObject({ text: 'Real-time error: The tunnel closed.', tone: 'error', details: true, failures: null });
+  });
+
+  it('joins the webhook parts into the whole line', () => {
+    expect(statusLineText({ ...connected, webhooks: { ...live, failed: 2 } }, now)).toBe(
+      'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox) · Synced 3 minutes ago · 36 meetings · 14 contacts · Live via ngrok (https://dana.ngrok.app) · Last webhook 14 minutes ago · 2 failed deliveries',
+    );
   });
 });

@@ -1,6 +1,6 @@
 // The status line's text, as a pure function of the status read model and the clock.
 
-import type { StatusView } from '../ipc/bindings.gen';
+import type { StatusView, WebhookStatus } from '../ipc/bindings.gen';
 import { relativeTime } from './time';
 
 export type StatusLine = {
@@ -16,6 +16,20 @@ export type StatusLine = {
   error: string | null;
   /** `Reconnect Calendly` when Calendly refused the OAuth grant. */
   reconnect: string | null;
+  /** Real-time delivery, see `webhookLine`. */
+  webhooks: WebhookLine;
+};
+
+export type WebhookLine = {
+  /** `Live via ngrok (https://…)`, `Polling only: <why>`, `Real-time off`, `Real-time error: …` */
+  text: string;
+  tone: 'live' | 'polling' | 'off' | 'error';
+  /** `Last webhook 14 minutes ago` */
+  lastDelivery: string | null;
+  /** `3 failed deliveries` */
+  failures: string | null;
+  /** Whether the status line offers the details panel. */
+  details: boolean;
 };
 
 export function plural(n: number, one: string, many: string): string {
@@ -36,11 +50,53 @@ export function statusLine(status: StatusView, now: Date): StatusLine {
     keyringProblem: status.keyring && status.keyring !== 'ok' ? status.keyring : null,
     error: status.lastSyncError ? `Last sync failed: ${status.lastSyncError}` : null,
     reconnect: status.reconnect ? 'Reconnect Calendly' : null,
+    webhooks: webhookLine(status.webhooks, now),
+  };
+}
+
+/** Why Slotline only polls, from the subscription state when Rust gave no sentence. */
+function pollingReason(w: WebhookStatus): string {
+  if (w.message) return w.message;
+  if (w.subscription?.startsWith('refused:')) return w.subscription.slice('refused:'.length).trim();
+  if (w.subscription === 'disabled') return 'Calendly disabled the webhook subscription';
+  return 'no webhook subscription';
+}
+
+export function webhookLine(w: WebhookStatus, now: Date): WebhookLine {
+  let text: string;
+  let tone: WebhookLine['tone'];
+  switch (w.state) {
+    case 'receiving':
+      tone = 'live';
+      if (w.tunnel === 'ngrok') text = `Live via ngrok${w.publicUrl ? ` (${w.publicUrl})` : ''}`;
+      else if (w.tunnel === 'public-url') text = `Live via your public URL${w.publicUrl ? ` (${w.publicUrl})` : ''}`;
+      else text = `Live${w.publicUrl ? ` (${w.publicUrl})` : ''}`;
+      break;
+    case 'polling':
+      tone = 'polling';
+      text = `Polling only: ${pollingReason(w)}`;
+      break;
+    case 'error':
+      tone = 'error';
+      text = `Real-time error${w.message ? `: ${w.message}` : ''}`;
+      break;
+    default:
+      tone = 'off';
+      text = 'Real-time off';
+  }
+  return {
+    text,
+    tone,
+    lastDelivery: w.lastDelivery ? `Last webhook ${relativeTime(w.lastDelivery, now)}` : null,
+    failures: w.failed > 0 ? plural(w.failed, 'failed delivery', 'failed deliveries') : null,
+    details: w.failed > 0 || w.state === 'error',
   };
 }
 
 /** The whole line as one string (for tooltips and screen readers). */
 export function statusLineText(status: StatusView, now: Date): string {
   const s = statusLine(status, now);
-  return [s.account, s.reconnect, s.sync, s.counts, s.keyringProblem, s.error].filter(Boolean).join(' · ');
+  return [s.account, s.reconnect, s.sync, s.counts, s.webhooks.text, s.webhooks.lastDelivery, s.webhooks.failures, s.keyringProblem, s.error]
+    .filter(Boolean)
+    .join(' · ');
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  dayBounds,
+  greeting,
+  inviteeLocalTime,
+  shortOffset,
+  timeInZone,
+  wallTimeIn,
+  weekBounds,
+  zoneCity,
+  zoneLabel,
+  zoneOffsetLabel,
   formatDateTime,
   formatDay,
   formatDuration,
@@ -75,5 +85,69 @@ describe('relativeTime', () => {
 
   it('returns the input when it is not a date', () => {
     expect(relativeTime('soon', now)).toBe('soon');
+  });
+});
+
+describe('zones and bounds across DST', () => {
+  it('makes a Santiago day 25 hours when winter time starts, and starts Sep 6 at 01:00', () => {
+    expect(dayBounds(new Date('2026-04-04T15:00:00Z'), 'America/Santiago')).toEqual({
+      start: '2026-04-04T03:00:00Z',
+      end: '2026-04-05T04:00:00Z',
+    });
+    // Midnight does not exist on 6 Sep 2026 in Chile: the day begins at 01:00 -03.
+    expect(dayBounds(new Date('2026-09-06T15:00:00Z'), 'America/Santiago').start).toBe('2026-09-06T04:00:00Z');
+  });
+
+  it('makes the Amsterdam week with the spring switch 167 hours long', () => {
+    const week = weekBounds(new Date('2026-03-26T12:00:00Z'), 'Europe/Amsterdam', 1);
+    expect(week).toEqual({ start: '2026-03-22T23:00:00Z', end: '2026-03-29T22:00:00Z' });
+    expect((Date.parse(week.end) - Date.parse(week.start)) / 3_600_000).toBe(167);
+  });
+
+  it('starts weeks on the locale’s first day', () => {
+    // Wednesday 11 March; Sunday-first locales start on the 8th.
+    expect(weekBounds(new Date('2026-03-11T08:00:00Z'), 'America/New_York', 0).start).toBe('2026-03-08T05:00:00Z');
+    expect(weekBounds(new Date('2026-03-11T08:00:00Z'), 'Europe/Berlin', 1).start).toBe('2026-03-08T23:00:00Z');
+    // On the first day itself the week starts that day.
+    expect(weekBounds(new Date('2026-03-09T08:00:00Z'), 'Europe/Berlin', 1).start).toBe('2026-03-08T23:00:00Z');
+  });
+
+  it('names zones and their offsets', () => {
+    expect(zoneLabel('America/New_York')).toBe('America/New York');
+    expect(zoneCity('America/Argentina/Buenos_Aires')).toBe('Buenos Aires');
+    expect(zoneOffsetLabel('Europe/Berlin', new Date('2026-03-11T08:00:00Z'))).toBe('UTC+01:00');
+    expect(zoneOffsetLabel('Asia/Kolkata', new Date('2026-03-11T08:00:00Z'))).toBe('UTC+05:30');
+    expect(zoneOffsetLabel('America/Santiago', new Date('2026-03-11T08:00:00Z'))).toBe('UTC−03:00');
+    expect(zoneOffsetLabel('UTC', new Date('2026-03-11T08:00:00Z'))).toBe('UTC');
+    expect(shortOffset('Australia/Sydney', new Date('2026-04-04T12:00:00Z'))).toBe('UTC+11');
+    expect(shortOffset('Australia/Sydney', new Date('2026-04-05T12:00:00Z'))).toBe('UTC+10');
+    expect(shortOffset('Asia/Kathmandu', new Date('2026-04-05T12:00:00Z'))).toBe('UTC+5:45');
+  });
+});
+
+describe('other zones’ clocks', () => {
+  it('labels a time-grid hour in the second zone, with the weekday when the day differs', () => {
+    // 10:00 in Berlin on 11 March is 05:00 in New York (US summer time started on the 8th).
+    expect(wallTimeIn('2026-03-11', 600, 'Europe/Berlin', 'America/New_York', berlin)).toBe('05:00');
+    expect(wallTimeIn('2026-03-11', 60, 'Europe/Berlin', 'America/New_York', berlin)).toMatch(/^Tue,? 20:00$/);
+    expect(wallTimeIn('2026-03-11', 600, 'Europe/Berlin', 'Asia/Kolkata', berlin)).toBe('14:30');
+  });
+
+  it('gives each invitee their own local time', () => {
+    expect(timeInZone('2026-03-11T09:00:00Z', 'Europe/London', berlin)).toBe('09:00');
+    expect(timeInZone('2026-03-11T20:00:00Z', 'Asia/Tokyo', berlin)).toMatch(/^Thu,? 05:00$/);
+    expect(inviteeLocalTime('2026-03-11T09:00:00Z', { name: 'Anna Weber', email: 'a@x.de', timezone: 'Asia/Dubai' }, berlin)).toBe(
+      '10:00 for you, 13:00 for Anna in Asia/Dubai',
+    );
+    expect(inviteeLocalTime('2026-03-11T16:00:00Z', { name: null, email: 'grace@lumen.health', timezone: 'America/Los_Angeles' }, berlin)).toBe(
+      '17:00 for you, 09:00 for grace@lumen.health in America/Los Angeles',
+    );
+    expect(inviteeLocalTime('2026-03-11T09:00:00Z', { name: 'X', email: 'x@y', timezone: null }, berlin)).toBeNull();
+  });
+
+  it('greets by the hour in the display zone', () => {
+    expect(greeting(new Date('2026-03-11T08:00:00Z'), 'Europe/Berlin')).toBe('Good morning');
+    expect(greeting(new Date('2026-03-11T12:00:00Z'), 'Europe/Berlin')).toBe('Good afternoon');
+    expect(greeting(new Date('2026-03-11T20:00:00Z'), 'Europe/Berlin')).toBe('Good evening');
   });
 });

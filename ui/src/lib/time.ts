@@ -104,3 +104,118 @@ export function relativeTime(iso: string, now: Date, locale = 'en'): string {
   }
   return rtf.format(Math.round(diffSec / chosen[1]), chosen[0]);
 }
+
+/** The zone this computer is set to. */
+export function systemZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** `America/New_York` → `America/New York`, for reading. */
+export function zoneLabel(zone: string): string {
+  return zone.replace(/_/g, ' ');
+}
+
+/** `America/Argentina/Buenos_Aires` → `Buenos Aires`. */
+export function zoneCity(zone: string): string {
+  return zoneLabel(zone.split('/').pop() ?? zone);
+}
+
+/** The zone's offset at `at` as `UTC+01:00`, `UTC−03:00` or `UTC`. */
+export function zoneOffsetLabel(zone: string, at: Date): string {
+  const dt = DateTime.fromJSDate(at, { zone });
+  if (!dt.isValid) return '';
+  const minutes = dt.offset;
+  if (minutes === 0) return 'UTC';
+  const sign = minutes > 0 ? '+' : '−';
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+export type Bounds = { start: string; end: string };
+
+/** The calendar day containing `now` in `zone`, as UTC instants (23 or 25 hours on DST days). */
+export function dayBounds(now: Date, zone: string): Bounds {
+  const start = DateTime.fromJSDate(now, { zone }).startOf('day');
+  return { start: toUtcIso(start.toJSDate()), end: toUtcIso(start.plus({ days: 1 }).toJSDate()) };
+}
+
+/** The week containing `now` in `zone`, starting on `firstDay` (0 = Sunday), as UTC instants. */
+export function weekBounds(now: Date, zone: string, firstDay: number): Bounds {
+  const day = DateTime.fromJSDate(now, { zone }).startOf('day');
+  const back = (day.weekday % 7 - firstDay + 7) % 7;
+  const start = day.minus({ days: back });
+  return { start: toUtcIso(start.toJSDate()), end: toUtcIso(start.plus({ weeks: 1 }).toJSDate()) };
+}
+
+/**
+ * A wall-clock time of the day `day` (`YYYY-MM-DD`) in `zone`, shown in `other`: the secondary
+ * column of the time grid. Returns `04:00`, or `Thu 02:00` when the day differs.
+ */
+export function wallTimeIn(day: string, minutes: number, zone: string, other: string, prefs: DisplayPrefs): string {
+  const base = DateTime.fromISO(day, { zone }).set({ hour: Math.floor(minutes / 60), minute: minutes % 60 });
+  if (!base.isValid) return '';
+  const there = base.setZone(other).setLocale(prefs.locale);
+  const time = there.toLocaleString(timeOpts(prefs));
+  return there.toISODate() === base.toISODate() ? time : `${there.toLocaleString({ weekday: 'short' })} ${time}`;
+}
+
+/**
+ * What `iso` is in another zone, relative to the display zone's day: `16:00`, or `Thu 01:00`
+ * when it falls on another day there.
+ */
+export function timeInZone(iso: string, zone: string, prefs: DisplayPrefs): string {
+  const here = inZone(iso, prefs);
+  const there = DateTime.fromISO(iso, { zone }).setLocale(prefs.locale);
+  if (!here.isValid || !there.isValid) return iso;
+  const time = there.toLocaleString(timeOpts(prefs));
+  return there.toISODate() === here.toISODate() ? time : `${there.toLocaleString({ weekday: 'short' })} ${time}`;
+}
+
+/** `YYYY-MM-DD` of `iso` in the display zone. */
+export function isoDay(iso: string, prefs: DisplayPrefs): string {
+  return inZone(iso, prefs).toISODate() ?? iso.slice(0, 10);
+}
+
+/** `Good morning` / `Good afternoon` / `Good evening` by the display zone's hour. */
+export function greeting(now: Date, zone: string): string {
+  const hour = DateTime.fromJSDate(now, { zone }).hour;
+  if (hour < 5 || hour >= 18) return 'Good evening';
+  return hour < 12 ? 'Good morning' : 'Good afternoon';
+}
+
+/** `Wednesday 11 March` (en-GB) */
+export function formatLongDay(date: Date, prefs: DisplayPrefs): string {
+  return DateTime.fromJSDate(date, { zone: prefs.zone }).setLocale(prefs.locale).toLocaleString({ weekday: 'long', day: 'numeric', month: 'long' });
+}
+
+/** A short offset for narrow places: `UTC+1`, `UTC−4`, `UTC+5:30`, `UTC`. */
+export function shortOffset(zone: string, at: Date): string {
+  const dt = DateTime.fromJSDate(at, { zone });
+  if (!dt.isValid) return '';
+  const m = dt.offset;
+  if (m === 0) return 'UTC';
+  const abs = Math.abs(m);
+  const mins = abs % 60;
+  return `UTC${m > 0 ? '+' : '−'}${Math.floor(abs / 60)}${mins ? `:${String(mins).padStart(2, '0')}` : ''}`;
+}
+
+/** Today's date (`YYYY-MM-DD`) in `zone`. */
+export function todayIn(now: Date, zone: string): string {
+  return DateTime.fromJSDate(now, { zone }).toISODate() ?? '';
+}
+
+/** A `Date` as its calendar day in `zone`. */
+export function dayOf(date: Date, zone: string): string {
+  return DateTime.fromJSDate(date, { zone }).toISODate() ?? '';
+}
+
+/** "10:00 for you, 16:00 for Anna in Europe/Berlin": a meeting's start in an invitee's own zone. */
+export function inviteeLocalTime(
+  startIso: string,
+  invitee: { name: string | null; email: string; timezone: string | null },
+  prefs: DisplayPrefs,
+): string | null {
+  if (!invitee.timezone) return null;
+  const who = invitee.name?.trim().split(/\s+/)[0] || invitee.email;
+  return `${formatTime(startIso, prefs)} for you, ${timeInZone(startIso, invitee.timezone, prefs)} for ${who} in ${zoneLabel(invitee.timezone)}`;
+}

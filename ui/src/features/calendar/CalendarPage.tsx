@@ -1,5 +1,6 @@
-// The calendar: FullCalendar fed by `list_events` for exactly the visible range, in the display
-// zone (luxon plugin), with canceled meetings behind a toggle and a detail panel on the right.
+// The calendar: FullCalendar fed by `list_events` for exactly the visible range, in the zone from
+// Preferences (luxon plugin), with an optional second zone in the time grid, canceled meetings
+// behind a persisted toggle, a mini month, keyboard shortcuts and a detail panel on the right.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import FullCalendar from '@fullcalendar/react';
@@ -15,16 +16,35 @@ import type {
   EventInput,
   EventMountArg,
   EventSourceFuncArg,
+  SlotLabelContentArg,
+  ViewApi,
 } from '@fullcalendar/core';
 import { listEvents, toIpcError, type CalendarEvent, type EventDetail, type IpcError } from '../../ipc';
-import { usePrefs } from '../../lib/prefs';
-import { formatTime, rangeToUtc, type DisplayPrefs } from '../../lib/time';
+import { usePreferences, usePrefs } from '../../lib/prefs';
+import {
+  dayOf,
+  formatTime,
+  isoDay,
+  rangeToUtc,
+  shortOffset,
+  systemZone,
+  todayIn,
+  wallTimeIn,
+  zoneCity,
+  zoneLabel,
+  type DisplayPrefs,
+} from '../../lib/time';
 import { describeEvent, firstDayOfWeek, toEventInput } from '../../lib/calendar';
+import { calendarAction, isTypingTarget, VIEW_OF } from '../../lib/shortcuts';
+import { ZonePicker } from '../zones/ZonePicker';
 import { EventDetailPanel } from './EventDetailPanel';
+import { MiniMonth } from './MiniMonth';
+import { ShortcutsHelp } from './ShortcutsHelp';
 
 /** The meeting whose details are open; `reveal` asks the calendar to go to its date. */
 export type Selection = { uri: string; reveal: boolean };
-export type CalendarState = { view: string; date: string | null; includeCanceled: boolean };
+/** The calendar's view and date, kept by the shell so switching tabs (or Home's jumps) keep it. */
+export type CalendarState = { view: string; date: string | null };
 
 const PLUGINS = [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, luxonPlugin];
 const HEADER_TOOLBAR = {
@@ -34,11 +54,17 @@ const HEADER_TOOLBAR = {
 };
 const BUTTON_TEXT = { today: 'Today', month: 'Month', week: 'Week', day: 'Day', list: 'List' };
 const BUTTON_HINTS = { prev: 'Previous $0', next: 'Next $0', today: 'Go to today' };
-const VIEWS = {
-  timeGridWeek: { dayHeaderFormat: { weekday: 'short' as const, day: 'numeric' as const, month: 'short' as const, omitCommas: true } },
-  timeGridDay: { dayHeaderFormat: { weekday: 'long' as const, day: 'numeric' as const, month: 'long' as const } },
-};
 const BUSINESS_HOURS = { daysOfWeek: [1, 2, 3, 4, 5], startTime: '09:00', endTime: '18:00' };
+
+type Range = { start: string; end: string; current: string; view: string };
+
+/** The day a time grid's secondary labels are computed for: today when visible, else the first. */
+function referenceDay(view: ViewApi, zone: string): string {
+  const today = todayIn(new Date(), zone);
+  const first = dayOf(view.currentStart, zone);
+  const end = dayOf(view.currentEnd, zone);
+  return today >= first && today < end ? today : first;
+}
 
 export function CalendarPage({
   eventsVersion,
@@ -56,18 +82,28 @@ export function CalendarPage({
   onOpenContact: (email: string) => void;
 }) {
   const prefs = usePrefs();
+  const { prefs: stored, save } = usePreferences();
   const calendarRef = useRef<FullCalendar>(null);
   const initial = useRef(state);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
-  const { includeCanceled } = state;
+  const [saveError, setSaveError] = useState<IpcError | null>(null);
+  const [range, setRange] = useState<Range | null>(null);
+  const [busyDays, setBusyDays] = useState<ReadonlySet<string>>(new Set());
+  const [helpOpen, setHelpOpen] = useState(false);
+  const includeCanceled = stored.showCanceled;
+  const secondary = stored.secondaryTimezone && stored.secondaryTimezone !== prefs.zone ? stored.secondaryTimezone : null;
+  const sysZone = useMemo(() => systemZone(), []);
 
+  const prefsRef = useRef(prefs);
+  prefsRef.current = prefs;
   const fetchEvents = useCallback(
     (info: EventSourceFuncArg, success: (events: EventInput[]) => void, failure: (error: Error) => void) => {
       const { from, to } = rangeToUtc(info);
       listEvents(from, to, includeCanceled).then(
         (events) => {
           setLoadError(null);
+          setBusyDays(new Set(events.filter((e) => e.status !== 'canceled').map((e) => isoDay(e.start, prefsRef.current))));
           success(events.map(toEventInput));
         },
         (raw: unknown) => {
@@ -92,6 +128,13 @@ export function CalendarPage({
   stateRef.current = state;
   const onDatesSet = useCallback(
     (arg: DatesSetArg) => {
+      const zone = prefsRef.current.zone;
+      setRange({
+        start: dayOf(arg.view.currentStart, zone),
+        end: dayOf(arg.view.currentEnd, zone),
+        current: dayOf(arg.view.currentStart, zone),
+        view: arg.view.type,
+      });
       onState({ ...stateRef.current, view: arg.view.type, date: arg.view.currentStart.toISOString() });
     },
     [onState],
@@ -112,15 +155,23 @@ export function CalendarPage({
       arg.el.dataset.uri = e.uri;
       arg.el.dataset.status = e.status;
       arg.el.dataset.testid = 'calendar-event';
+      if (e.rescheduledFrom) arg.el.dataset.rescheduledFrom = e.rescheduledFrom;
+      if (e.rescheduledTo) arg.el.dataset.rescheduledTo = e.rescheduledTo;
       arg.el.setAttribute('aria-label', describeEvent(e, prefs));
       arg.el.title = describeEvent(e, prefs);
     },
     [prefs],
   );
 
+  // The selected meeting is ringed; the other half of a reschedule is outlined with it.
   const selectedUri = selection?.uri;
   const eventClassNames = useCallback(
-    (arg: { event: { id: string } }) => (arg.event.id === selectedUri ? ['ev-selected'] : []),
+    (arg: { event: { id: string; extendedProps: Record<string, unknown> } }) => {
+      if (!selectedUri) return [];
+      if (arg.event.id === selectedUri) return ['ev-selected'];
+      const e = arg.event.extendedProps.calendarEvent as CalendarEvent | undefined;
+      return e && (e.rescheduledFrom === selectedUri || e.rescheduledTo === selectedUri) ? ['ev-linked'] : [];
+    },
     [selectedUri],
   );
 
@@ -147,43 +198,167 @@ export function CalendarPage({
     [hour12],
   );
 
+  // With a second zone, each hour label shows both zones, and the axis header names them.
+  const slotLabelContent = useCallback(
+    (arg: SlotLabelContentArg) => {
+      if (!secondary) return arg.text;
+      const minutes = arg.time.days * 1440 + Math.round(arg.time.milliseconds / 60000);
+      const day = referenceDay(arg.view, prefs.zone);
+      return (
+        <span className="slot-two">
+          <span className="slot-primary">{arg.text}</span>
+          <span className="slot-secondary" data-testid="secondary-slot">
+            {wallTimeIn(day, minutes, prefs.zone, secondary, prefs)}
+          </span>
+        </span>
+      );
+    },
+    [secondary, prefs],
+  );
+  const views = useMemo(() => {
+    const axisHeader = secondary
+      ? {
+          weekNumbers: true,
+          weekNumberContent: (arg: { date: Date }) => (
+            <span className="slot-two slot-zones" data-testid="zone-axis-header">
+              <span className="slot-primary" title={zoneLabel(prefs.zone)}>
+                {shortOffset(prefs.zone, arg.date)}
+              </span>
+              <span className="slot-secondary" title={zoneLabel(secondary)}>
+                {shortOffset(secondary, arg.date)}
+              </span>
+            </span>
+          ),
+        }
+      : {};
+    return {
+      timeGridWeek: {
+        ...axisHeader,
+        dayHeaderFormat: { weekday: 'short' as const, day: 'numeric' as const, month: 'short' as const, omitCommas: true },
+      },
+      timeGridDay: { ...axisHeader, dayHeaderFormat: { weekday: 'long' as const, day: 'numeric' as const, month: 'long' as const } },
+    };
+  }, [secondary, prefs.zone]);
+
+  const toggleCanceled = (checked: boolean) => {
+    setSaveError(null);
+    save({ showCanceled: checked }).catch((raw: unknown) => setSaveError(toIpcError(raw)));
+  };
+  const pickZone = (field: 'timezone' | 'secondaryTimezone') => (zone: string | null) => {
+    setSaveError(null);
+    save({ [field]: zone }).catch((raw: unknown) => setSaveError(toIpcError(raw)));
+  };
+
+  // Keyboard shortcuts: t, ←/→, m/w/d/l and ? (documented in the ? popover).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || isTypingTarget(document.activeElement)) return;
+      const action = calendarAction(e);
+      const api = calendarRef.current?.getApi();
+      if (!action || !api) return;
+      e.preventDefault();
+      if (action === 'help') setHelpOpen((o) => !o);
+      else if (action === 'today') api.today();
+      else if (action === 'prev') api.prev();
+      else if (action === 'next') api.next();
+      else api.changeView(VIEW_OF[action]!);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const today = todayIn(new Date(), prefs.zone);
+  const firstDay = firstDayOfWeek(prefs.locale);
+
   return (
     <div className={`calendar-page${selection ? ' with-detail' : ''}`}>
-      <div className="calendar-main">
-        <div className="page-toolbar">
-          <h1 className="page-title">Calendar</h1>
+      <aside className="calendar-side" aria-label="Calendar tools">
+        <MiniMonth
+          today={today}
+          focusDay={range?.current ?? today}
+          rangeStart={range?.start}
+          rangeEnd={range?.end}
+          firstDay={firstDay}
+          locale={prefs.locale}
+          busyDays={busyDays}
+          onPick={(day) => calendarRef.current?.getApi().gotoDate(day)}
+        />
+        <div className="side-section">
+          <ZonePicker
+            label="Second time zone"
+            value={stored.secondaryTimezone}
+            onChange={pickZone('secondaryTimezone')}
+            nullLabel="None"
+            nullHint="One column of hours"
+            testId="secondary-zone"
+          />
+          <p className="side-hint muted small" data-testid="zone-legend">
+            {secondary
+              ? `Hours on the left: ${zoneCity(prefs.zone)} (dark) and ${zoneCity(secondary)} (grey), in week and day views.`
+              : 'Add a second column of hours to the week and day views, e.g. a client’s zone.'}
+          </p>
+        </div>
+        <div className="side-section">
           <label className="toggle">
             <input
               type="checkbox"
               data-testid="toggle-canceled"
               checked={includeCanceled}
-              onChange={(e) => onState({ ...state, includeCanceled: e.target.checked })}
+              onChange={(e) => toggleCanceled(e.target.checked)}
             />
             <span>Show canceled</span>
           </label>
-          <span className="muted small" title="Times are shown in this zone">
-            {prefs.zone.replace(/_/g, ' ')}
-          </span>
+          <div className="legend small muted" aria-hidden="true">
+            <span className="legend-item">
+              <span className="legend-swatch legend-canceled" /> Canceled
+            </span>
+            <span className="legend-item">
+              <span className="legend-mark">↻</span> Rescheduled
+            </span>
+            <span className="legend-item">
+              <span className="legend-mark legend-noshow">!</span> No-show
+            </span>
+          </div>
+        </div>
+      </aside>
+      <div className="calendar-main">
+        <div className="page-toolbar">
+          <h1 className="page-title">Calendar</h1>
+          <ZonePicker
+            label="Time zone"
+            hideLabel
+            value={stored.timezone}
+            onChange={pickZone('timezone')}
+            nullLabel={`System (${zoneLabel(sysZone)})`}
+            nullHint="This computer’s zone"
+            testId="calendar-zone"
+          />
           <span className="muted small" aria-live="polite">
             {loading ? 'Loading…' : ''}
           </span>
+          <span className="toolbar-spacer" />
+          <ShortcutsHelp open={helpOpen} onOpenChange={setHelpOpen} />
         </div>
-        {loadError && (
+        {(loadError || saveError) && (
           <div className="banner banner-error" role="alert">
-            <span>Could not load meetings: {loadError.message}</span>
-            <button type="button" className="btn btn-small" onClick={() => calendarRef.current?.getApi().refetchEvents()}>
-              Retry
-            </button>
+            <span>
+              {loadError ? `Could not load meetings: ${loadError.message}` : `Could not save: ${saveError!.message}`}
+            </span>
+            {loadError && (
+              <button type="button" className="btn btn-small" onClick={() => calendarRef.current?.getApi().refetchEvents()}>
+                Retry
+              </button>
+            )}
           </div>
         )}
-        <div className="calendar-frame" data-testid="calendar">
+        <div className="calendar-frame" data-testid="calendar" data-zone={prefs.zone}>
           <FullCalendar
             ref={calendarRef}
             plugins={PLUGINS}
             timeZone={prefs.zone}
             locale={prefs.locale}
-            views={VIEWS}
-            firstDay={firstDayOfWeek(prefs.locale)}
+            views={views}
+            firstDay={firstDay}
             initialView={initial.current.view}
             initialDate={initial.current.date ?? undefined}
             headerToolbar={HEADER_TOOLBAR}
@@ -192,10 +367,12 @@ export function CalendarPage({
             height="100%"
             nowIndicator
             dayMaxEvents
+            allDaySlot={false}
             scrollTime="07:30:00"
             businessHours={BUSINESS_HOURS}
             eventTimeFormat={timeFormat}
             slotLabelFormat={timeFormat}
+            slotLabelContent={slotLabelContent}
             displayEventEnd
             events={fetchEvents}
             loading={setLoading}
@@ -222,6 +399,25 @@ export function CalendarPage({
   );
 }
 
+/** The reschedule marker: the new booking points back, the moved-away one points on. */
+function rescheduleMark(e: CalendarEvent) {
+  if (e.rescheduledFrom) {
+    return (
+      <span className="ev-badge ev-badge-resched" data-testid="rescheduled-marker" title="Rescheduled from an earlier booking">
+        ↻ Rescheduled
+      </span>
+    );
+  }
+  if (e.rescheduledTo) {
+    return (
+      <span className="ev-badge ev-badge-resched" data-testid="rescheduled-marker" title="Moved to a new time">
+        Moved →
+      </span>
+    );
+  }
+  return null;
+}
+
 /** Tiles show time, meeting type and invitees, as much as each view has room for. */
 function renderEventContent(arg: EventContentArg, prefs: DisplayPrefs) {
   const e = arg.event.extendedProps.calendarEvent as CalendarEvent | undefined;
@@ -235,15 +431,20 @@ function renderEventContent(arg: EventContentArg, prefs: DisplayPrefs) {
         <span className="fc-daygrid-event-dot" />
         <span className="ev-time">{formatTime(e.start, prefs)}</span>
         <span className="ev-month-title">{who || e.name}</span>
+        {(e.rescheduledFrom || e.rescheduledTo) && (
+          <span className="ev-flag ev-flag-resched" aria-hidden="true">
+            ↻
+          </span>
+        )}
         {e.anyNoShow && <span className="ev-flag" aria-hidden="true">!</span>}
       </div>
     );
   }
   const badges = (
     <>
-      {e.status === 'canceled' && <span className="ev-badge ev-badge-canceled">Canceled</span>}
+      {e.status === 'canceled' && !e.rescheduledTo && <span className="ev-badge ev-badge-canceled">Canceled</span>}
       {e.anyNoShow && <span className="ev-badge ev-badge-noshow">No-show</span>}
-      {e.rescheduledFrom && <span className="ev-badge">Rescheduled</span>}
+      {rescheduleMark(e)}
     </>
   );
   if (type.startsWith('list')) {

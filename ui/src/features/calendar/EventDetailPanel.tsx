@@ -5,7 +5,7 @@ import { getEvent, openExternal, toIpcError, type EventDetail, type InviteeDetai
 import { useLoad } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
 import { eventStatusLabel, initials, isVideoLocation, locationLabel } from '../../lib/labels';
-import { formatDuration, formatTimeRange } from '../../lib/time';
+import { formatDuration, formatTimeRange, inviteeLocalTime } from '../../lib/time';
 import { isHttpUrl } from '../../lib/urls';
 
 export function EventDetailPanel({
@@ -111,6 +111,7 @@ function DetailBody({
         {formatTimeRange(detail.start, detail.end, prefs)}
         <span className="muted nowrap"> · {formatDuration(detail.start, detail.end)}</span>
       </p>
+      <LocalTimes detail={detail} />
 
       {(rescheduledFrom || rescheduledTo) && (
         <div className="detail-reschedule">
@@ -176,6 +177,30 @@ function DetailBody({
       <PeopleSection title="Hosts" id="detail-hosts" people={detail.hosts} />
       {detail.guests.length > 0 && <PeopleSection title="Guests" id="detail-guests" people={detail.guests} />}
     </div>
+  );
+}
+
+/** Each invitee's own clock: "10:00 for you, 09:00 for Priya in Europe/London". */
+function LocalTimes({ detail }: { detail: EventDetail }) {
+  const prefs = usePrefs();
+  const attending = detail.invitees.filter((i) => i.status === 'active');
+  const people = attending.length > 0 ? attending : detail.invitees;
+  const lines = people
+    .map((i) => ({ email: i.email, text: inviteeLocalTime(detail.start, i, prefs) }))
+    .filter((l): l is { email: string; text: string } => l.text !== null);
+  if (lines.length === 0) return null;
+  return (
+    <ul className="local-times" data-testid="invitee-local-times" aria-label="Local times">
+      {lines.map((l) => (
+        <li key={l.email} data-testid="invitee-local-time" data-email={l.email}>
+          <svg viewBox="0 0 24 24" aria-hidden="true">
+            <circle cx="12" cy="12" r="9" />
+            <path d="M12 7v5l3 2" />
+          </svg>
+          {l.text}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -13,11 +13,14 @@ import {
 } from '../../ipc';
 import { authKindLabel, parsePort, unixToIso } from '../../lib/connect';
 import { useNow } from '../../lib/hooks';
-import { usePrefs } from '../../lib/prefs';
-import { formatDateTime, relativeTime } from '../../lib/time';
+import { usePreferences, usePrefs } from '../../lib/prefs';
+import { formatDateTime, relativeTime, zoneLabel } from '../../lib/time';
+import { ExportCard } from '../export/ExportCard';
+import { DisplaySection, FeedSection, RealtimeSection, SyncSection } from './PreferenceSections';
 
 export function SettingsPage({ status, onDisconnected }: { status: StatusView; onDisconnected: () => Promise<void> }) {
   const prefs = usePrefs();
+  const { prefs: stored } = usePreferences();
   const now = useNow();
   const account = status.account;
   const [erase, setErase] = useState(false);
@@ -65,7 +68,7 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
           <div>
             <dt>Time zone</dt>
             <dd>
-              {prefs.zone.replace(/_/g, ' ')} <span className="muted">(this computer’s)</span>
+              {zoneLabel(prefs.zone)} <span className="muted">({stored.timezone ? 'picked below' : 'this computer’s'})</span>
               {account.timezone && account.timezone !== prefs.zone && (
                 <span className="muted"> · Calendly account: {account.timezone.replace(/_/g, ' ')}</span>
               )}
@@ -101,6 +104,11 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
         </dl>
       </section>
 
+      <DisplaySection />
+      <RealtimeSection />
+      <SyncSection />
+      <FeedSection />
+      <ExportCard />
       <OAuthAppSettings />
 
       <section className="card" aria-labelledby="disconnect-title">

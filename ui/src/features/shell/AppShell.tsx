@@ -1,19 +1,33 @@
 // The connected app: navigation, the current screen, and the status line. Cross-screen state
 // (which meeting or contact is open, the calendar's view) lives here so switching tabs keeps it.
 
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { StatusView } from '../../ipc';
 import { ReconnectBanner } from '../connect/ReconnectBanner';
 import type { Versions } from '../../App';
 import { CalendarPage, type CalendarState, type Selection } from '../calendar/CalendarPage';
 import { ContactsPage } from '../contacts/ContactsPage';
 import { SettingsPage } from '../settings/SettingsPage';
+import { HomePage } from '../home/HomePage';
+import { SearchDialog } from '../search/SearchDialog';
+import { isSearchShortcut } from '../../lib/shortcuts';
 import { StatusLine } from './StatusLine';
 import { Logo } from './Logo';
 
-type Tab = 'calendar' | 'contacts' | 'settings';
+type Tab = 'home' | 'calendar' | 'contacts' | 'settings';
 
 const TABS: Array<{ id: Tab; label: string; icon: React.ReactNode }> = [
+  {
+    id: 'home',
+    label: 'Home',
+    icon: (
+      <svg viewBox="0 0 24 24" aria-hidden="true">
+        <path d="M3 11.5 12 4l9 7.5" />
+        <path d="M5.5 10v10h13V10" />
+        <path d="M10 20v-5h4v5" />
+      </svg>
+    ),
+  },
   {
     id: 'calendar',
     label: 'Calendar',
@@ -55,9 +69,10 @@ export function AppShell({
   versions: Versions;
   refreshStatus: () => Promise<void>;
 }) {
-  const [tab, setTab] = useState<Tab>('calendar');
+  const [tab, setTab] = useState<Tab>('home');
   const [selection, setSelection] = useState<Selection | null>(null);
-  const [calendar, setCalendar] = useState<CalendarState>({ view: 'timeGridWeek', date: null, includeCanceled: false });
+  const [calendar, setCalendar] = useState<CalendarState>({ view: 'timeGridWeek', date: null });
+  const [searchOpen, setSearchOpen] = useState(false);
   const [contactEmail, setContactEmail] = useState<string | null>(null);
   // The banner stays while its Connect flow runs, even after the new status cleared `reconnect`.
   const [reconnectOpen, setReconnectOpen] = useState(false);
@@ -67,7 +82,7 @@ export function AppShell({
 
   const reconnected = useCallback(() => {
     setReconnectOpen(false);
-    setTab('calendar');
+    setTab('home');
     void refreshStatus();
   }, [refreshStatus]);
 
@@ -78,6 +93,21 @@ export function AppShell({
   const openContact = useCallback((email: string) => {
     setContactEmail(email);
     setTab('contacts');
+  }, []);
+  const openCalendar = useCallback((view: string, day?: string) => {
+    setCalendar({ view, date: day ?? null });
+    setTab('calendar');
+  }, []);
+
+  // Ctrl/Cmd+K opens search from anywhere in the window.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!isSearchShortcut(e)) return;
+      e.preventDefault();
+      setSearchOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
   }, []);
 
   return (
@@ -103,6 +133,14 @@ export function AppShell({
             </li>
           ))}
         </ul>
+        <button type="button" className="nav-search" data-testid="open-search" onClick={() => setSearchOpen(true)} aria-keyshortcuts="Control+K Meta+K">
+          <svg viewBox="0 0 24 24" aria-hidden="true">
+            <circle cx="11" cy="11" r="7" />
+            <path d="m20 20-3.5-3.5" />
+          </svg>
+          <span>Search</span>
+          <kbd aria-hidden="true">Ctrl K</kbd>
+        </button>
       </nav>
       {showBanner && reconnectMessage && (
         <div className="banner-area">
@@ -117,6 +155,15 @@ export function AppShell({
         </div>
       )}
       <main className="content" aria-label={TABS.find((t) => t.id === tab)?.label}>
+        {tab === 'home' && (
+          <HomePage
+            version={versions.dashboard}
+            accountName={status.account?.name ?? ''}
+            onOpenEvent={openEvent}
+            onOpenContact={openContact}
+            onOpenCalendar={openCalendar}
+          />
+        )}
         {tab === 'calendar' && (
           <CalendarPage
             eventsVersion={versions.events}
@@ -138,6 +185,9 @@ export function AppShell({
         {tab === 'settings' && <SettingsPage status={status} onDisconnected={refreshStatus} />}
       </main>
       <StatusLine status={status} refreshStatus={refreshStatus} onReconnect={() => setReconnectOpen(true)} />
+      {searchOpen && (
+        <SearchDialog onClose={() => setSearchOpen(false)} onOpenEvent={openEvent} onOpenContact={openContact} />
+      )}
     </div>
   );
 }

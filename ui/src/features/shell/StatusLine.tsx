@@ -1,7 +1,7 @@
 // The line at the bottom: who is connected, how fresh the data is, and a Sync button.
 
-import { useState } from 'react';
-import { syncNow, toIpcError, type IpcError, type StatusView } from '../../ipc';
+import { useEffect, useId, useRef, useState } from 'react';
+import { syncNow, toIpcError, type IpcError, type StatusView, type WebhookStatus } from '../../ipc';
 import { useNow } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
 import { statusLine, plural } from '../../lib/status';
@@ -21,7 +21,11 @@ export function StatusLine({
   const [syncing, setSyncing] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
+  const [detailsOpen, setDetailsOpen] = useState(false);
+  const detailsId = useId();
+  const detailsButton = useRef<HTMLButtonElement>(null);
   const line = statusLine(status, now);
+  const hooks = line.webhooks;
   const busy = syncing || status.syncing;
 
   const sync = async () => {
@@ -75,6 +79,51 @@ export function StatusLine({
       <span className="status-counts" data-testid="status-counts">
         {line.counts}
       </span>
+      <span className="status-sep" aria-hidden="true">·</span>
+      <span className={`status-webhooks tone-${hooks.tone}`} data-testid="status-webhooks" title={status.webhooks.message ?? undefined}>
+        <span className="status-dot" aria-hidden="true" />
+        {hooks.text}
+      </span>
+      {hooks.lastDelivery && (
+        <>
+          <span className="status-sep" aria-hidden="true">·</span>
+          <span
+            data-testid="status-last-webhook"
+            title={status.webhooks.lastDelivery ? formatDateTime(status.webhooks.lastDelivery, prefs) : undefined}
+          >
+            {hooks.lastDelivery}
+          </span>
+        </>
+      )}
+      {(hooks.failures || hooks.details) && (
+        <span className="status-error status-webhook-problem">
+          {hooks.failures && <span data-testid="status-webhook-failures">{hooks.failures}</span>}
+          {hooks.details && (
+            <button
+              ref={detailsButton}
+              type="button"
+              className="link status-details-link"
+              data-testid="webhook-details-link"
+              aria-expanded={detailsOpen}
+              aria-controls={detailsOpen ? detailsId : undefined}
+              aria-label="Webhook delivery details"
+              onClick={() => setDetailsOpen((o) => !o)}
+            >
+              details
+            </button>
+          )}
+        </span>
+      )}
+      {detailsOpen && (
+        <WebhookDetails
+          id={detailsId}
+          webhooks={status.webhooks}
+          onClose={() => {
+            setDetailsOpen(false);
+            detailsButton.current?.focus();
+          }}
+        />
+      )}
       {line.keyringProblem && (
         <span className="status-warning" data-testid="status-keyring" role="note">
           <span aria-hidden="true">⚠ </span>Keyring: {line.keyringProblem}
@@ -106,5 +155,68 @@ export function StatusLine({
         )}
       </button>
     </footer>
+  );
+}
+
+/** The small panel behind "details": what went wrong and how many deliveries wait or failed. */
+function WebhookDetails({ id, webhooks: w, onClose }: { id: string; webhooks: WebhookStatus; onClose: () => void }) {
+  const prefs = usePrefs();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <div
+      ref={ref}
+      id={id}
+      className="popover webhook-details"
+      role="dialog"
+      aria-label="Webhook delivery details"
+      data-testid="webhook-details"
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onClose();
+        }
+      }}
+    >
+      <div className="popover-head">
+        <h2>Webhook deliveries</h2>
+        <button type="button" className="icon-btn" aria-label="Close webhook details" onClick={onClose}>
+          ×
+        </button>
+      </div>
+      {w.message && (
+        <p className="webhook-message selectable" data-testid="webhook-message">
+          {w.message}
+        </p>
+      )}
+      <dl className="facts facts-compact">
+        <div>
+          <dt>Pending</dt>
+          <dd data-testid="webhook-pending">{w.pending}</dd>
+        </div>
+        <div>
+          <dt>Failed</dt>
+          <dd data-testid="webhook-failed" className={w.failed > 0 ? 'warn' : undefined}>
+            {w.failed}
+          </dd>
+        </div>
+        <div>
+          <dt>Subscription</dt>
+          <dd>{w.subscription ?? 'None'}</dd>
+        </div>
+        {w.publicUrl && (
+          <div>
+            <dt>Public URL</dt>
+            <dd className="mono selectable">{w.publicUrl}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Last delivery</dt>
+          <dd>{w.lastDelivery ? formatDateTime(w.lastDelivery, prefs) : 'Never'}</dd>
+        </div>
+      </dl>
+      <p className="muted small">Failed deliveries are retried; a sync also catches up on anything webhooks missed.</p>
+    </div>
   );
 }

@@ -1,35 +1,11 @@
-//! `slotline export`: the store as the contract's JSON (and, later, ICS and CSV), read from one
-//! snapshot so it is consistent while deliveries are being written.
+//! The contract's JSON: every event with its hosts, invitees and guests, and every contact with
+//! its activity in the range.
 
-use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
+use super::Range;
 use crate::store::{Store, StoreError};
-
-/// An optional date range, inclusive, in UTC days.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Range {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-}
-
-impl Range {
-    fn bounds_ms(&self) -> (i64, i64) {
-        let from = self
-            .from
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc().timestamp_millis())
-            .unwrap_or(i64::MIN);
-        let to = self
-            .to
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc().timestamp_millis())
-            .unwrap_or(i64::MAX);
-        (from, to)
-    }
-}
 
 pub fn json_export(store: &Store, range: Range) -> Result<Value, StoreError> {
     store.read(|tx| build(tx, range))

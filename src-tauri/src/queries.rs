@@ -1,0 +1,259 @@
+//! Read models for the home screen and the search box: plain functions over a connection (a
+//! read snapshot), returning `ts-rs` structs. Meeting rows come from `feed::calendar_range` so a
+//! tile looks the same on the dashboard, in search results and in the calendar.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::feed::{self, CalendarEvent, ContactSummary};
+use crate::store::StoreError;
+
+/// How many meetings the dashboard lists after now.
+pub const UPCOMING: usize = 5;
+/// How many activities the dashboard lists.
+pub const RECENT: usize = 10;
+
+/// The home screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    /// Active meetings overlapping today, by start.
+    pub today: Vec<CalendarEvent>,
+    /// The next active meetings starting at or after now, by start.
+    pub upcoming: Vec<CalendarEvent>,
+    pub week: WeekCounts,
+    /// The latest activities, newest first.
+    pub recent: Vec<RecentActivity>,
+}
+
+/// What happened this week (by when it happened, not when the meeting is).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WeekCounts {
+    #[ts(type = "number")]
+    pub booked: i64,
+    #[ts(type = "number")]
+    pub canceled: i64,
+    #[ts(type = "number")]
+    pub rescheduled: i64,
+    /// No-shows marked this week and not cleared since.
+    #[ts(type = "number")]
+    pub no_shows: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentActivity {
+    /// `booked`, `canceled`, `rescheduled`, `no_show`, `no_show_cleared`, `routing_form_submitted`.
+    pub kind: String,
+    pub at: String,
+    pub contact_email: String,
+    pub contact_name: Option<String>,
+    pub event_uri: Option<String>,
+    pub event_name: Option<String>,
+}
+
+/// What the search box found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResults {
+    /// Newest first.
+    pub meetings: Vec<CalendarEvent>,
+    /// By name.
+    pub contacts: Vec<ContactSummary>,
+}
+
+/// The home screen at `now_ms`; the caller works out the user's day and week in their zone.
+pub fn dashboard(
+    conn: &Connection,
+    now_ms: i64,
+    week_start_ms: i64,
+    week_end_ms: i64,
+    day_start_ms: i64,
+    day_end_ms: i64,
+) -> Result<Dashboard, StoreError> {
+    Ok(Dashboard {
+        today: feed::calendar_range(conn, day_start_ms, day_end_ms, false)?,
+        upcoming: upcoming(conn, now_ms)?,
+        week: week_counts(conn, week_start_ms, week_end_ms)?,
+        recent: recent(conn, RECENT)?,
+    })
+}
+
+fn upcoming(conn: &Connection, now_ms: i64) -> Result<Vec<CalendarEvent>, StoreError> {
+    // Bound the range by the start of the UPCOMING-th next meeting so the calendar query reads a
+    // handful of rows, not the whole future.
+    let last: Option<i64> = conn
+        .prepare_cached(
+            "SELECT start_ms FROM scheduled_events WHERE status = 'active' AND start_ms >= ?1
+             ORDER BY start_ms LIMIT 1 OFFSET ?2",
+        )?
+        .query_row(params![now_ms, UPCOMING as i64 - 1], |r| r.get(0))
+        .optional()?;
+    let to_ms = last.map_or(i64::MAX, |ms| ms.saturating_add(1));
+    let mut events = feed::calendar_range(conn, now_ms, to_ms, false)?;
+    // The range also returns meetings already under way; those are today's, not upcoming.
+    events.retain(|e| {
+        chrono::DateTime::parse_from_rfc3339(&e.start)
+            .map(|s| s.timestamp_millis() >= now_ms)
+            .unwrap_or(false)
+    });
+    events.truncate(UPCOMING);
+    Ok(events)
+}
+
+fn week_counts(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<WeekCounts, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.kind, count(*) FROM activities a
+         LEFT JOIN invitees i ON i.uri = a.invitee_uri
+         WHERE a.at_ms >= ?1 AND a.at_ms < ?2
+           AND (a.kind <> 'no_show' OR i.uri IS NULL OR i.no_show_uri IS NOT NULL)
+         GROUP BY a.kind",
+    )?;
+    let mut counts = WeekCounts::default();
+    let rows = stmt.query_map(params![from_ms, to_ms], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    for row in rows {
+        let (kind, n) = row?;
+        match kind.as_str() {
+            "booked" => counts.booked = n,
+            "canceled" => counts.canceled = n,
+            "rescheduled" => counts.rescheduled = n,
+            "no_show" => counts.no_shows = n,
+            _ => {}
+        }
+    }
+    Ok(counts)
+}
+
+fn recent(conn: &Connection, limit: usize) -> Result<Vec<RecentActivity>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.kind, a.at, c.email, c.name, a.event_uri, e.name FROM activities a
+         JOIN contacts c ON c.id = a.contact_id
+         LEFT JOIN scheduled_events e ON e.uri = a.event_uri
+         ORDER BY a.at_ms DESC, a.id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        Ok(RecentActivity {
+            kind: r.get(0)?,
+            at: r.get(1)?,
+            contact_email: r.get(2)?,
+            contact_name: r.get(3)?,
+            event_uri: r.get(4)?,
+            event_name: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// `%text%` for `LIKE … ESCAPE '\'`, with the user's `%`, `_` and `\` taken literally.
+fn like_pattern(query: &str) -> String {
+    let mut p = String::with_capacity(query.len() + 2);
+    p.push('%');
+    for c in query.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Meetings whose name, invitee name or email, or Q&A answer contains `query`, and contacts whose
+/// name or email does; case-insensitive (ASCII letters), at most `limit` of each. `now_ms`
+/// decides a contact's last and next meeting.
+pub fn search(
+    conn: &Connection,
+    query: &str,
+    limit: usize,
+    now_ms: i64,
+) -> Result<SearchResults, StoreError> {
+    let query = query.trim();
+    if query.is_empty() || limit == 0 {
+        return Ok(SearchResults::default());
+    }
+    let pattern = like_pattern(query);
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.uri, e.start_ms, e.end_ms FROM scheduled_events e
+         WHERE e.name LIKE ?1 ESCAPE '\\'
+            OR EXISTS (SELECT 1 FROM invitees i WHERE i.event_uri = e.uri
+                AND (i.email LIKE ?1 ESCAPE '\\' OR coalesce(i.name, '') LIKE ?1 ESCAPE '\\'
+                     OR EXISTS (SELECT 1 FROM json_each(i.questions_json) q
+                                WHERE json_extract(q.value, '$.answer') LIKE ?1 ESCAPE '\\')))
+         ORDER BY e.start_ms DESC, e.uri LIMIT ?2",
+    )?;
+    let hits = stmt
+        .query_map(params![pattern, limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut meetings = Vec::with_capacity(hits.len());
+    for (uri, start_ms, end_ms) in hits {
+        // The calendar's own row for this meeting: the range is the meeting itself.
+        let (from, to) = (
+            start_ms.saturating_sub(1),
+            end_ms.max(start_ms.saturating_add(1)),
+        );
+        let row = feed::calendar_range(conn, from, to, true)?
+            .into_iter()
+            .find(|e| e.uri == uri);
+        meetings.extend(row);
+    }
+
+    // `feed::contacts` matches with a plain LIKE; keep only literal, case-insensitive matches.
+    let needle = query.to_lowercase();
+    let contacts = feed::contacts(conn, Some(query), now_ms)?
+        .into_iter()
+        .filter(|c| {
+            c.email.to_lowercase().contains(&needle)
+                || c.name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&needle))
+        })
+        .take(limit)
+        .collect();
+    Ok(SearchResults { meetings, contacts })
+}
+
+/// Every IANA time zone name `chrono-tz` knows, sorted, for the zone picker.
+pub fn timezones() -> Vec<String> {
+    let mut zones: Vec<String> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name().to_string())
+        .collect();
+    zones.sort();
+    zones
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(like_pattern("anna"), "%anna%");
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn timezones_are_sorted_and_complete() {
+        let zones = timezones();
+        assert!(zones.len() > 400);
+        assert!(zones.windows(2).all(|w| w[0] < w[1]));
+        for z in [
+            "America/Santiago",
+            "Europe/Amsterdam",
+            "Australia/Sydney",
+            "UTC",
+        ] {
+            assert!(zones.iter().any(|x| x == z), "{z}");
+        }
+    }
+}

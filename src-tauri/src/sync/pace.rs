@@ -1,0 +1,314 @@
+//! Pacing against Calendly's per-minute budget: the `X-RateLimit-*` headers of each answer say
+//! how many requests are left and when the minute resets, so requests wait *before* they are
+//! sent instead of earning a 429. Pure bookkeeping — the caller passes the time in — so the
+//! rules are tested without a clock.
+
+use std::time::{Duration, Instant};
+
+use crate::calendly::RateLimit;
+
+/// Two readings of `reset` further apart than this belong to different minutes.
+const SAME_WINDOW: Duration = Duration::from_secs(5);
+/// Added to every reset: `X-RateLimit-Reset` is whole seconds, and a request that arrives a
+/// moment too early is a 429.
+const RESET_MARGIN: Duration = Duration::from_millis(500);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Left {
+    /// No answer yet: one request at a time until the headers arrive.
+    Unknown,
+    /// Requests this minute we may still send.
+    Known(u32),
+    /// The server sends no rate-limit headers: nothing to pace by.
+    Unpaced,
+}
+
+/// What the caller should do before sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admit {
+    Go,
+    /// Try again at this instant (the budget is spent until then, or a first answer is awaited).
+    WaitUntil(Instant),
+}
+
+/// What a 429 means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    /// The budget we track was not spent: a transient refusal, retried after a short back-off
+    /// with jitter.
+    Transient,
+    /// The minute is spent; the budget now waits for the reset, so retry through [`Budget::admit`].
+    Spent,
+}
+
+/// The per-minute request budget, as learned from the rate-limit headers.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    left: Left,
+    limit: Option<u32>,
+    reset_at: Option<Instant>,
+    /// When the local view last moved into a new minute; answers to requests sent before it
+    /// describe the previous minute.
+    rolled_at: Option<Instant>,
+    in_flight: u32,
+    /// Requests left unused each minute for the rest of the app (a webhook check, the UI).
+    reserve: u32,
+}
+
+impl Budget {
+    pub fn new(reserve: u32) -> Self {
+        Self {
+            left: Left::Unknown,
+            limit: None,
+            reset_at: None,
+            rolled_at: None,
+            in_flight: 0,
+            reserve,
+        }
+    }
+
+    fn reserve(&self) -> u32 {
+        // A small limit keeps at least nine tenths of itself.
+        self.limit
+            .map_or(self.reserve, |l| self.reserve.min(l / 10))
+    }
+
+    /// Requests left this minute, by the latest estimate.
+    pub fn remaining(&self) -> Option<u32> {
+        match self.left {
+            Left::Known(n) => Some(n),
+            Left::Unknown | Left::Unpaced => None,
+        }
+    }
+
+    pub fn in_flight(&self) -> u32 {
+        self.in_flight
+    }
+
+    fn roll_if_due(&mut self, now: Instant) {
+        if let (Some(reset), Some(limit)) = (self.reset_at, self.limit) {
+            if now >= reset {
+                self.left = Left::Known(limit);
+                self.reset_at = None;
+                self.rolled_at = Some(now);
+            }
+        }
+    }
+
+    /// Counts a request as sent when the budget allows it.
+    pub fn admit(&mut self, now: Instant) -> Admit {
+        self.roll_if_due(now);
+        let go = match self.left {
+            Left::Unpaced => true,
+            Left::Unknown => self.in_flight == 0,
+            Left::Known(n) => n > self.reserve(),
+        };
+        if go {
+            if let Left::Known(n) = self.left {
+                self.left = Left::Known(n - 1);
+            }
+            self.in_flight += 1;
+            return Admit::Go;
+        }
+        match (self.left, self.reset_at) {
+            (Left::Known(_), Some(reset)) => Admit::WaitUntil(reset),
+            // Spent with no reset known yet, or waiting for the first answer: look again soon.
+            _ => Admit::WaitUntil(now + Duration::from_millis(20)),
+        }
+    }
+
+    /// Records the answer to a request admitted at `sent_at`.
+    pub fn observe(&mut self, rate: Option<RateLimit>, sent_at: Instant, now: Instant) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let Some(rate) = rate else {
+            if self.left == Left::Unknown {
+                self.left = Left::Unpaced;
+            }
+            return;
+        };
+        if self.rolled_at.is_some_and(|r| sent_at < r) {
+            return;
+        }
+        self.limit = Some(rate.limit);
+        let reset = now + Duration::from_secs(u64::from(rate.reset_secs)) + RESET_MARGIN;
+        // The server may not have counted the requests still in flight yet: assume it has not.
+        let estimate = rate.remaining.saturating_sub(self.in_flight);
+        match (self.left, self.reset_at) {
+            (Left::Known(n), Some(current)) => {
+                if reset > current + SAME_WINDOW {
+                    // A new minute began at the server.
+                    self.left = Left::Known(estimate);
+                    self.reset_at = Some(reset);
+                } else if reset + SAME_WINDOW >= current {
+                    self.left = Left::Known(n.min(estimate));
+                    self.reset_at = Some(current.max(reset));
+                }
+                // else: an answer from an earlier minute, arriving late.
+            }
+            (Left::Known(n), None) => {
+                // The first answer of a minute we rolled into locally.
+                self.left = Left::Known(n.min(estimate));
+                self.reset_at = Some(reset);
+            }
+            (Left::Unknown | Left::Unpaced, _) => {
+                self.left = Left::Known(estimate);
+                self.reset_at = Some(reset);
+            }
+        }
+    }
+
+    /// Classifies a 429 (already [`observe`](Self::observe)d without its headers) and, when the
+    /// minute is spent, spends the budget until `retry_after` from `now`.
+    pub fn throttled(&mut self, retry_after: Duration, repeated: bool, now: Instant) -> Throttle {
+        let expected = match self.left {
+            Left::Known(n) => n <= self.reserve() + self.in_flight,
+            Left::Unknown | Left::Unpaced => true,
+        };
+        if !expected && !repeated {
+            return Throttle::Transient;
+        }
+        self.left = Left::Known(0);
+        self.reset_at = Some(now + retry_after + RESET_MARGIN);
+        if self.limit.is_none() {
+            // Unpaced servers still get the wait; the next answer teaches the limit.
+            self.limit = Some(1);
+        }
+        Throttle::Spent
+    }
+}
+
+/// Exponential back-off with jitter: `base · 2^(attempt-1)` plus up to half of that again.
+pub fn backoff(base: Duration, attempt: u32, jitter: f64) -> Duration {
+    let exp = base.saturating_mul(1 << attempt.saturating_sub(1).min(8));
+    exp + exp.mul_f64(jitter.clamp(0.0, 1.0) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rl(limit: u32, remaining: u32, reset_secs: u32) -> Option<RateLimit> {
+        Some(RateLimit {
+            limit,
+            remaining,
+            reset_secs,
+        })
+    }
+
+    #[test]
+    fn one_request_at_a_time_until_the_headers_arrive() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(0);
+        assert_eq!(b.admit(t0), Admit::Go);
+        assert!(matches!(b.admit(t0), Admit::WaitUntil(_)));
+        b.observe(rl(10, 9, 60), t0, t0);
+        assert_eq!(b.remaining(), Some(9));
+        assert_eq!(b.admit(t0), Admit::Go);
+        assert_eq!(b.remaining(), Some(8));
+    }
+
+    #[test]
+    fn a_spent_minute_waits_for_the_reset_then_rolls() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(0);
+        assert_eq!(b.admit(t0), Admit::Go);
+        b.observe(rl(3, 2, 30), t0, t0);
+        assert_eq!(b.admit(t0), Admit::Go);
+        assert_eq!(b.admit(t0), Admit::Go);
+        let reset = t0 + Duration::from_secs(30) + RESET_MARGIN;
+        assert_eq!(b.admit(t0), Admit::WaitUntil(reset));
+        // The in-flight answers arrive: still spent.
+        b.observe(rl(3, 1, 30), t0, t0);
+        b.observe(rl(3, 0, 30), t0, t0);
+        assert_eq!(b.admit(t0), Admit::WaitUntil(reset));
+        assert_eq!(b.admit(reset), Admit::Go);
+        assert_eq!(b.remaining(), Some(2));
+    }
+
+    #[test]
+    fn in_flight_requests_count_against_what_the_headers_say() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(0);
+        assert_eq!(b.admit(t0), Admit::Go);
+        b.observe(rl(100, 50, 60), t0, t0);
+        for _ in 0..8 {
+            assert_eq!(b.admit(t0), Admit::Go);
+        }
+        assert_eq!(b.remaining(), Some(42));
+        // An answer that the server counted before the other seven: 49 left, 7 in flight.
+        b.observe(rl(100, 49, 60), t0, t0);
+        assert_eq!(b.remaining(), Some(42));
+        // An out-of-order, older answer never raises the estimate.
+        b.observe(rl(100, 48, 60), t0, t0);
+        assert_eq!(b.remaining(), Some(42));
+        b.observe(rl(100, 30, 60), t0, t0);
+        assert_eq!(b.remaining(), Some(25));
+    }
+
+    #[test]
+    fn a_new_minute_at_the_server_resets_the_estimate() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(0);
+        b.admit(t0);
+        b.observe(rl(100, 90, 10), t0, t0);
+        let later = t0 + Duration::from_secs(12);
+        b.admit(later);
+        b.observe(rl(100, 99, 60), later, later);
+        assert_eq!(b.remaining(), Some(99));
+    }
+
+    #[test]
+    fn the_reserve_is_left_for_others_but_never_most_of_a_small_limit() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(5);
+        b.admit(t0);
+        b.observe(rl(500, 6, 60), t0, t0);
+        assert_eq!(b.admit(t0), Admit::Go);
+        assert!(matches!(b.admit(t0), Admit::WaitUntil(_)));
+        let mut small = Budget::new(5);
+        small.admit(t0);
+        small.observe(rl(20, 3, 60), t0, t0);
+        // 20 / 10 = 2 kept back.
+        assert_eq!(small.admit(t0), Admit::Go);
+        assert!(matches!(small.admit(t0), Admit::WaitUntil(_)));
+    }
+
+    #[test]
+    fn a_429_against_a_healthy_budget_is_transient_a_repeated_one_spends_the_minute() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(0);
+        b.admit(t0);
+        b.observe(rl(500, 400, 50), t0, t0);
+        b.admit(t0);
+        b.observe(None, t0, t0);
+        assert_eq!(
+            b.throttled(Duration::from_secs(50), false, t0),
+            Throttle::Transient
+        );
+        assert_eq!(b.remaining(), Some(399));
+        assert_eq!(
+            b.throttled(Duration::from_secs(50), true, t0),
+            Throttle::Spent
+        );
+        assert!(matches!(b.admit(t0), Admit::WaitUntil(_)));
+    }
+
+    #[test]
+    fn no_headers_means_no_pacing() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(2);
+        b.admit(t0);
+        b.observe(None, t0, t0);
+        for _ in 0..1000 {
+            assert_eq!(b.admit(t0), Admit::Go);
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        let base = Duration::from_millis(100);
+        assert_eq!(backoff(base, 1, 0.0), Duration::from_millis(100));
+        assert_eq!(backoff(base, 3, 0.0), Duration::from_millis(400));
+        assert_eq!(backoff(base, 3, 1.0), Duration::from_millis(600));
+    }
+}

@@ -1,0 +1,154 @@
+// The small month grid beside the calendar (and on Home): click a day, or move with the arrow
+// keys and press Enter, to go there. Days are calendar dates (`YYYY-MM-DD`), zone-free.
+
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { DateTime } from 'luxon';
+
+export function MiniMonth({
+  today,
+  focusDay,
+  rangeStart,
+  rangeEnd,
+  firstDay,
+  locale,
+  busyDays,
+  onPick,
+  testId = 'mini-month',
+}: {
+  /** Today in the display zone. */
+  today: string;
+  /** The day the grid opens on (and follows when it changes). */
+  focusDay: string;
+  /** The calendar's visible days `[rangeStart, rangeEnd)`, highlighted. */
+  rangeStart?: string;
+  rangeEnd?: string;
+  /** 0 = Sunday. */
+  firstDay: number;
+  locale: string;
+  /** Days with meetings, marked with a dot. */
+  busyDays?: ReadonlySet<string>;
+  onPick: (day: string) => void;
+  testId?: string;
+}) {
+  const titleId = useId();
+  const [cursor, setCursor] = useState(focusDay);
+  const gridRef = useRef<HTMLTableElement>(null);
+  const [focusWithin, setFocusWithin] = useState(false);
+
+  // Follow the calendar when it moves (but not while the user is moving around in the grid).
+  useEffect(() => {
+    if (!focusWithin) setCursor(focusDay);
+  }, [focusDay, focusWithin]);
+
+  const c = DateTime.fromISO(cursor);
+  const month = c.startOf('month');
+  const weeks = useMemo(() => {
+    const back = ((month.weekday % 7) - firstDay + 7) % 7;
+    const start = month.minus({ days: back });
+    const rows: DateTime[][] = [];
+    for (let w = 0; w < 6; w++) {
+      rows.push(Array.from({ length: 7 }, (_, d) => start.plus({ days: w * 7 + d })));
+    }
+    return rows;
+  }, [month.toISODate(), firstDay]);
+
+  const title = month.setLocale(locale).toLocaleString({ month: 'long', year: 'numeric' });
+  const weekdays = weeks[0]!.map((d) => ({
+    short: d.setLocale(locale).toLocaleString({ weekday: 'narrow' }),
+    long: d.setLocale(locale).toLocaleString({ weekday: 'long' }),
+  }));
+
+  const focusCursor = (day: string) => {
+    setCursor(day);
+    requestAnimationFrame(() => gridRef.current?.querySelector<HTMLElement>(`[data-day="${day}"]`)?.focus());
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
+    const moves: Record<string, () => DateTime> = {
+      ArrowLeft: () => c.minus({ days: 1 }),
+      ArrowRight: () => c.plus({ days: 1 }),
+      ArrowUp: () => c.minus({ weeks: 1 }),
+      ArrowDown: () => c.plus({ weeks: 1 }),
+      PageUp: () => c.minus({ months: 1 }),
+      PageDown: () => c.plus({ months: 1 }),
+      Home: () => c.minus({ days: ((c.weekday % 7) - firstDay + 7) % 7 }),
+      End: () => c.plus({ days: 6 - (((c.weekday % 7) - firstDay + 7) % 7) }),
+    };
+    const move = moves[e.key];
+    if (move) {
+      e.preventDefault();
+      focusCursor(move().toISODate()!);
+    }
+  };
+
+  const shiftMonth = (months: number) => setCursor(month.plus({ months }).toISODate()!);
+
+  return (
+    <div
+      className="mini-month"
+      data-testid={testId}
+      onFocus={() => setFocusWithin(true)}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocusWithin(false);
+      }}
+    >
+      <div className="mini-month-head">
+        <span id={titleId} className="mini-month-title" aria-live="polite">
+          {title}
+        </span>
+        <button type="button" className="icon-btn" aria-label="Previous month" onClick={() => shiftMonth(-1)}>
+          ‹
+        </button>
+        <button type="button" className="icon-btn" aria-label="Next month" onClick={() => shiftMonth(1)}>
+          ›
+        </button>
+      </div>
+      <table role="grid" aria-labelledby={titleId} ref={gridRef} onKeyDown={onKeyDown}>
+        <thead>
+          <tr>
+            {weekdays.map((w) => (
+              <th key={w.long} scope="col" abbr={w.long}>
+                <span aria-hidden="true">{w.short}</span>
+                <span className="visually-hidden">{w.long}</span>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {weeks.map((row) => (
+            <tr key={row[0]!.toISODate()}>
+              {row.map((d) => {
+                const day = d.toISODate()!;
+                const outside = d.month !== month.month;
+                const inRange = !!rangeStart && !!rangeEnd && day >= rangeStart && day < rangeEnd;
+                const classes = ['mini-day'];
+                if (outside) classes.push('outside');
+                if (inRange) classes.push('in-range');
+                if (day === today) classes.push('today');
+                if (busyDays?.has(day)) classes.push('busy');
+                return (
+                  <td key={day} role="gridcell" aria-selected={inRange}>
+                    <button
+                      type="button"
+                      className={classes.join(' ')}
+                      data-day={day}
+                      tabIndex={day === cursor ? 0 : -1}
+                      aria-current={day === today ? 'date' : undefined}
+                      aria-label={d.setLocale(locale).toLocaleString(DateTime.DATE_HUGE)}
+                      onClick={() => {
+                        setCursor(day);
+                        onPick(day);
+                      }}
+                    >
+                      {d.day}
+                    </button>
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
