@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/slotline/target
 export CARGO_TERM_COLOR ?= never
 BIN := $(CARGO_TARGET_DIR)/debug/slotline
 
-.PHONY: run test setup ui build fmt clippy test-rust test-ui test-browser test-e2e dev sandbox
+.PHONY: run test setup ui build fmt clippy test-rust test-ui test-browser test-e2e dev sandbox bench
 
 setup:
 	@bash .ci/setup.sh
@@ -52,3 +52,7 @@ test-browser: ui
 
 test-e2e: build
 	bash tests/e2e/run.sh $(BIN)
+
+## Every benchmark; rewrites BENCHMARKS.md (medians, spreads, baselines, the machine).
+bench: ui
+	bash tests/with-keyring.sh bash .ci/bench.sh

@@ -219,7 +219,7 @@ pub struct IpcError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DataChanged {
-    /// What became stale: any of `events`, `contacts`, `status`.
+    /// What became stale: any of `events`, `contacts`, `status`, `dashboard`, `webhooks`.
     pub stale: Vec<String>,
 }
 
@@ -234,6 +234,10 @@ fn json_field(raw: &Option<String>, key: &str) -> Option<String> {
         .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
         .and_then(|v| v.get(key).and_then(|x| x.as_str()).map(str::to_string))
 }
+
+/// The longest meeting the calendar expects: it bounds the index scan from below, so a range
+/// query reads only the range (a two-week meeting would still show from its start).
+const MAX_MEETING_MS: i64 = 14 * 24 * 3600 * 1000;
 
 /// Events overlapping `[from_ms, to_ms)`, by start.
 pub fn calendar_range(
@@ -251,29 +255,33 @@ pub fn calendar_range(
             (SELECT max(i.new_invitee) FROM invitees i WHERE i.event_uri = e.uri),
             (SELECT count(*) FROM invitees i WHERE i.event_uri = e.uri AND i.no_show_uri IS NOT NULL)
          FROM scheduled_events e
-         WHERE e.start_ms < ?2 AND e.end_ms > ?1 AND (?3 OR e.status = 'active')
+         WHERE e.start_ms < ?2 AND e.end_ms > ?1 AND e.start_ms > ?1 - ?4
+           AND (?3 OR e.status = 'active')
          ORDER BY e.start_ms, e.uri",
     )?;
-    let rows = stmt.query_map(params![from_ms, to_ms, include_canceled], |r| {
-        let location: Option<String> = r.get(5)?;
-        let names: Option<String> = r.get(7)?;
-        Ok(CalendarEvent {
-            uri: r.get(0)?,
-            name: r.get(1)?,
-            status: r.get(2)?,
-            start: r.get(3)?,
-            end: r.get(4)?,
-            location_type: json_field(&location, "type"),
-            join_url: json_field(&location, "join_url"),
-            invitee_names: names
-                .map(|n| n.split('\x1f').map(str::to_string).collect())
-                .unwrap_or_default(),
-            invitees_active: r.get(6)?,
-            rescheduled_from: r.get(8)?,
-            rescheduled_to: r.get(9)?,
-            any_no_show: r.get::<_, i64>(10)? > 0,
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![from_ms, to_ms, include_canceled, MAX_MEETING_MS],
+        |r| {
+            let location: Option<String> = r.get(5)?;
+            let names: Option<String> = r.get(7)?;
+            Ok(CalendarEvent {
+                uri: r.get(0)?,
+                name: r.get(1)?,
+                status: r.get(2)?,
+                start: r.get(3)?,
+                end: r.get(4)?,
+                location_type: json_field(&location, "type"),
+                join_url: json_field(&location, "join_url"),
+                invitee_names: names
+                    .map(|n| n.split('\x1f').map(str::to_string).collect())
+                    .unwrap_or_default(),
+                invitees_active: r.get(6)?,
+                rescheduled_from: r.get(8)?,
+                rescheduled_to: r.get(9)?,
+                any_no_show: r.get::<_, i64>(10)? > 0,
+            })
+        },
+    )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -2,6 +2,8 @@
 //! read snapshot), returning `ts-rs` structs. Meeting rows come from `feed::calendar_range` so a
 //! tile looks the same on the dashboard, in search results and in the calendar.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -20,7 +22,7 @@ pub const RECENT: usize = 10;
 pub struct Dashboard {
     /// Active meetings overlapping today, by start.
     pub today: Vec<CalendarEvent>,
-    /// The next active meetings starting at or after now, by start.
+    /// The next active meetings after today (or after now, if later), by start.
     pub upcoming: Vec<CalendarEvent>,
     pub week: WeekCounts,
     /// The latest activities, newest first.
@@ -75,7 +77,8 @@ pub fn dashboard(
 ) -> Result<Dashboard, StoreError> {
     Ok(Dashboard {
         today: feed::calendar_range(conn, day_start_ms, day_end_ms, false)?,
-        upcoming: upcoming(conn, now_ms)?,
+        // Today is listed on its own; "coming up" starts after it.
+        upcoming: upcoming(conn, now_ms.max(day_end_ms))?,
         week: week_counts(conn, week_start_ms, week_end_ms)?,
         recent: recent(conn, RECENT)?,
     })
@@ -130,10 +133,13 @@ fn week_counts(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<WeekCounts
 
 fn recent(conn: &Connection, limit: usize) -> Result<Vec<RecentActivity>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.kind, a.at, c.email, c.name, a.event_uri, e.name FROM activities a
+        // The newest rows first, then the joins: the planner would otherwise walk the
+        // per-contact index and sort everything.
+        "SELECT a.kind, a.at, c.email, c.name, a.event_uri, e.name
+         FROM (SELECT * FROM activities ORDER BY at_ms DESC, id DESC LIMIT ?1) a
          JOIN contacts c ON c.id = a.contact_id
          LEFT JOIN scheduled_events e ON e.uri = a.event_uri
-         ORDER BY a.at_ms DESC, a.id DESC LIMIT ?1",
+         ORDER BY a.at_ms DESC, a.id DESC",
     )?;
     let rows = stmt.query_map([limit as i64], |r| {
         Ok(RecentActivity {
@@ -162,6 +168,127 @@ fn like_pattern(query: &str) -> String {
     p
 }
 
+/// Above this many raw matches a term is common, and walking meetings newest-first meets
+/// `limit` of them quickly; below it, two straight scans collect every match instead.
+const DENSE: usize = 1000;
+
+/// Whether an invitee row (aliased `i`) matches `?1`. A cheap test of the stored JSON text
+/// against `?2` (the query as it reads inside a JSON string) comes first, so only candidate rows
+/// are parsed.
+const INVITEE_MATCHES: &str =
+    "(i.email LIKE ?1 ESCAPE '\\' OR coalesce(i.name, '') LIKE ?1 ESCAPE '\\'
+    OR (i.questions_json LIKE ?2 ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(i.questions_json) q
+        WHERE json_extract(q.value, '$.answer') LIKE ?1 ESCAPE '\\')))";
+
+/// (uri, start_ms, end_ms) of the newest `limit` meetings matching `pattern`.
+fn matching_meetings(
+    conn: &Connection,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    let pattern = like_pattern(query);
+    let quoted = serde_json::to_string(query)?;
+    let in_json = like_pattern(
+        quoted
+            .strip_prefix('"')
+            .and_then(|q| q.strip_suffix('"'))
+            .unwrap_or(&quoted),
+    );
+    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
+    let candidates: Vec<String> = conn
+        .prepare_cached(&format!(
+            "SELECT uri FROM scheduled_events WHERE name LIKE ?1 ESCAPE '\\'
+             UNION ALL
+             SELECT i.event_uri FROM invitees i WHERE {INVITEE_MATCHES}
+             LIMIT ?3"
+        ))?
+        .query_map(params![pattern, in_json, DENSE as i64 + 1], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let hits = if candidates.len() <= DENSE {
+        let uris = serde_json::to_string(&candidates)?;
+        conn.prepare_cached(
+            "SELECT uri, start_ms, end_ms FROM scheduled_events
+             WHERE uri IN (SELECT value FROM json_each(?1))
+             ORDER BY start_ms DESC, uri LIMIT ?2",
+        )?
+        .query_map(params![uris, limit as i64], row)?
+        .collect::<Result<_, _>>()?
+    } else {
+        conn.prepare_cached(&format!(
+            "SELECT e.uri, e.start_ms, e.end_ms FROM scheduled_events e
+             WHERE e.name LIKE ?1 ESCAPE '\\'
+                OR EXISTS (SELECT 1 FROM invitees i WHERE i.event_uri = e.uri AND {INVITEE_MATCHES})
+             ORDER BY e.start_ms DESC, e.uri LIMIT ?3"
+        ))?
+        .query_map(params![pattern, in_json, limit as i64], row)?
+        .collect::<Result<_, _>>()?
+    };
+    Ok(hits)
+}
+
+/// The calendar's own rows for these meetings, in the order given. Meetings close in time share
+/// one `calendar_range` call.
+fn calendar_rows(
+    conn: &Connection,
+    hits: &[(String, i64, i64)],
+) -> Result<Vec<CalendarEvent>, StoreError> {
+    const NEAR_MS: i64 = 86_400_000;
+    let mut spans: Vec<(i64, i64)> = hits
+        .iter()
+        .map(|(_, start, end)| (start.saturating_sub(1), (*end).max(start.saturating_add(1))))
+        .collect();
+    spans.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    for (from, to) in spans {
+        match merged.last_mut() {
+            Some(last) if from <= last.1.saturating_add(NEAR_MS) => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    let wanted: HashMap<&str, usize> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, (uri, _, _))| (uri.as_str(), i))
+        .collect();
+    let mut rows: Vec<Option<CalendarEvent>> = vec![None; hits.len()];
+    for (from, to) in merged {
+        for e in feed::calendar_range(conn, from, to, true)? {
+            if let Some(&i) = wanted.get(e.uri.as_str()) {
+                rows[i] = Some(e);
+            }
+        }
+    }
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// The first `limit` contacts by name whose name or email contains `query`, as the contacts list
+/// shows them. `feed::contacts` summarises every contact its (unescaped) LIKE matches, which for a
+/// common term is all of them, so the matches are picked here and summarised one by one.
+fn matching_contacts(
+    conn: &Connection,
+    query: &str,
+    limit: usize,
+    now_ms: i64,
+) -> Result<Vec<ContactSummary>, StoreError> {
+    let emails: Vec<String> = conn
+        .prepare_cached(
+            "SELECT email FROM contacts
+             WHERE email LIKE ?1 ESCAPE '\\' OR coalesce(name, '') LIKE ?1 ESCAPE '\\'
+             ORDER BY coalesce(name, email) COLLATE NOCASE, email LIMIT ?2",
+        )?
+        .query_map(params![like_pattern(query), limit as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(emails.len());
+    for email in emails {
+        out.extend(
+            feed::contacts(conn, Some(&email), now_ms)?
+                .into_iter()
+                .find(|c| c.email.eq_ignore_ascii_case(&email)),
+        );
+    }
+    Ok(out)
+}
+
 /// Meetings whose name, invitee name or email, or Q&A answer contains `query`, and contacts whose
 /// name or email does; case-insensitive (ASCII letters), at most `limit` of each. `now_ms`
 /// decides a contact's last and next meeting.
@@ -175,50 +302,10 @@ pub fn search(
     if query.is_empty() || limit == 0 {
         return Ok(SearchResults::default());
     }
-    let pattern = like_pattern(query);
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.uri, e.start_ms, e.end_ms FROM scheduled_events e
-         WHERE e.name LIKE ?1 ESCAPE '\\'
-            OR EXISTS (SELECT 1 FROM invitees i WHERE i.event_uri = e.uri
-                AND (i.email LIKE ?1 ESCAPE '\\' OR coalesce(i.name, '') LIKE ?1 ESCAPE '\\'
-                     OR EXISTS (SELECT 1 FROM json_each(i.questions_json) q
-                                WHERE json_extract(q.value, '$.answer') LIKE ?1 ESCAPE '\\')))
-         ORDER BY e.start_ms DESC, e.uri LIMIT ?2",
-    )?;
-    let hits = stmt
-        .query_map(params![pattern, limit as i64], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut meetings = Vec::with_capacity(hits.len());
-    for (uri, start_ms, end_ms) in hits {
-        // The calendar's own row for this meeting: the range is the meeting itself.
-        let (from, to) = (
-            start_ms.saturating_sub(1),
-            end_ms.max(start_ms.saturating_add(1)),
-        );
-        let row = feed::calendar_range(conn, from, to, true)?
-            .into_iter()
-            .find(|e| e.uri == uri);
-        meetings.extend(row);
-    }
+    let hits = matching_meetings(conn, query, limit)?;
+    let meetings = calendar_rows(conn, &hits)?;
 
-    // `feed::contacts` matches with a plain LIKE; keep only literal, case-insensitive matches.
-    let needle = query.to_lowercase();
-    let contacts = feed::contacts(conn, Some(query), now_ms)?
-        .into_iter()
-        .filter(|c| {
-            c.email.to_lowercase().contains(&needle)
-                || c.name
-                    .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(&needle))
-        })
-        .take(limit)
-        .collect();
+    let contacts = matching_contacts(conn, query, limit, now_ms)?;
     Ok(SearchResults { meetings, contacts })
 }
 

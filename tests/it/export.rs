@@ -199,10 +199,13 @@ fn inputs() -> Vec<Input> {
     );
     workshop.minutes = 90;
     workshop.location = json!({"type": "physical", "location": "Herengracht 182, 1016 BR Amsterdam", "additional_info": "3rd floor"});
-    workshop.qa = vec![(
-        "Anything we should prepare?",
-        "Bring the Zürich supplier contracts, the 2027 budget draft; and the hiring plan for the Nordic team",
-    )];
+    workshop.qa = vec![
+        (
+            "Anything we should prepare?",
+            "Bring the Zürich supplier contracts, the 2027 budget draft; and the hiring plan for the Nordic team",
+        ),
+        ("Dietary needs?", "Nothing \"spicy\", please"),
+    ];
     out.push(booked(&workshop));
 
     // Carla's intro, canceled by the host.
@@ -1011,16 +1014,16 @@ fn the_dashboard_counts_a_known_week() {
         v.iter().map(|e| e.uri.clone()).collect()
     };
     assert_eq!(uris(&d.today), vec![ev_uri(UNDER_WAY), ev_uri(TODAY)]);
-    // Next after noon: this afternoon, the workshop, the moved intro, two follow-ups; not the
-    // meeting under way, not canceled ones, at most five.
+    // Coming up after today (today has its own list): the workshop, the moved intro, the
+    // follow-ups; not the meeting under way, not canceled ones, at most five.
     assert_eq!(
         uris(&d.upcoming),
         vec![
-            ev_uri(TODAY),
             ev_uri(WORKSHOP),
             ev_uri(RESCHEDULED_TO),
             ev_uri(FOLLOW_UPS[0]),
             ev_uri(FOLLOW_UPS[1]),
+            ev_uri(FOLLOW_UPS[2]),
         ]
     );
     assert_eq!(
@@ -1075,6 +1078,12 @@ fn search_finds_meetings_and_contacts_case_insensitively() {
     let r = search("onboarding");
     assert_eq!(uris(&r), vec![ev_uri(RESCHEDULED_TO), ev_uri(INTRO)]);
 
+    // Quotes inside an answer are matched as typed.
+    let r = search("\"SPICY\"");
+    assert_eq!(uris(&r), vec![ev_uri(WORKSHOP)]);
+    // A question is not an answer.
+    assert_eq!(search("dietary needs").meetings, vec![]);
+
     // The event name.
     let r = search("coaching");
     assert_eq!(
@@ -1113,4 +1122,149 @@ fn timezones_cover_the_iana_database() {
     let mut sorted = zones.clone();
     sorted.sort();
     assert_eq!(zones, sorted);
+}
+
+/// The dashboard and search over 100,000 meetings, timed (`--ignored`; numbers on stderr).
+#[test]
+#[ignore = "slow: builds a 100,000-meeting store"]
+fn read_models_at_100k_meetings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.db");
+    drop(Store::open(&path).expect("open"));
+    let mut conn = rusqlite::Connection::open(&path).expect("conn");
+    let base = ms("2024-01-01T00:00:00Z");
+    {
+        let tx = conn.transaction().expect("tx");
+        for c in 0..20_000i64 {
+            tx.execute(
+                "INSERT INTO contacts (id, email, name, created_at, updated_at) VALUES (?1, ?2, ?3, '', '')",
+                rusqlite::params![c + 1, format!("person{c}@example.com"), format!("Person {c}")],
+            )
+            .expect("contact");
+        }
+        for n in 0..100_000i64 {
+            let start = base + n * 15 * 60_000;
+            let at = |ms: i64| {
+                DateTime::from_timestamp_millis(ms)
+                    .expect("t")
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            };
+            let uri = format!("{API}/scheduled_events/E{n}");
+            let contact = n % 20_000 + 1;
+            tx.execute(
+                "INSERT INTO scheduled_events (uri, name, status, start_time, end_time, start_ms, end_ms, raw_json, first_seen_via, invitees_active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '{}', 'api', 1)",
+                rusqlite::params![uri, if n % 3 == 0 { "Coaching Session" } else { "30 Minute Intro Call" },
+                    if n % 10 == 0 { "canceled" } else { "active" }, at(start), at(start + 1_800_000), start, start + 1_800_000],
+            )
+            .expect("event");
+            tx.execute(
+                "INSERT INTO invitees (uri, event_uri, contact_id, name, email, status, questions_json, raw_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, '{}')",
+                rusqlite::params![format!("{uri}/invitees/I"), uri, contact, format!("Person {}", contact - 1),
+                    format!("person{}@example.com", contact - 1),
+                    json!([{"question": "Topic?", "answer": format!("topic {n}")}]).to_string()],
+            )
+            .expect("invitee");
+            tx.execute(
+                "INSERT INTO event_participants (event_uri, role, email, name, contact_id) VALUES (?1, 'invitee', ?2, ?3, ?4)",
+                rusqlite::params![uri, format!("person{}@example.com", contact - 1), format!("Person {}", contact - 1), contact],
+            )
+            .expect("participant");
+            tx.execute(
+                "INSERT INTO activities (contact_id, kind, at, at_ms, event_uri, idempotency_key) VALUES (?1, 'booked', ?2, ?3, ?4, ?5)",
+                rusqlite::params![contact, at(start - 86_400_000), start - 86_400_000, uri, format!("booked:{n}")],
+            )
+            .expect("activity");
+        }
+        tx.commit().expect("commit");
+    }
+    let store = Store::open(&path).expect("open");
+    let now_ms = base + 50_000 * 15 * 60_000;
+    let time = |label: &str, f: &dyn Fn()| {
+        f();
+        let runs = 5;
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            f();
+        }
+        eprintln!(
+            "{label}: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0 / runs as f64
+        );
+    };
+    time("dashboard", &|| {
+        store
+            .read(|tx| {
+                queries::dashboard(
+                    tx,
+                    now_ms,
+                    now_ms - 3 * 86_400_000,
+                    now_ms + 4 * 86_400_000,
+                    now_ms - 43_200_000,
+                    now_ms + 43_200_000,
+                )
+            })
+            .expect("dashboard");
+    });
+    for (q, n) in [
+        ("person123@", 5),
+        ("topic 4242", 11),
+        ("coaching", 20),
+        ("zzz-nothing", 0),
+        ("example", 20),
+    ] {
+        let found = store
+            .read(|tx| queries::search(tx, q, 20, now_ms))
+            .expect("search");
+        assert_eq!(found.meetings.len(), n, "{q}");
+        if q == "example" {
+            assert_eq!(found.contacts.len(), 20);
+        }
+        assert!(found
+            .meetings
+            .windows(2)
+            .all(|w| t(&w[0].start) >= t(&w[1].start)));
+        time(&format!("search {q:?}"), &|| {
+            store
+                .read(|tx| queries::search(tx, q, 20, now_ms))
+                .expect("search");
+        });
+    }
+    time("csv meetings (90 days)", &|| {
+        let from = now_ms - 90 * 86_400_000;
+        let r = Range {
+            from: DateTime::from_timestamp_millis(from).map(|d| d.date_naive()),
+            to: None,
+        };
+        csv_export(
+            &store,
+            r,
+            CsvOptions {
+                kind: CsvKind::Meetings,
+                include_canceled: false,
+            },
+            now(),
+        )
+        .expect("csv");
+    });
+    if let Ok(keep) = std::env::var("SLOTLINE_KEEP_BIG_DB") {
+        std::fs::copy(&path, keep).expect("keep");
+    }
+    time("ics feed (90 days)", &|| {
+        let from = now_ms - 90 * 86_400_000;
+        let r = Range {
+            from: DateTime::from_timestamp_millis(from).map(|d| d.date_naive()),
+            to: None,
+        };
+        ics_export(
+            &store,
+            r,
+            IcsOptions {
+                include_canceled: false,
+            },
+            now(),
+        )
+        .expect("ics");
+    });
 }

@@ -7,4 +7,5 @@ mod export;
 mod keyring;
 mod oauth;
 mod serve;
+mod sync;
 mod webhook;

@@ -536,3 +536,76 @@ async fn invalid_grant_moves_the_app_to_reconnect_not_a_retry_loop() {
     let status = env.cmd(&["status"]).output().expect("status");
     assert!(String::from_utf8_lossy(&status.stdout).contains("Reconnect Calendly:"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_secret_crosses_ipc() {
+    // Everything the window can read through IPC, built from a store connected with OAuth,
+    // with a client secret and an ngrok authtoken in the keyring: no secret in any of it.
+    let sb = sandbox(SandboxConfig {
+        oauth_client_secret: Some("web-app-secret-for-ipc".into()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = Env::with_api(&sb.base_url());
+    let (ok, _, stderr) = cli_connect(
+        &env,
+        &sb,
+        &["--client-secret-stdin"],
+        "web-app-secret-for-ipc\n",
+    )
+    .await;
+    assert!(ok, "{stderr}");
+    let out = env
+        .cmd(&["ngrok-token", "--stdin"])
+        .write_stdin("ngrok-secret-authtoken-xyz")
+        .output()
+        .expect("ngrok-token");
+    assert!(out.status.success());
+    let sync = env.cmd(&["sync"]).output().expect("sync");
+    assert!(sync.status.success());
+    let stored = stored_tokens(&env).expect("stored");
+    let access = stored["tokens"]["access_token"]
+        .as_str()
+        .expect("a")
+        .to_string();
+    let refresh = stored["tokens"]["refresh_token"]
+        .as_str()
+        .expect("r")
+        .to_string();
+
+    let config = slotline::config::Config::with_data_dir(env.dir.path());
+    let store = slotline::store::Store::open(&config.db_path()).expect("store");
+    let secrets = slotline::secrets::Keyring::new(config.profile());
+    let status = store.read(|tx| slotline::feed::status(tx)).expect("status");
+    let settings = slotline::connect::settings_view(&store, &secrets).expect("settings");
+    assert!(settings.has_client_secret);
+    let prefs = slotline::prefs::load(&store).expect("prefs");
+    let now = chrono::Utc::now().timestamp_millis();
+    let events = store
+        .read(|tx| slotline::feed::calendar_range(tx, 0, i64::MAX, true))
+        .expect("events");
+    let detail = store
+        .read(|tx| slotline::feed::event_detail(tx, &events[0].uri))
+        .expect("detail");
+    let contacts = store
+        .read(|tx| slotline::feed::contacts(tx, None, now))
+        .expect("contacts");
+    let payloads = [
+        serde_json::to_string(&status).expect("json"),
+        serde_json::to_string(&settings).expect("json"),
+        serde_json::to_string(&prefs).expect("json"),
+        serde_json::to_string(&events).expect("json"),
+        serde_json::to_string(&detail).expect("json"),
+        serde_json::to_string(&contacts).expect("json"),
+    ];
+    for p in &payloads {
+        for s in [
+            access.as_str(),
+            refresh.as_str(),
+            "web-app-secret-for-ipc",
+            "ngrok-secret-authtoken-xyz",
+        ] {
+            assert!(!p.contains(s), "a secret would cross IPC");
+        }
+    }
+}

@@ -84,9 +84,17 @@ export function App() {
     [preferences, savePrefs, replacePrefs],
   );
 
-  const accountEmail = status?.account?.email ?? null;
+  // Loaded once at start, and again when another account connects (preferences may differ).
   useEffect(() => {
     if (hasBackend()) void loadPrefs();
+  }, [loadPrefs]);
+  const accountEmail = status ? (status.account?.email ?? null) : undefined;
+  const prefsAccount = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (accountEmail === undefined) return;
+    const before = prefsAccount.current;
+    prefsAccount.current = accountEmail;
+    if (before !== undefined && before !== accountEmail) void loadPrefs();
   }, [accountEmail, loadPrefs]);
 
   useEffect(() => {

@@ -14,6 +14,7 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_webhooks.sql")),
         M::up(include_str!("../../migrations/0003_settings.sql")),
+        M::up(include_str!("../../migrations/0004_activity_time.sql")),
     ])
 });
 
@@ -187,7 +188,7 @@ mod tests {
         let version: i64 = store
             .read(|tx| Ok::<_, StoreError>(tx.query_row("PRAGMA user_version", [], |r| r.get(0))?))
             .expect("version");
-        assert_eq!(version, 3);
+        assert_eq!(version, 4);
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub struct SyncOptions {
     pub backoff_base: std::time::Duration,
     /// Wait before sending when the rate-limit headers say the minute is spent.
     pub pace: bool,
+    /// A 429 the headers did not predict is retried after a short back-off; after this many in
+    /// a row for one request, the full `X-RateLimit-Reset` is waited out instead.
+    pub unexpected_429s_before_reset: u32,
     /// Requests left unused each minute for the rest of the app (capped at a tenth of the limit).
     pub rate_reserve: u32,
     /// List the organization's events (admins); a 403 falls back to the user's own events.
@@ -103,6 +106,7 @@ impl Default for SyncOptions {
             max_retries: 6,
             backoff_base: std::time::Duration::from_millis(250),
             pace: true,
+            unexpected_429s_before_reset: 3,
             rate_reserve: 2,
             organization: None,
             resume: true,
@@ -333,7 +337,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// A stored event the listing did not show, and what its look-up said.
 enum Lookup {
-    Found(ScheduledEvent),
+    Found(Box<ScheduledEvent>),
     Gone,
     Refused,
 }
@@ -418,7 +422,8 @@ impl Run<'_> {
                     if !self.opts.pace {
                         Some(*retry_after)
                     } else {
-                        match lock(&self.budget).throttled(*retry_after, throttles > 2, now) {
+                        let repeated = throttles > self.opts.unexpected_429s_before_reset;
+                        match lock(&self.budget).throttled(*retry_after, repeated, now) {
                             Throttle::Transient => {
                                 Some(backoff(self.opts.backoff_base, throttles, jitter))
                             }
@@ -688,7 +693,7 @@ impl Run<'_> {
             .map(|(uri, _)| async move {
                 bump(&self.stats.lookups);
                 match self.call(|| self.client.event_once(uri)).await {
-                    Ok(ev) => Ok(Lookup::Found(ev)),
+                    Ok(ev) => Ok(Lookup::Found(Box::new(ev))),
                     Err(ApiError::NotFound { .. }) => Ok(Lookup::Gone),
                     Err(ApiError::PermissionDenied { .. }) => Ok(Lookup::Refused),
                     Err(e) => Err(e),
@@ -705,7 +710,7 @@ impl Run<'_> {
                 Lookup::Refused => None,
             };
             match (reconcile::vanished(verdict, &stored), answer) {
-                (Vanished::Apply, Lookup::Found(ev)) => found.push(ev),
+                (Vanished::Apply, Lookup::Found(ev)) => found.push(*ev),
                 (Vanished::MarkCanceled, _) => gone.push(uri),
                 _ => result.kept += 1,
             }

@@ -108,13 +108,41 @@ webhookMode: string, publicUrl: string | null, ngrokDomain: string | null,
  */
 hasNgrokAuthtoken: boolean, };
 
-export type WeekCounts = { booked: number, canceled: number, rescheduled: number, noShows: number, };
+export type WeekCounts = { booked: number, canceled: number, rescheduled: number, 
+/**
+ * No-shows marked this week and not cleared since.
+ */
+noShows: number, };
 
-export type RecentActivity = { kind: string, at: string, contactEmail: string, contactName: string | null, eventUri: string | null, eventName: string | null, };
+export type RecentActivity = { 
+/**
+ * `booked`, `canceled`, `rescheduled`, `no_show`, `no_show_cleared`, `routing_form_submitted`.
+ */
+kind: string, at: string, contactEmail: string, contactName: string | null, eventUri: string | null, eventName: string | null, };
 
-export type Dashboard = { today: Array<CalendarEvent>, upcoming: Array<CalendarEvent>, week: WeekCounts, recent: Array<RecentActivity>, };
+export type Dashboard = { 
+/**
+ * Active meetings overlapping today, by start.
+ */
+today: Array<CalendarEvent>, 
+/**
+ * The next active meetings after today (or after now, if later), by start.
+ */
+upcoming: Array<CalendarEvent>, week: WeekCounts, 
+/**
+ * The latest activities, newest first.
+ */
+recent: Array<RecentActivity>, };
 
-export type SearchResults = { meetings: Array<CalendarEvent>, contacts: Array<ContactSummary>, };
+export type SearchResults = { 
+/**
+ * Newest first.
+ */
+meetings: Array<CalendarEvent>, 
+/**
+ * By name.
+ */
+contacts: Array<ContactSummary>, };
 
 export type ExportResult = { path: string, };
 

@@ -70,6 +70,8 @@ export type MockConfig = {
   extraMeetings?: ExtraMeeting[];
   /** What `list_timezones` answers (default: the browser's IANA zones plus UTC). */
   timezones?: string[];
+  /** Zones `save_preferences` refuses although `list_timezones` offers them. */
+  refuseZones?: string[];
   /** Makes `export_file` fail with this message (kind `store`). */
   exportError?: string;
 };
@@ -141,9 +143,43 @@ const PREFERENCE_TYPES: Record<keyof Preferences, 'string' | 'string|null' | 'bo
   hasNgrokAuthtoken: 'boolean',
 };
 
+/** Current names chrono-tz has beside the older ones Chromium's ICU lists (Asia/Calcutta…). */
+const MODERN_NAMES = [
+  'America/Argentina/Buenos_Aires',
+  'America/Nuuk',
+  'Asia/Ho_Chi_Minh',
+  'Asia/Kathmandu',
+  'Asia/Kolkata',
+  'Asia/Yangon',
+  'Atlantic/Faroe',
+  'Europe/Kyiv',
+  'Pacific/Chuuk',
+  'Pacific/Pohnpei',
+  'UTC',
+];
+
 function systemZones(): string[] {
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return zones.includes('UTC') ? zones : [...zones, 'UTC'].sort();
+  return [...new Set([...zones, ...MODERN_NAMES])].sort();
+}
+
+/** The real-time state Rust reaches after switching to `prefs`' mode (the mock always succeeds). */
+function realtimeFor(prefs: Preferences, was: WebhookStatus): WebhookStatus {
+  const base = { ...was, pending: 0, failed: 0, message: null };
+  switch (prefs.webhookMode) {
+    case 'ngrok':
+      return {
+        ...base,
+        state: 'receiving',
+        tunnel: 'ngrok',
+        publicUrl: `https://${prefs.ngrokDomain ?? 'a1b2-203-0-113-7.ngrok-free.app'}`,
+        subscription: 'active',
+      };
+    case 'public-url':
+      return { ...base, state: 'receiving', tunnel: 'public-url', publicUrl: prefs.publicUrl, subscription: 'active' };
+    default:
+      return { ...base, state: 'off', tunnel: null, publicUrl: null, subscription: null };
+  }
 }
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -456,7 +492,9 @@ export function installMock(raw: unknown): MockControl {
         }
         const next = structuredClone(p) as Preferences;
         for (const tz of [next.timezone, next.secondaryTimezone]) {
-          if (tz !== null && !timezones.includes(tz)) fail('invalid_input', `${tz} is not an IANA time zone.`);
+          if (tz !== null && (!timezones.includes(tz) || config.refuseZones?.includes(tz))) {
+            fail('invalid_input', `${tz} is not an IANA time zone.`);
+          }
         }
         if (!['off', 'ngrok', 'public-url'].includes(next.webhookMode)) {
           fail('invalid_input', `Unknown real-time mode "${next.webhookMode}".`);
@@ -471,7 +509,16 @@ export function installMock(raw: unknown): MockControl {
         }
         next.icsFeedUrl = next.icsFeed ? MOCK_FEED_URL : null;
         next.hasNgrokAuthtoken = control.preferences.hasNgrokAuthtoken;
+        const before = control.preferences;
         control.preferences = next;
+        // Rust restarts real-time delivery when its settings change and says so.
+        if (
+          control.status.account &&
+          (before.webhookMode !== next.webhookMode || before.publicUrl !== next.publicUrl || before.ngrokDomain !== next.ngrokDomain)
+        ) {
+          control.status.webhooks = realtimeFor(next, control.status.webhooks);
+          void control.dataChanged(['webhooks']);
+        }
         return structuredClone(next);
       }
       case 'set_ngrok_authtoken': {

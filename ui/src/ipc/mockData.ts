@@ -290,7 +290,10 @@ export function buildMockDb(now: Date): MockDb {
     const end = start.plus({ minutes: type.minutes });
     const uri = eventUri(slot.id);
     const eventCanceled = !!slot.canceled || !!slot.rescheduledTo;
-    const bookedAt = start.minus({ days: 3 + (index % 9), hours: index % 5 });
+    // Booked a few days ahead; meetings further out were booked recently, never after `now`.
+    const latest = nowHost.minus({ hours: 2 + ((index * 7) % 44) });
+    const ahead = start.minus({ days: 3 + (index % 9), hours: index % 5 });
+    const bookedAt = ahead > latest ? latest : ahead;
     const invitees: InviteeDetail[] = slot.invitees.map((ci, seat) => {
       const c = CONTACTS[ci]!;
       const inviteeId = `${slot.id}-I${seat + 1}`;
@@ -340,7 +343,8 @@ export function buildMockDb(now: Date): MockDb {
       // The contact's timeline: booking, then whatever happened to it.
       push(c.email, {
         kind: slot.rescheduledFrom ? 'rescheduled' : 'booked',
-        at: utc(bookedAt),
+        // Seats of a group event fill up over a few hours.
+        at: utc(bookedAt.minus({ hours: seat * 3, minutes: seat * 17 })),
         eventUri: uri,
         eventName: type.name,
       });
@@ -524,61 +528,58 @@ export function allActivity(db: MockDb): RecentActivity[] {
   return all.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || a.contactEmail.localeCompare(b.contactEmail));
 }
 
-/**
- * The week's meetings by what became of them: active ones booked, canceled ones (not moved),
- * moved ones (either half of a reschedule) and no-show invitees, for meetings starting in the week.
- */
+/** What happened in `[weekStart, weekEnd)`, by activity time, as Rust counts it. */
 export function weekCounts(db: MockDb, weekStart: string, weekEnd: string): WeekCounts {
   const lo = Date.parse(weekStart);
   const hi = Date.parse(weekEnd);
   const counts: WeekCounts = { booked: 0, canceled: 0, rescheduled: 0, noShows: 0 };
-  for (const e of db.events) {
-    const t = Date.parse(e.start);
+  for (const a of allActivity(db)) {
+    const t = Date.parse(a.at);
     if (t < lo || t >= hi) continue;
-    const moved = e.invitees.some((i) => i.rescheduledTo || i.rescheduledFrom);
-    if (e.status === 'active') counts.booked += 1;
-    else if (!moved) counts.canceled += 1;
-    if (moved) counts.rescheduled += 1;
-    counts.noShows += e.invitees.filter((i) => i.noShow).length;
+    if (a.kind === 'booked') counts.booked += 1;
+    else if (a.kind === 'canceled') counts.canceled += 1;
+    else if (a.kind === 'rescheduled') counts.rescheduled += 1;
+    else if (a.kind === 'no_show') counts.noShows += 1;
   }
   return counts;
 }
 
-/** Home: today's active meetings, the next ones after today, the week's counts, the latest activity. */
+/**
+ * Home, as Rust answers it: the day's active meetings, the next five starting from now (which may
+ * include the rest of today), the week's counts and the ten latest activities.
+ */
 export function dashboard(db: MockDb, dayStart: string, dayEnd: string, weekStart: string, weekEnd: string): Dashboard {
-  const dayEndMs = Date.parse(dayEnd);
+  const nowMs = db.now.getTime();
   return {
     today: eventsInRange(db, dayStart, dayEnd, false),
     upcoming: db.events
-      .filter((e) => e.status === 'active' && Date.parse(e.start) >= dayEndMs)
+      .filter((e) => e.status === 'active' && Date.parse(e.start) >= nowMs)
       .slice(0, 5)
       .map(toCalendarEvent),
     week: weekCounts(db, weekStart, weekEnd),
-    recent: allActivity(db).slice(0, 8),
+    recent: allActivity(db).slice(0, 10),
   };
 }
 
-/** Meetings (upcoming soonest first, then past newest first) and contacts matching `query`. */
+/**
+ * Search as Rust does it: meetings whose name, invitee name or email, or a booking answer contains
+ * `query` (newest first), and contacts whose name or email does (by name); 20 of each at most.
+ */
 export function searchDb(db: MockDb, query: string): SearchResults {
   const q = query.trim().toLowerCase();
   if (!q) return { meetings: [], contacts: [] };
   const has = (v: string | null | undefined) => !!v && v.toLowerCase().includes(q);
-  const nowMs = db.now.getTime();
-  const matches = db.events.filter(
-    (e) =>
-      has(e.name) ||
-      e.invitees.some((i) => has(i.name) || has(i.email) || i.questionsAndAnswers.some((qa) => has(qa.answer))) ||
-      e.guests.some((g) => has(g.email)),
-  );
-  const upcoming = matches.filter((e) => Date.parse(e.end) >= nowMs);
-  const past = matches.filter((e) => Date.parse(e.end) < nowMs).reverse();
-  const answered = new Set(
-    db.events.flatMap((e) => e.invitees.filter((i) => i.questionsAndAnswers.some((qa) => has(qa.answer))).map((i) => i.email)),
-  );
-  return {
-    meetings: [...upcoming, ...past].slice(0, 20).map(toCalendarEvent),
-    contacts: contactSummaries(db, null)
-      .filter((c) => has(c.name) || has(c.email) || answered.has(c.email))
-      .slice(0, 10),
-  };
+  const meetings = db.events
+    .filter(
+      (e) =>
+        has(e.name) ||
+        e.invitees.some((i) => has(i.name) || has(i.email) || i.questionsAndAnswers.some((qa) => has(qa.answer))),
+    )
+    .sort((a, b) => Date.parse(b.start) - Date.parse(a.start))
+    .slice(0, 20)
+    .map(toCalendarEvent);
+  const contacts = contactSummaries(db, null)
+    .filter((c) => has(c.name) || has(c.email))
+    .slice(0, 20);
+  return { meetings, contacts };
 }

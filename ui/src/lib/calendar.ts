@@ -1,6 +1,7 @@
 // Turning the `list_events` read model into FullCalendar input, kept pure for unit tests.
 
 import type { EventInput } from '@fullcalendar/core';
+import { DateTime } from 'luxon';
 import type { CalendarEvent } from '../ipc/bindings.gen';
 import { formatTimeRange, type DisplayPrefs } from './time';
 
@@ -27,12 +28,30 @@ export function eventTitle(e: CalendarEvent): string {
   return who ? `${e.name} · ${who}` : e.name;
 }
 
-export function toEventInput(e: CalendarEvent): EventInput {
+const WALL = "yyyy-MM-dd'T'HH:mm:ss";
+
+/**
+ * FullCalendar places events by wall-clock time in the display zone. A meeting across the hour
+ * that repeats when clocks go back (23:30 -03 to 23:00 -04 in Santiago) ends "before" it starts
+ * on the wall clock, which FullCalendar would replace with its default hour. Such an end is given
+ * as the wall-clock start plus the real length, as a zone-less time FullCalendar reads in `zone`.
+ */
+export function wallClockEnd(startIso: string, endIso: string, zone: string): string {
+  const start = DateTime.fromISO(startIso, { zone });
+  const end = DateTime.fromISO(endIso, { zone });
+  if (!start.isValid || !end.isValid) return endIso;
+  const wallStart = start.toFormat(WALL);
+  if (end.toFormat(WALL) > wallStart) return endIso;
+  const ms = Math.max(end.toMillis() - start.toMillis(), 0);
+  return DateTime.fromISO(wallStart, { zone: 'UTC' }).plus({ milliseconds: ms }).toFormat(WALL);
+}
+
+export function toEventInput(e: CalendarEvent, zone?: string): EventInput {
   return {
     id: e.uri,
     title: eventTitle(e),
     start: e.start,
-    end: e.end,
+    end: zone ? wallClockEnd(e.start, e.end, zone) : e.end,
     classNames: eventClassNames(e),
     extendedProps: { calendarEvent: e },
   };

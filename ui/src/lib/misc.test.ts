@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../ipc/bindings.gen';
-import { describeEvent, eventClassNames, eventTitle, toEventInput, toneOf, TONES } from './calendar';
+import { describeEvent, eventClassNames, eventTitle, toEventInput, toneOf, TONES, wallClockEnd } from './calendar';
 import { activityLabel, initials, isVideoLocation, locationLabel } from './labels';
 import { isHttpUrl } from './urls';
 
@@ -26,6 +26,16 @@ describe('calendar input', () => {
     expect(input.title).toBe('Discovery Call · Priya Raman');
     expect(input.start).toBe('2026-03-11T09:00:00Z');
     expect(input.extendedProps).toEqual({ calendarEvent: event });
+  });
+
+  it('keeps meetings in the repeated DST hour from ending before they start on the wall clock', () => {
+    // Santiago, 5 Apr 2026: 02:30Z is 23:30 -03, 03:00Z is 23:00 -04.
+    expect(wallClockEnd('2026-04-05T02:30:00Z', '2026-04-05T03:00:00Z', 'America/Santiago')).toBe('2026-04-05T00:00:00');
+    // Amsterdam, 25 Oct 2026: 02:30 CEST to 02:30 CET is an hour.
+    expect(wallClockEnd('2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z', 'Europe/Amsterdam')).toBe('2026-10-25T03:30:00');
+    // Anything else keeps its UTC end.
+    expect(wallClockEnd('2026-03-11T09:00:00Z', '2026-03-11T09:30:00Z', 'Europe/Berlin')).toBe('2026-03-11T09:30:00Z');
+    expect(toEventInput(event, 'Europe/Berlin').end).toBe('2026-03-11T09:30:00Z');
   });
 
   it('marks canceled, no-show and rescheduled meetings', () => {

@@ -128,6 +128,12 @@ describe('webhookLine', () => {
     expect(broken).toMatchObject({ text: 'Real-time error: The tunnel closed.', tone: 'error', details: true, failures: null });
   });
 
+  it('leaves the webhook part out for a backend that does not report it', () => {
+    const { webhooks: _, ...older } = connected;
+    expect(statusLine(older as StatusView, now).webhooks).toBeNull();
+    expect(statusLineText(older as StatusView, now)).not.toMatch(/Real-time/);
+  });
+
   it('joins the webhook parts into the whole line', () => {
     expect(statusLineText({ ...connected, webhooks: { ...live, failed: 2 } }, now)).toBe(
       'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox) · Synced 3 minutes ago · 36 meetings · 14 contacts · Live via ngrok (https://dana.ngrok.app) · Last webhook 14 minutes ago · 2 failed deliveries',

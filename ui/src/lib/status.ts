@@ -16,8 +16,8 @@ export type StatusLine = {
   error: string | null;
   /** `Reconnect Calendly` when Calendly refused the OAuth grant. */
   reconnect: string | null;
-  /** Real-time delivery, see `webhookLine`. */
-  webhooks: WebhookLine;
+  /** Real-time delivery, see `webhookLine` (null from a backend that does not report it). */
+  webhooks: WebhookLine | null;
 };
 
 export type WebhookLine = {
@@ -50,7 +50,7 @@ export function statusLine(status: StatusView, now: Date): StatusLine {
     keyringProblem: status.keyring && status.keyring !== 'ok' ? status.keyring : null,
     error: status.lastSyncError ? `Last sync failed: ${status.lastSyncError}` : null,
     reconnect: status.reconnect ? 'Reconnect Calendly' : null,
-    webhooks: webhookLine(status.webhooks, now),
+    webhooks: status.webhooks ? webhookLine(status.webhooks, now) : null,
   };
 }
 
@@ -96,7 +96,7 @@ export function webhookLine(w: WebhookStatus, now: Date): WebhookLine {
 /** The whole line as one string (for tooltips and screen readers). */
 export function statusLineText(status: StatusView, now: Date): string {
   const s = statusLine(status, now);
-  return [s.account, s.reconnect, s.sync, s.counts, s.webhooks.text, s.webhooks.lastDelivery, s.webhooks.failures, s.keyringProblem, s.error]
+  return [s.account, s.reconnect, s.sync, s.counts, s.webhooks?.text, s.webhooks?.lastDelivery, s.webhooks?.failures, s.keyringProblem, s.error]
     .filter(Boolean)
     .join(' · ');
 }

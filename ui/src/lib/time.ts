@@ -219,3 +219,9 @@ export function inviteeLocalTime(
   const who = invitee.name?.trim().split(/\s+/)[0] || invitee.email;
   return `${formatTime(startIso, prefs)} for you, ${timeInZone(startIso, invitee.timezone, prefs)} for ${who} in ${zoneLabel(invitee.timezone)}`;
 }
+
+/** `Thu 12 Mar` (en-GB), for lists where the year is obvious. */
+export function formatShortDay(iso: string, prefs: DisplayPrefs): string {
+  const dt = inZone(iso, prefs);
+  return dt.isValid ? dt.toLocaleString({ weekday: 'short', day: 'numeric', month: 'short' }).replace(',', '') : iso;
+}

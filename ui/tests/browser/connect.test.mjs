@@ -2,7 +2,7 @@
 // account, cancel and failures, and the Reconnect banner when Calendly refused the grant.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, opened, screenshot, startServer, tile } from './harness.mjs';
+import { assertClean, calls, launchBrowser, openApp, opened, screenshot, startServer, uri } from './harness.mjs';
 
 let server;
 let browser;
@@ -97,8 +97,8 @@ test('OAuth: Continue in browser waits with Cancel and Copy link, then shows the
   await page.getByTestId('status-line').waitFor();
   assert.equal(await page.getByTestId('first-run').count(), 0);
   assert.equal(await page.getByTestId('status-account').innerText(), 'Dana Whitfield · dana@whitfield-consulting.com');
-  assert.equal(await page.getByTestId('nav-calendar').getAttribute('aria-current'), 'page');
-  await tile(page, 'PRIYA-DISCOVERY').first().waitFor();
+  assert.equal(await page.getByTestId('nav-home').getAttribute('aria-current'), 'page', 'Home comes first');
+  await page.locator(`[data-testid=today-meeting][data-uri="${uri('PRIYA-DISCOVERY')}"]`).waitFor();
   assert.equal((await calls(page, 'finish_oauth')).length, 1);
   assert.equal((await calls(page, 'cancel_oauth')).length, 0);
   await assertClean(page, problems);
@@ -230,11 +230,11 @@ test('the Reconnect banner appears when Calendly refused the grant, and reconnec
   assert.equal(await banner.getByRole('heading').innerText(), 'Reconnect Calendly');
   assert.equal(await page.getByTestId('reconnect-message').innerText(), message);
   assert.equal(await page.getByTestId('status-reconnect').innerText(), '⚠ Reconnect Calendly');
-  // The banner sits above the calendar, which still shows the local history.
-  await tile(page, 'PRIYA-DISCOVERY').first().waitFor();
+  // The banner sits above Home, which still shows the local history.
+  await page.getByTestId('today-meeting').first().waitFor();
   const bannerBox = await banner.boundingBox();
-  const calendarBox = await page.locator('.fc').boundingBox();
-  assert.ok(bannerBox.y + bannerBox.height <= calendarBox.y, 'banner above the calendar');
+  const homeBox = await page.getByTestId('home').boundingBox();
+  assert.ok(bannerBox.y + bannerBox.height <= homeBox.y, 'banner above Home');
   await screenshot(page, 'reconnect-banner');
 
   // It stays on other pages; Reconnect opens the Connect flow.
@@ -247,7 +247,7 @@ test('the Reconnect banner appears when Calendly refused the grant, and reconnec
   await screenshot(page, 'reconnect-connected');
   await banner.waitFor({ state: 'detached' });
   assert.equal(await page.getByTestId('status-reconnect').count(), 0);
-  assert.equal(await page.getByTestId('nav-calendar').getAttribute('aria-current'), 'page', 'back to the calendar');
+  assert.equal(await page.getByTestId('nav-home').getAttribute('aria-current'), 'page', 'back home');
   assert.equal((await calls(page, 'finish_oauth')).length, 1);
   await assertClean(page, problems);
   await context.close();

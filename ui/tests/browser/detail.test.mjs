@@ -2,7 +2,7 @@
 // a group meeting, its links, and that it works from the keyboard.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, opened, screenshot, startServer, tile, uri } from './harness.mjs';
+import { assertClean, calls, gotoCalendar, launchBrowser, openApp, opened, screenshot, startServer, tile, uri } from './harness.mjs';
 
 let server;
 let browser;
@@ -17,7 +17,7 @@ after(async () => {
 
 async function connected() {
   const app = await openApp(browser, server.url);
-  await tile(app.page, 'PRIYA-DISCOVERY').waitFor();
+  await gotoCalendar(app.page);
   return app;
 }
 

@@ -78,7 +78,7 @@ test('the personal access token is the secondary way in, with an inline error', 
   await context.close();
 });
 
-test('Explore the offline sandbox shows a busy state, then the calendar', async () => {
+test('Explore the offline sandbox shows a busy state, then Home, and the month is one click away', async () => {
   const { page, context, problems } = await openApp(browser, server.url, {
     mock: { scenario: 'first-run', sandboxDelayMs: 1500 },
   });
@@ -93,9 +93,18 @@ test('Explore the offline sandbox shows a busy state, then the calendar', async 
   await page.getByTestId('status-line').waitFor();
   assert.equal(await page.getByTestId('first-run').count(), 0);
   assert.match(await page.getByTestId('status-account').innerText(), /\(offline sandbox\)$/);
-  await tile(page, 'PRIYA-DISCOVERY').first().waitFor();
+  await page.getByTestId('today-meeting').first().waitFor();
+  assert.equal(await page.getByTestId('nav-home').getAttribute('aria-current'), 'page');
   assert.equal((await calls(page, 'explore_sandbox')).length, 1);
   await screenshot(page, 'first-run-sandbox-done');
+
+  // The real-window e2e test's path: the first `.fc-dayGridMonth-button`, then `.fc-event`s.
+  await page.locator('.fc-dayGridMonth-button').first().click();
+  await page.locator('.fc-dayGridMonth-view').waitFor();
+  await tile(page, 'PRICING-WORKSHOP').waitFor();
+  assert.ok((await page.locator('.fc-event').count()) > 3);
+  await page.locator('.fc-event').first().click();
+  await page.getByTestId('event-detail').getByTestId('detail-title').waitFor();
   await assertClean(page, problems);
   await context.close();
 });

@@ -90,9 +90,9 @@ export async function launchBrowser() {
  * Opens the app with the mock backend configured by `mock` (see src/ipc/mock.ts) and the clock
  * fixed at `now`. Returns the page and `problems`, the console errors and CSP violations seen.
  */
-export async function openApp(browser, baseUrl, { mock = {}, now = NOW, colorScheme = 'light', viewport } = {}) {
+export async function openApp(browser, baseUrl, { mock = {}, now = NOW, colorScheme = 'light', viewport, timezoneId = ZONE } = {}) {
   const context = await browser.newContext({
-    timezoneId: ZONE,
+    timezoneId,
     locale: 'en-GB',
     colorScheme,
     viewport: viewport ?? { width: 1280, height: 820 },
@@ -148,6 +148,16 @@ export async function opened(page) {
 export function tile(page, id) {
   return page.locator(`.fc [data-uri="${uri(id)}"]`);
 }
+
+/** Home is the first screen after connecting; this goes on to the calendar and waits for it. */
+export async function gotoCalendar(page, { waitFor = 'PRIYA-DISCOVERY' } = {}) {
+  await page.getByTestId('nav-calendar').click();
+  await page.getByTestId('calendar').waitFor();
+  if (waitFor) await tile(page, waitFor).first().waitFor();
+}
+
+/** Front-page screenshots: a roomier window than the tests' default. */
+export const WIDE = { width: 1440, height: 900 };
 
 /** Clicks one of FullCalendar's view buttons (Month, Week, Day, List) and waits for the fetch. */
 export async function switchView(page, label) {

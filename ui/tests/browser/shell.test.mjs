@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertClean, calls, launchBrowser, openApp, screenshot, startServer, tile } from './harness.mjs';
+import { assertClean, calls, gotoCalendar, launchBrowser, openApp, screenshot, startServer, tile } from './harness.mjs';
 
 let server;
 let browser;
@@ -25,15 +25,15 @@ test('the status line names the account, the sync age and the counts', async () 
   assert.equal(await page.getByTestId('status-account').innerText(), 'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox)');
   assert.equal(await page.getByTestId('status-sync').innerText(), 'Synced 3 minutes ago');
   assert.match(await page.getByTestId('status-sync').getAttribute('title'), /^Last sync: Wed,? 11 Mar 2026, 08:57$/);
-  assert.equal(await page.getByTestId('status-counts').innerText(), '36 meetings · 14 contacts');
+  assert.equal(await page.getByTestId('status-counts').innerText(), '38 meetings · 14 contacts');
   assert.equal(await page.getByTestId('status-keyring').count(), 0);
   assert.equal(await page.getByTestId('status-error').count(), 0);
   // Navigation is labelled and marks the current page.
   assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 1);
-  assert.equal(await page.getByTestId('nav-calendar').getAttribute('aria-current'), 'page');
+  assert.equal(await page.getByTestId('nav-home').getAttribute('aria-current'), 'page');
   await page.getByTestId('nav-settings').click();
   assert.equal(await page.getByTestId('nav-settings').getAttribute('aria-current'), 'page');
-  assert.equal(await page.getByTestId('nav-calendar').getAttribute('aria-current'), null);
+  assert.equal(await page.getByTestId('nav-home').getAttribute('aria-current'), null);
   await assertClean(page, problems);
   await context.close();
 });
@@ -63,7 +63,7 @@ test('keyring trouble and the last sync error show in the status line', async ()
 
 test('data-changed refetches the calendar, contacts and status', async () => {
   const { page, context, problems } = await openApp(browser, server.url);
-  await tile(page, 'PRIYA-DISCOVERY').waitFor();
+  await gotoCalendar(page);
   const fetchesBefore = (await calls(page, 'list_events')).length;
 
   // Rust learns that Priya canceled (a webhook, say) and says events and status are stale.
@@ -79,7 +79,7 @@ test('data-changed refetches the calendar, contacts and status', async () => {
   await tile(page, 'PRIYA-DISCOVERY').waitFor({ state: 'detached' });
   await tile(page, 'PRIYA-NEW').waitFor();
   assert.equal((await calls(page, 'list_events')).length, fetchesBefore + 1, 'exactly one refetch');
-  await page.locator('[data-testid=status-counts]', { hasText: '37 meetings' }).waitFor();
+  await page.locator('[data-testid=status-counts]', { hasText: '39 meetings' }).waitFor();
 
   // Contacts refetch too.
   await page.getByTestId('nav-contacts').click();
@@ -137,7 +137,7 @@ test('index.html has no inline script or style, so Tauri keeps style-src as conf
   assert.doesNotMatch(html, /\sstyle="/);
   // And under the app's CSP FullCalendar's own styles do apply.
   const { page, context, problems } = await openApp(browser, server.url);
-  await tile(page, 'PRIYA-DISCOVERY').waitFor();
+  await gotoCalendar(page);
   assert.equal(await page.locator('.fc-toolbar').evaluate((el) => getComputedStyle(el).display), 'flex');
   await assertClean(page, problems);
   await context.close();

@@ -17,7 +17,6 @@ import type {
   EventMountArg,
   EventSourceFuncArg,
   SlotLabelContentArg,
-  ViewApi,
 } from '@fullcalendar/core';
 import { listEvents, toIpcError, type CalendarEvent, type EventDetail, type IpcError } from '../../ipc';
 import { usePreferences, usePrefs } from '../../lib/prefs';
@@ -59,11 +58,10 @@ const BUSINESS_HOURS = { daysOfWeek: [1, 2, 3, 4, 5], startTime: '09:00', endTim
 type Range = { start: string; end: string; current: string; view: string };
 
 /** The day a time grid's secondary labels are computed for: today when visible, else the first. */
-function referenceDay(view: ViewApi, zone: string): string {
+function referenceDay(range: Range | null, zone: string): string {
   const today = todayIn(new Date(), zone);
-  const first = dayOf(view.currentStart, zone);
-  const end = dayOf(view.currentEnd, zone);
-  return today >= first && today < end ? today : first;
+  if (!range) return today;
+  return today >= range.start && today < range.end ? today : range.start;
 }
 
 export function CalendarPage({
@@ -104,7 +102,7 @@ export function CalendarPage({
         (events) => {
           setLoadError(null);
           setBusyDays(new Set(events.filter((e) => e.status !== 'canceled').map((e) => isoDay(e.start, prefsRef.current))));
-          success(events.map(toEventInput));
+          success(events.map((e) => toEventInput(e, prefsRef.current.zone)));
         },
         (raw: unknown) => {
           const err = toIpcError(raw);
@@ -157,6 +155,9 @@ export function CalendarPage({
       arg.el.dataset.testid = 'calendar-event';
       if (e.rescheduledFrom) arg.el.dataset.rescheduledFrom = e.rescheduledFrom;
       if (e.rescheduledTo) arg.el.dataset.rescheduledTo = e.rescheduledTo;
+      // FullCalendar renders tiles as focusable <a>s without href, which have no role: they act as
+      // buttons (Enter opens the details), so they say so, with the meeting as their name.
+      if (arg.el.tagName === 'A') arg.el.setAttribute('role', 'button');
       arg.el.setAttribute('aria-label', describeEvent(e, prefs));
       arg.el.title = describeEvent(e, prefs);
     },
@@ -198,12 +199,15 @@ export function CalendarPage({
     [hour12],
   );
 
-  // With a second zone, each hour label shows both zones, and the axis header names them.
+  // With a second zone, each hour label shows both zones, and the axis header names them. The
+  // labels depend on the visible days (offsets change with DST), so the function does too:
+  // FullCalendar re-renders the labels when it changes.
+  const refDay = range && range.view.startsWith('timeGrid') ? referenceDay(range, prefs.zone) : null;
   const slotLabelContent = useCallback(
     (arg: SlotLabelContentArg) => {
       if (!secondary) return arg.text;
       const minutes = arg.time.days * 1440 + Math.round(arg.time.milliseconds / 60000);
-      const day = referenceDay(arg.view, prefs.zone);
+      const day = refDay ?? todayIn(new Date(), prefs.zone);
       return (
         <span className="slot-two">
           <span className="slot-primary">{arg.text}</span>
@@ -213,7 +217,7 @@ export function CalendarPage({
         </span>
       );
     },
-    [secondary, prefs],
+    [secondary, prefs, refDay],
   );
   const views = useMemo(() => {
     const axisHeader = secondary
@@ -275,9 +279,9 @@ export function CalendarPage({
       <aside className="calendar-side" aria-label="Calendar tools">
         <MiniMonth
           today={today}
-          focusDay={range?.current ?? today}
-          rangeStart={range?.start}
-          rangeEnd={range?.end}
+          focusDay={range && (today < range.start || today >= range.end) ? range.current : today}
+          rangeStart={range?.view === 'dayGridMonth' ? undefined : range?.start}
+          rangeEnd={range?.view === 'dayGridMonth' ? undefined : range?.end}
           firstDay={firstDay}
           locale={prefs.locale}
           busyDays={busyDays}

@@ -1,7 +1,7 @@
 // The small month grid beside the calendar (and on Home): click a day, or move with the arrow
 // keys and press Enter, to go there. Days are calendar dates (`YYYY-MM-DD`), zone-free.
 
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { DateTime } from 'luxon';
 
 export function MiniMonth({
@@ -58,9 +58,16 @@ export function MiniMonth({
     long: d.setLocale(locale).toLocaleString({ weekday: 'long' }),
   }));
 
+  // Roving focus: after a key moved the cursor (maybe into another month), focus its day.
+  const moveFocus = useRef(false);
+  useLayoutEffect(() => {
+    if (!moveFocus.current) return;
+    moveFocus.current = false;
+    gridRef.current?.querySelector<HTMLElement>(`[data-day="${cursor}"]`)?.focus();
+  }, [cursor]);
   const focusCursor = (day: string) => {
+    moveFocus.current = true;
     setCursor(day);
-    requestAnimationFrame(() => gridRef.current?.querySelector<HTMLElement>(`[data-day="${day}"]`)?.focus());
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
@@ -135,6 +142,7 @@ export function MiniMonth({
                       tabIndex={day === cursor ? 0 : -1}
                       aria-current={day === today ? 'date' : undefined}
                       aria-label={d.setLocale(locale).toLocaleString(DateTime.DATE_HUGE)}
+                      onFocus={() => setCursor(day)}
                       onClick={() => {
                         setCursor(day);
                         onPick(day);

@@ -11,6 +11,7 @@ import {
   dayBounds,
   formatDay,
   formatLongDay,
+  formatShortDay,
   formatTime,
   greeting,
   relativeTime,
@@ -47,6 +48,12 @@ export function HomePage({
   }, [today, prefs.zone, firstDay]);
   const { data, error, loading } = useLoad(() => getDashboard(bounds), [bounds, version]);
   const [linkError, setLinkError] = useState<IpcError | null>(null);
+  // Rust's "upcoming" starts now, so it can repeat the rest of today: Today already lists those.
+  const upcoming = useMemo(() => {
+    if (!data) return undefined;
+    const today = new Set(data.today.map((e) => e.uri));
+    return data.upcoming.filter((e) => !today.has(e.uri));
+  }, [data]);
 
   const join = (url: string) => {
     setLinkError(null);
@@ -138,26 +145,11 @@ export function HomePage({
                 See the agenda
               </button>
             </div>
-            {data && data.upcoming.length === 0 && <p className="empty">Nothing booked after today yet.</p>}
-            {data && data.upcoming.length > 0 && (
+            {upcoming && upcoming.length === 0 && <p className="empty">Nothing booked after today yet.</p>}
+            {upcoming && upcoming.length > 0 && (
               <ol className="agenda" data-testid="upcoming-list">
-                {data.upcoming.map((e) => (
+                {upcoming.map((e) => (
                   <AgendaItem key={e.uri} e={e} now={now} withDay onOpen={onOpenEvent} onJoin={join} testId="upcoming-meeting" />
-                ))}
-              </ol>
-            )}
-          </section>
-        </div>
-        <div className="home-col">
-          <section className="card home-card" aria-labelledby="recent-title">
-            <div className="card-head">
-              <h2 id="recent-title">Recent activity</h2>
-            </div>
-            {data && data.recent.length === 0 && <p className="empty">No activity yet.</p>}
-            {data && data.recent.length > 0 && (
-              <ol className="recent" data-testid="recent-activity">
-                {data.recent.map((a, i) => (
-                  <RecentItem key={`${a.at}-${a.contactEmail}-${i}`} a={a} now={now} onOpenEvent={onOpenEvent} onOpenContact={onOpenContact} />
                 ))}
               </ol>
             )}
@@ -174,6 +166,21 @@ export function HomePage({
               onPick={(day) => onOpenCalendar('timeGridDay', day)}
               testId="home-mini-month"
             />
+          </section>
+        </div>
+        <div className="home-col">
+          <section className="card home-card" aria-labelledby="recent-title">
+            <div className="card-head">
+              <h2 id="recent-title">Recent activity</h2>
+            </div>
+            {data && data.recent.length === 0 && <p className="empty">No activity yet.</p>}
+            {data && data.recent.length > 0 && (
+              <ol className="recent" data-testid="recent-activity">
+                {data.recent.map((a, i) => (
+                  <RecentItem key={`${a.at}-${a.contactEmail}-${i}`} a={a} now={now} onOpenEvent={onOpenEvent} onOpenContact={onOpenContact} />
+                ))}
+              </ol>
+            )}
           </section>
         </div>
       </div>
@@ -220,7 +227,7 @@ function AgendaItem({
   return (
     <li className={`agenda-item phase-${phase}`} data-testid={testId} data-uri={e.uri}>
       <div className="agenda-time">
-        {withDay && <span className="agenda-day">{formatDay(e.start, prefs).replace(/,? \d{4}$/, '')}</span>}
+        {withDay && <span className="agenda-day">{formatShortDay(e.start, prefs)}</span>}
         <span className="agenda-start">{formatTime(e.start, prefs)}</span>
         <span className="agenda-end muted">{formatTime(e.end, prefs)}</span>
       </div>

@@ -300,7 +300,11 @@ export function RealtimeSection() {
               {prefs.hasNgrokAuthtoken ? (
                 <div className="inline-input">
                   <span className="stored" data-testid="ngrok-token-stored">
-                    <span aria-hidden="true">🔒 </span>Stored in the keyring
+                    <svg className="stored-icon" viewBox="0 0 24 24" aria-hidden="true">
+                      <rect x="5" y="11" width="14" height="10" rx="2" />
+                      <path d="M8 11V8a4 4 0 0 1 8 0v3" />
+                    </svg>
+                    Stored in the keyring
                   </span>
                   <button
                     type="button"

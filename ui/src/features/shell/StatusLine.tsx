@@ -49,92 +49,97 @@ export function StatusLine({
 
   return (
     <footer className="status-line" data-testid="status-line" aria-label="Connection and sync status">
-      <span className="status-account" data-testid="status-account">
-        {line.account}
-      </span>
-      {line.reconnect && (
-        <>
-          <span className="status-sep" aria-hidden="true">·</span>
-          <button
-            type="button"
-            className="link status-reconnect"
-            data-testid="status-reconnect"
-            title={status.reconnect ?? undefined}
-            onClick={onReconnect}
-          >
-            <span aria-hidden="true">⚠ </span>
-            {line.reconnect}
-          </button>
-        </>
-      )}
-      <span className="status-sep" aria-hidden="true">·</span>
-      <span
-        className="status-sync"
-        data-testid="status-sync"
-        title={status.lastSync ? `Last sync: ${formatDateTime(status.lastSync, prefs)}` : undefined}
-      >
-        {busy ? 'Syncing…' : line.sync}
-      </span>
-      <span className="status-sep" aria-hidden="true">·</span>
-      <span className="status-counts" data-testid="status-counts">
-        {line.counts}
-      </span>
-      <span className="status-sep" aria-hidden="true">·</span>
-      <span className={`status-webhooks tone-${hooks.tone}`} data-testid="status-webhooks" title={status.webhooks.message ?? undefined}>
-        <span className="status-dot" aria-hidden="true" />
-        {hooks.text}
-      </span>
-      {hooks.lastDelivery && (
-        <>
-          <span className="status-sep" aria-hidden="true">·</span>
-          <span
-            data-testid="status-last-webhook"
-            title={status.webhooks.lastDelivery ? formatDateTime(status.webhooks.lastDelivery, prefs) : undefined}
-          >
-            {hooks.lastDelivery}
-          </span>
-        </>
-      )}
-      {(hooks.failures || hooks.details) && (
-        <span className="status-error status-webhook-problem">
-          {hooks.failures && <span data-testid="status-webhook-failures">{hooks.failures}</span>}
-          {hooks.details && (
+      <div className="status-info">
+        <span className="status-account" data-testid="status-account">
+          {line.account}
+        </span>
+        {line.reconnect && (
+          <>
+            <span className="status-sep" aria-hidden="true">·</span>
             <button
-              ref={detailsButton}
               type="button"
-              className="link status-details-link"
-              data-testid="webhook-details-link"
-              aria-expanded={detailsOpen}
-              aria-controls={detailsOpen ? detailsId : undefined}
-              aria-label="Webhook delivery details"
-              onClick={() => setDetailsOpen((o) => !o)}
+              className="link status-reconnect"
+              data-testid="status-reconnect"
+              title={status.reconnect ?? undefined}
+              onClick={onReconnect}
             >
-              details
+              <span aria-hidden="true">⚠ </span>
+              {line.reconnect}
             </button>
-          )}
+          </>
+        )}
+        <span className="status-sep" aria-hidden="true">·</span>
+        <span
+          className="status-sync"
+          data-testid="status-sync"
+          title={status.lastSync ? `Last sync: ${formatDateTime(status.lastSync, prefs)}` : undefined}
+        >
+          {busy ? 'Syncing…' : line.sync}
         </span>
-      )}
-      {detailsOpen && (
-        <WebhookDetails
-          id={detailsId}
-          webhooks={status.webhooks}
-          onClose={() => {
-            setDetailsOpen(false);
-            detailsButton.current?.focus();
-          }}
-        />
-      )}
-      {line.keyringProblem && (
-        <span className="status-warning" data-testid="status-keyring" role="note">
-          <span aria-hidden="true">⚠ </span>Keyring: {line.keyringProblem}
+        <span className="status-sep" aria-hidden="true">·</span>
+        <span className="status-counts" data-testid="status-counts">
+          {line.counts}
         </span>
-      )}
-      {line.error && (
-        <span className="status-error" data-testid="status-error">
-          {line.error}
-        </span>
-      )}
-      <span className="status-spacer" />
+        {hooks && (
+          <>
+            <span className="status-sep" aria-hidden="true">·</span>
+            <span className={`status-webhooks tone-${hooks.tone}`} data-testid="status-webhooks" title={status.webhooks.message ?? undefined}>
+              <span className="status-dot" aria-hidden="true" />
+              <WebhookText text={hooks.text} url={status.webhooks.publicUrl} />
+            </span>
+            {hooks.lastDelivery && (
+              <>
+                <span className="status-sep" aria-hidden="true">·</span>
+                <span
+                  data-testid="status-last-webhook"
+                  title={status.webhooks.lastDelivery ? formatDateTime(status.webhooks.lastDelivery, prefs) : undefined}
+                >
+                  {hooks.lastDelivery}
+                </span>
+              </>
+            )}
+            {(hooks.failures || hooks.details) && (
+              <span className="status-error status-webhook-problem">
+                {hooks.failures && <span data-testid="status-webhook-failures">{hooks.failures}</span>}
+                {hooks.details && (
+                  <button
+                    ref={detailsButton}
+                    type="button"
+                    className="link status-details-link"
+                    data-testid="webhook-details-link"
+                    aria-expanded={detailsOpen}
+                    aria-controls={detailsOpen ? detailsId : undefined}
+                    aria-label="Webhook delivery details"
+                    onClick={() => setDetailsOpen((o) => !o)}
+                  >
+                    details
+                  </button>
+                )}
+              </span>
+            )}
+            {detailsOpen && (
+              <WebhookDetails
+                id={detailsId}
+                webhooks={status.webhooks}
+                onClose={() => {
+                  setDetailsOpen(false);
+                  detailsButton.current?.focus();
+                }}
+              />
+            )}
+          </>
+        )}
+        {line.keyringProblem && (
+          <span className="status-warning" data-testid="status-keyring" role="note">
+            <span aria-hidden="true">⚠ </span>Keyring: {line.keyringProblem}
+          </span>
+        )}
+        {line.error && (
+          <span className="status-error" data-testid="status-error">
+            {line.error}
+          </span>
+        )}
+      </div>
       <span className="status-result" aria-live="polite">
         {error ? <span className="status-error">{error.message}</span> : result}
       </span>
@@ -159,7 +164,16 @@ export function StatusLine({
 }
 
 /** The small panel behind "details": what went wrong and how many deliveries wait or failed. */
-function WebhookDetails({ id, webhooks: w, onClose }: { id: string; webhooks: WebhookStatus; onClose: () => void }) {
+function WebhookDetails({
+  id,
+  webhooks: w,
+  onClose,
+}: {
+  id: string;
+  webhooks: WebhookStatus;
+  /** `refocus`: give focus back to the "details" link (not when focus already moved on). */
+  onClose: (refocus: boolean) => void;
+}) {
   const prefs = usePrefs();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), []);
@@ -175,13 +189,18 @@ function WebhookDetails({ id, webhooks: w, onClose }: { id: string; webhooks: We
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.preventDefault();
-          onClose();
+          onClose(true);
         }
+      }}
+      onBlur={(e) => {
+        // Closes when focus moves on elsewhere (but not to its own "details" link, which toggles).
+        const to = e.relatedTarget as HTMLElement | null;
+        if (to && !e.currentTarget.contains(to) && to.dataset.testid !== 'webhook-details-link') onClose(false);
       }}
     >
       <div className="popover-head">
         <h2>Webhook deliveries</h2>
-        <button type="button" className="icon-btn" aria-label="Close webhook details" onClick={onClose}>
+        <button type="button" className="icon-btn" aria-label="Close webhook details" onClick={() => onClose(true)}>
           ×
         </button>
       </div>
@@ -218,5 +237,20 @@ function WebhookDetails({ id, webhooks: w, onClose }: { id: string; webhooks: We
       </dl>
       <p className="muted small">Failed deliveries are retried; a sync also catches up on anything webhooks missed.</p>
     </div>
+  );
+}
+
+/** The webhook state with its (possibly long) public URL allowed to shorten with an ellipsis. */
+function WebhookText({ text, url }: { text: string; url: string | null }) {
+  const at = url ? text.indexOf(url) : -1;
+  if (!url || at < 0) return <span>{text}</span>;
+  return (
+    <span>
+      {text.slice(0, at)}
+      <span className="status-webhook-url" title={url}>
+        {url}
+      </span>
+      {text.slice(at + url.length)}
+    </span>
   );
 }

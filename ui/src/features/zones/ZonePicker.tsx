@@ -50,7 +50,7 @@ export function ZonePicker({
     }));
     if (nullLabel !== undefined) {
       const folded = q.trim().toLowerCase();
-      if (!folded || nullLabel.toLowerCase().includes(folded)) {
+      if (!folded || nullLabel.toLowerCase().startsWith(folded)) {
         list.unshift({ zone: null, label: nullLabel, hint: nullHint ?? '' });
       }
     }
@@ -120,6 +120,9 @@ export function ZonePicker({
           e.preventDefault();
           e.stopPropagation();
           close();
+          // The shown zone comes back selected, so typing starts a new search.
+          const input = e.currentTarget;
+          requestAnimationFrame(() => input.select());
         }
         break;
       case 'Tab':
@@ -166,7 +169,7 @@ export function ZonePicker({
         ref={listRef}
         id={listId}
         role="listbox"
-        aria-label={label}
+        aria-label={`${label} suggestions`}
         className="combo-list"
         hidden={!open}
         data-testid={testId ? `${testId}-options` : undefined}
