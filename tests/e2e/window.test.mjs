@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { remote } from 'webdriverio';
 
 const artifacts = process.env.SLOTLINE_E2E_ARTIFACTS;
@@ -75,6 +76,39 @@ test('the contacts view lists people with their activity', async () => {
   await feed.waitForDisplayed({ timeout: 15000 });
   assert.match(await feed.getText(), /booked|rescheduled|canceled/i);
   await shot('contact-feed');
+});
+
+test('a booking made in Calendly arrives live through a signed webhook', async () => {
+  // The explored sandbox runs inside the app; `slotline status` names its API URL.
+  const status = execFileSync(process.env.SLOTLINE_BIN, ['status'], { encoding: 'utf8' });
+  const api = status.match(/^API: (\S+)/m)?.[1];
+  assert.ok(api, `status names the API URL: ${status}`);
+  const start = new Date(Date.now() + 2 * 86400000);
+  start.setUTCHours(14, 0, 0, 0);
+  const r = await fetch(`${api}/_sandbox/book`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ invitee_name: 'Livia Booking', invitee_email: 'livia.booking@example.com', start: start.toISOString() }),
+  });
+  assert.equal(r.status, 201, await r.text());
+  // Back to the contacts list (the previous test left a contact's page open).
+  await (await browser.$('[data-testid="nav-contacts"]')).click();
+  const back = await browser.$('[data-testid="contact-back"]');
+  if (await back.isExisting()) await back.click();
+  try {
+    await browser.waitUntil(
+      async () => (await browser.$('[data-testid="contact-row"][data-email="livia.booking@example.com"]')).isExisting(),
+      { timeout: 20000, timeoutMsg: 'the live booking did not reach the contacts list' },
+    );
+  } catch (e) {
+    const deliveries = await (await fetch(`${api}/_sandbox/deliveries`)).text();
+    const exported = execFileSync(process.env.SLOTLINE_BIN, ['export', '--format', 'json'], { encoding: 'utf8' });
+    console.log('deliveries:', deliveries.slice(0, 1500));
+    console.log('stored:', exported.includes('livia.booking@example.com'));
+    await shot('live-booking-failed');
+    throw e;
+  }
+  await shot('live-booking');
 });
 
 test('disconnecting with erase returns to the first-run screen', async () => {
