@@ -204,15 +204,19 @@ async fn main() {
     println!(
         "A reconcile against the in-process sandbox: {} events with {} invitees ({}–{} per \
          event), {} ms latency on every request, Slotline's defaults ({concurrency} requests in \
-         flight, 100 events a page, pacing by the `X-RateLimit-*` headers). Median of {runs} \
-         run{} (min–max); each run starts a fresh sandbox and an empty database. Lower bound = \
-         `max(requests ÷ rate limit, requests × latency ÷ concurrency)`.",
+         flight, 100 events a page, pacing by the `X-RateLimit-*` headers). {}; each run starts \
+         a fresh sandbox and an empty database. Lower bound = `max(requests ÷ rate limit, \
+         requests × latency ÷ concurrency)`.",
         r0.events,
         r0.invitees_total,
         r0.invitees_min,
         r0.invitees_max,
         LATENCY.as_millis(),
-        if runs == 1 { "" } else { "s" },
+        if runs == 1 {
+            "One run".to_string()
+        } else {
+            format!("Median of {runs} runs (min–max)")
+        },
     );
     println!();
     println!("| sync | wall time | requests | list pages | invitee requests | 429s | lower bound | wall ÷ bound |");
@@ -229,10 +233,12 @@ async fn main() {
     }
     println!();
     println!(
-        "- First sync: requests = list pages + one invitee request per event (target: no more \
-         than pages + events), zero 429s. The sandbox's limit is a fixed one-minute window per \
-         token starting at its first request, so a run spends one minute's budget at once, \
-         waits for the reset, and can end a little under the bound, which assumes an even rate."
+        "- First sync: requests = list pages + one invitee request per event (the target is at \
+         most pages + events), and no 429s. The sandbox's limit is a fixed one-minute window per \
+         token starting at its first request: the sync spends a minute's budget (less a reserve \
+         of 2 for the rest of the app) at full speed, then waits for the reset; each wait ends up \
+         to about 1.5 s after the true reset (`X-RateLimit-Reset` is whole seconds, and 0.5 s of \
+         margin is added), which is most of the gap to the bound."
     );
     println!(
         "- No-change re-sync: only the list pages, plus the invitees of the meetings from 7 days \
