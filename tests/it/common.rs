@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command as StdCommand, Stdio};
 
 use assert_cmd::Command;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
 
 pub fn bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_slotline"))
@@ -112,4 +114,113 @@ impl Drop for SandboxProc {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+// ---- The export contract, derived from the sandbox's raw Calendly resources ----------------
+
+pub fn norm_time(v: &Value) -> Value {
+    let s = v.as_str().expect("time string");
+    let t: DateTime<Utc> = DateTime::parse_from_rfc3339(s)
+        .expect("rfc3339")
+        .with_timezone(&Utc);
+    json!(t.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+pub fn or_null(v: &Value, key: &str) -> Value {
+    v.get(key).cloned().unwrap_or(Value::Null)
+}
+
+/// What the export must say about each of the sandbox's events, built from its raw Calendly
+/// resources.
+pub fn expected_events(state: &Value) -> Vec<Value> {
+    let invitees = state["invitees"].as_array().expect("invitees");
+    let mut out: Vec<Value> = state["scheduled_events"]
+        .as_array()
+        .expect("scheduled_events")
+        .iter()
+        .map(|e| {
+            let uri = e["uri"].as_str().expect("uri");
+            let location = match &e["location"] {
+                Value::Object(l) => json!({
+                    "type": l.get("type").cloned().unwrap_or(Value::Null),
+                    "location": l.get("location").cloned().unwrap_or(Value::Null),
+                    "join_url": l.get("join_url").cloned().unwrap_or(Value::Null),
+                }),
+                _ => Value::Null,
+            };
+            let mut hosts: Vec<Value> = e["event_memberships"]
+                .as_array()
+                .map(|m| {
+                    m.iter()
+                        .map(|h| json!({"name": or_null(h, "user_name"), "email": or_null(h, "user_email"), "user_uri": or_null(h, "user")}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            hosts.sort_by_key(|h| h["email"].to_string());
+            let mut guests: Vec<Value> = e["event_guests"]
+                .as_array()
+                .map(|g| g.iter().map(|g| json!({"email": g["email"]})).collect())
+                .unwrap_or_default();
+            guests.sort_by_key(|g| g["email"].to_string());
+            let mut invs: Vec<Value> = invitees
+                .iter()
+                .filter(|i| i["event"] == uri)
+                .map(|i| {
+                    let name = match i["name"].as_str() {
+                        Some(n) if !n.trim().is_empty() => json!(n),
+                        _ => {
+                            let parts: Vec<&str> = [i["first_name"].as_str(), i["last_name"].as_str()]
+                                .into_iter()
+                                .flatten()
+                                .collect();
+                            if parts.is_empty() { Value::Null } else { json!(parts.join(" ")) }
+                        }
+                    };
+                    json!({
+                        "uri": i["uri"], "name": name, "email": i["email"], "status": i["status"],
+                        "timezone": or_null(i, "timezone"),
+                        "no_show": !i["no_show"].is_null(),
+                        "rescheduled": i["rescheduled"].as_bool().unwrap_or(false),
+                        "rescheduled_from": or_null(i, "old_invitee"),
+                        "rescheduled_to": or_null(i, "new_invitee"),
+                        "cancellation": match &i["cancellation"] {
+                            Value::Object(c) => json!({
+                                "canceled_by": c.get("canceled_by").cloned().unwrap_or(Value::Null),
+                                "reason": c.get("reason").cloned().unwrap_or(Value::Null),
+                                "canceler_type": c.get("canceler_type").cloned().unwrap_or(Value::Null),
+                            }),
+                            _ => Value::Null,
+                        },
+                        "questions_and_answers": i["questions_and_answers"].as_array().map(|qs| qs.iter().map(|q| json!({"question": q["question"], "answer": q["answer"]})).collect::<Vec<_>>()).unwrap_or_default(),
+                    })
+                })
+                .collect();
+            invs.sort_by_key(|i| i["uri"].to_string());
+            json!({
+                "uri": uri, "name": e["name"], "status": e["status"],
+                "start_time": norm_time(&e["start_time"]), "end_time": norm_time(&e["end_time"]),
+                "event_type": or_null(e, "event_type"), "location": location,
+                "hosts": hosts, "invitees": invs, "guests": guests,
+            })
+        })
+        .collect();
+    out.sort_by_key(|e| e["uri"].to_string());
+    out
+}
+
+pub fn exported_events(export: &Value) -> Vec<Value> {
+    let mut events: Vec<Value> = export["events"].as_array().expect("events").clone();
+    for e in &mut events {
+        let mut invs = e["invitees"].as_array().expect("invitees").clone();
+        invs.sort_by_key(|i| i["uri"].to_string());
+        e["invitees"] = Value::Array(invs);
+        let mut hosts = e["hosts"].as_array().expect("hosts").clone();
+        hosts.sort_by_key(|h| h["email"].to_string());
+        e["hosts"] = Value::Array(hosts);
+        let mut guests = e["guests"].as_array().expect("guests").clone();
+        guests.sort_by_key(|g| g["email"].to_string());
+        e["guests"] = Value::Array(guests);
+    }
+    events.sort_by_key(|e| e["uri"].to_string());
+    events
 }

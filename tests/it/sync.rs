@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use slotline::calendly::models::WebhookEnvelope;
 use slotline::calendly::Client;
@@ -17,6 +17,8 @@ use slotline::secrets::{SecretError, SecretKind, SecretStore};
 use slotline::store::{sync_state, Store};
 use slotline::sync::engine::{self, SyncError, SyncOptions, SyncOutcome, Window};
 use slotline::sync::{apply, Input};
+
+use crate::common::{self, expected_events, norm_time};
 
 async fn start_sandbox(config: SandboxConfig) -> Sandbox {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -79,96 +81,10 @@ fn state(sb: &Sandbox) -> Value {
     serde_json::to_value(sb.snapshot()).expect("snapshot as JSON")
 }
 
-fn norm_time(v: &Value) -> Value {
-    json!(instant(v).to_rfc3339_opts(SecondsFormat::Micros, true))
-}
-
 fn instant(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(v.as_str().expect("time string"))
         .expect("rfc3339")
         .with_timezone(&Utc)
-}
-
-fn or_null(v: &Value, key: &str) -> Value {
-    v.get(key).cloned().unwrap_or(Value::Null)
-}
-
-/// What the export must say about each of the sandbox's events, from its raw resources (the
-/// same contract as the CLI test's).
-fn expected_events(state: &Value) -> Vec<Value> {
-    let invitees = state["invitees"].as_array().expect("invitees");
-    let mut out: Vec<Value> = state["scheduled_events"]
-        .as_array()
-        .expect("scheduled_events")
-        .iter()
-        .map(|e| {
-            let uri = e["uri"].as_str().expect("uri");
-            let location = match &e["location"] {
-                Value::Object(l) => json!({
-                    "type": l.get("type").cloned().unwrap_or(Value::Null),
-                    "location": l.get("location").cloned().unwrap_or(Value::Null),
-                    "join_url": l.get("join_url").cloned().unwrap_or(Value::Null),
-                }),
-                _ => Value::Null,
-            };
-            let mut hosts: Vec<Value> = e["event_memberships"]
-                .as_array()
-                .map(|m| {
-                    m.iter()
-                        .map(|h| json!({"name": or_null(h, "user_name"), "email": or_null(h, "user_email"), "user_uri": or_null(h, "user")}))
-                        .collect()
-                })
-                .unwrap_or_default();
-            hosts.sort_by_key(|h| h["email"].to_string());
-            let mut guests: Vec<Value> = e["event_guests"]
-                .as_array()
-                .map(|g| g.iter().map(|g| json!({"email": g["email"]})).collect())
-                .unwrap_or_default();
-            guests.sort_by_key(|g| g["email"].to_string());
-            let mut invs: Vec<Value> = invitees
-                .iter()
-                .filter(|i| i["event"] == uri)
-                .map(|i| {
-                    let name = match i["name"].as_str() {
-                        Some(n) if !n.trim().is_empty() => json!(n),
-                        _ => {
-                            let parts: Vec<&str> = [i["first_name"].as_str(), i["last_name"].as_str()]
-                                .into_iter()
-                                .flatten()
-                                .collect();
-                            if parts.is_empty() { Value::Null } else { json!(parts.join(" ")) }
-                        }
-                    };
-                    json!({
-                        "uri": i["uri"], "name": name, "email": i["email"], "status": i["status"],
-                        "timezone": or_null(i, "timezone"),
-                        "no_show": !i["no_show"].is_null(),
-                        "rescheduled": i["rescheduled"].as_bool().unwrap_or(false),
-                        "rescheduled_from": or_null(i, "old_invitee"),
-                        "rescheduled_to": or_null(i, "new_invitee"),
-                        "cancellation": match &i["cancellation"] {
-                            Value::Object(c) => json!({
-                                "canceled_by": c.get("canceled_by").cloned().unwrap_or(Value::Null),
-                                "reason": c.get("reason").cloned().unwrap_or(Value::Null),
-                                "canceler_type": c.get("canceler_type").cloned().unwrap_or(Value::Null),
-                            }),
-                            _ => Value::Null,
-                        },
-                        "questions_and_answers": i["questions_and_answers"].as_array().map(|qs| qs.iter().map(|q| json!({"question": q["question"], "answer": q["answer"]})).collect::<Vec<_>>()).unwrap_or_default(),
-                    })
-                })
-                .collect();
-            invs.sort_by_key(|i| i["uri"].to_string());
-            json!({
-                "uri": uri, "name": e["name"], "status": e["status"],
-                "start_time": norm_time(&e["start_time"]), "end_time": norm_time(&e["end_time"]),
-                "event_type": or_null(e, "event_type"), "location": location,
-                "hosts": hosts, "invitees": invs, "guests": guests,
-            })
-        })
-        .collect();
-    out.sort_by_key(|e| e["uri"].to_string());
-    out
 }
 
 fn export(store: &Store) -> Value {
@@ -177,20 +93,7 @@ fn export(store: &Store) -> Value {
 
 /// The export's events, keyed so they compare with [`expected_events`].
 fn exported_events(store: &Store) -> Vec<Value> {
-    let mut events: Vec<Value> = export(store)["events"].as_array().expect("events").clone();
-    for e in &mut events {
-        let mut invs = e["invitees"].as_array().expect("invitees").clone();
-        invs.sort_by_key(|i| i["uri"].to_string());
-        e["invitees"] = Value::Array(invs);
-        let mut hosts = e["hosts"].as_array().expect("hosts").clone();
-        hosts.sort_by_key(|h| h["email"].to_string());
-        e["hosts"] = Value::Array(hosts);
-        let mut guests = e["guests"].as_array().expect("guests").clone();
-        guests.sort_by_key(|g| g["email"].to_string());
-        e["guests"] = Value::Array(guests);
-    }
-    events.sort_by_key(|e| e["uri"].to_string());
-    events
+    common::exported_events(&export(store))
 }
 
 /// The store equals the sandbox, event by event and field by field.
