@@ -113,6 +113,29 @@ pub struct EventQuery {
     pub count: u32,
 }
 
+impl EventQuery {
+    /// The query string of one page, sorted by start time.
+    fn params(&self, page_token: Option<&str>) -> Vec<(&'static str, String)> {
+        let mut params = vec![("count", self.count.clamp(1, 100).to_string())];
+        for (k, v) in [
+            ("user", &self.user),
+            ("organization", &self.organization),
+            ("status", &self.status),
+            ("min_start_time", &self.min_start_time),
+            ("max_start_time", &self.max_start_time),
+        ] {
+            if let Some(v) = v {
+                params.push((k, v.clone()));
+            }
+        }
+        params.push(("sort", "start_time:asc".into()));
+        if let Some(t) = page_token {
+            params.push(("page_token", t.to_string()));
+        }
+        params
+    }
+}
+
 /// One page of a listing and where the next one is.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
@@ -198,22 +221,7 @@ impl Client {
         q: &EventQuery,
         page_token: Option<&str>,
     ) -> Result<Page<ScheduledEvent>, ApiError> {
-        let mut params: Vec<(&str, String)> = vec![("count", q.count.clamp(1, 100).to_string())];
-        for (k, v) in [
-            ("user", &q.user),
-            ("organization", &q.organization),
-            ("status", &q.status),
-            ("min_start_time", &q.min_start_time),
-            ("max_start_time", &q.max_start_time),
-        ] {
-            if let Some(v) = v {
-                params.push((k, v.clone()));
-            }
-        }
-        params.push(("sort", "start_time:asc".into()));
-        if let Some(t) = page_token {
-            params.push(("page_token", t.to_string()));
-        }
+        let params = q.params(page_token);
         let c: Collection<ScheduledEvent> = self
             .get_json(&format!("{}/scheduled_events", self.api_url), &params)
             .await?;
@@ -574,22 +582,7 @@ impl Client {
         q: &EventQuery,
         page_token: Option<&str>,
     ) -> Attempt<Page<ScheduledEvent>> {
-        let mut params: Vec<(&str, String)> = vec![("count", q.count.clamp(1, 100).to_string())];
-        for (k, v) in [
-            ("user", &q.user),
-            ("organization", &q.organization),
-            ("status", &q.status),
-            ("min_start_time", &q.min_start_time),
-            ("max_start_time", &q.max_start_time),
-        ] {
-            if let Some(v) = v {
-                params.push((k, v.clone()));
-            }
-        }
-        params.push(("sort", "start_time:asc".into()));
-        if let Some(t) = page_token {
-            params.push(("page_token", t.to_string()));
-        }
+        let params = q.params(page_token);
         let url = format!("{}/scheduled_events", self.api_url);
         page_of(
             self.get_once::<Collection<ScheduledEvent>>(&url, &params)
