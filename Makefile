@@ -9,8 +9,12 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/slotline/target
 export CARGO_TERM_COLOR ?= never
 BIN := $(CARGO_TARGET_DIR)/debug/slotline
+# Release builds (the package, the start-up benchmark) get their own directory so they never wait
+# on a debug build's lock.
+RELEASE_TARGET_DIR ?= $(HOME)/.cache/slotline/release-target
+DEB_DIR := $(RELEASE_TARGET_DIR)/release/bundle/deb
 
-.PHONY: run test setup ui build fmt clippy test-rust test-ui test-browser test-e2e dev sandbox bench
+.PHONY: run test setup ui build fmt clippy test-rust test-ui test-browser test-e2e dev sandbox bench fuzz bundle test-bundle
 
 setup:
 	@bash .ci/setup.sh
@@ -32,7 +36,7 @@ sandbox: build
 ## Every test: formatting, lints, Rust unit and integration tests (real SQLite, loopback HTTP,
 ## the real Secret Service), UI unit tests, UI tests in Debian Chromium and the real window
 ## under Xvfb driven by tauri-driver.
-test: ui fmt clippy test-rust test-ui test-browser test-e2e
+test: ui fmt clippy test-rust test-ui test-browser test-e2e test-bundle
 	@echo "make test: all suites passed"
 
 fmt:
@@ -53,6 +57,22 @@ test-browser: ui
 test-e2e: build
 	bash tests/e2e/run.sh $(BIN)
 
+## The installable package: a release .deb (LTO, stripped) with the icon, a desktop entry and
+## its dependencies, in $(DEB_DIR).
+bundle: ui
+	CARGO_TARGET_DIR=$(RELEASE_TARGET_DIR) ui/node_modules/.bin/tauri build --bundles deb --ci
+	@ls -l $(DEB_DIR)/*.deb
+
+## Installs that .deb (as root), starts the installed app under Xvfb, removes it again.
+test-bundle: bundle
+	bash tests/bundle/install-test.sh "$$(ls -t $(DEB_DIR)/*.deb | head -1)"
+
 ## Every benchmark; rewrites BENCHMARKS.md (medians, spreads, baselines, the machine).
 bench: ui
 	bash tests/with-keyring.sh bash .ci/bench.sh
+
+## Every cargo-fuzz target for FUZZ_SECONDS each (default 180), from the committed seed corpus;
+## fails if any finds a crash. Builds in its own target dir.
+FUZZ_SECONDS ?= 180
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)

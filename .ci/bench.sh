@@ -3,6 +3,11 @@
 # the machine description and the date, so any run can be compared with the last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+release_dir=${RELEASE_TARGET_DIR:-$HOME/.cache/slotline/release-target}
+# The release app (the same build `make bundle` packages) and the hello-world baseline, built
+# with the same profile, before anything is timed.
+CARGO_TARGET_DIR=$release_dir cargo build --release --quiet
+CARGO_TARGET_DIR=$release_dir/hello cargo build --release --quiet --manifest-path tests/bench/hello/Cargo.toml
 out=$(mktemp)
 {
   echo "# Benchmarks"
@@ -15,6 +20,10 @@ out=$(mktemp)
     cargo bench --quiet --bench "$b" 2>/dev/null
     echo
   done
+  node ui/tests/bench/render.mjs
+  echo
+  python3 tests/bench/startup.py "$release_dir/release/slotline" "$release_dir/hello/release/slotline-hello-baseline"
+  echo
 } >"$out"
 mv "$out" BENCHMARKS.md
 cat BENCHMARKS.md

@@ -9,24 +9,19 @@ mod state;
 mod tray;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use tauri::Manager;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::config::Config;
-use crate::store::Store;
 
-pub fn run() -> ExitCode {
-    let config = Config::from_env();
-    let store = match Store::open(&config.db_path()) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            eprintln!("slotline: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let state = state::AppState::new(config, store);
+/// The flag the login item passes: start in the tray without showing the window.
+pub const HIDDEN_FLAG: &str = "--hidden";
+
+pub fn run(hidden: bool) -> ExitCode {
+    // A store that cannot be opened (damaged, foreign, newer, locked) opens the recovery screen
+    // instead of exiting: the window says what is wrong and offers to move the file aside.
+    let (state, recovery) = state::open(Config::from_env());
     let result = tauri::Builder::default()
         // First: a second launch focuses the running window instead of starting another app.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -34,11 +29,21 @@ pub fn run() -> ExitCode {
         }))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
-        .manage(state)
+        // Off until the user switches it on in Settings; a login start goes straight to the tray.
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .app_name("Slotline")
+                .arg(HIDDEN_FLAG)
+                .build(),
+        )
+        .manage(recovery)
         .invoke_handler(tauri::generate_handler![
             commands::get_status,
             commands::list_events,
             commands::get_event,
+            commands::get_reschedule_chain,
+            commands::get_private_note,
+            commands::set_private_note,
             commands::list_contacts,
             commands::get_contact,
             commands::explore_sandbox,
@@ -58,24 +63,21 @@ pub fn run() -> ExitCode {
             commands::search,
             commands::export_file,
             commands::reveal_path,
+            commands::get_autostart,
+            commands::report_first_paint,
+            commands::set_autostart,
+            commands::get_store_problem,
+            commands::recover_store,
+            commands::quit_app,
         ])
-        .setup(|app| {
-            if let Err(e) = tray::install(app.handle()) {
-                // No tray host (e.g. a bare X server): the window still works, it just quits on close.
-                tracing::warn!(error = %e, "no tray icon");
-            }
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let state = handle.state::<state::AppState>();
-                state.resume(&events::Emitter::new(&handle)).await;
-                background::restart(&handle).await;
-                if crate::prefs::load(&state.store)
-                    .map(|p| p.ics_feed)
-                    .unwrap_or(false)
-                {
-                    feed_server::apply(&handle, true).await;
-                }
-            });
+        .setup(move |app| {
+            let Some(state) = state else {
+                // Only the recovery screen: no tray and no services until the store opens.
+                tray::show_main(app.handle());
+                return Ok(());
+            };
+            app.manage(state);
+            start_services(app.handle(), hidden);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -95,6 +97,38 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The tray and the background services, once the store is open (at start, or after the
+/// recovery screen opened it).
+/// Signalled by the window's `report_first_paint`.
+pub(crate) static FIRST_PAINT: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+pub(crate) fn start_services(app: &tauri::AppHandle, hidden: bool) {
+    if let Err(e) = tray::install(app) {
+        // No tray host (e.g. a bare X server): the window still works, it just quits on close.
+        tracing::warn!(error = %e, "no tray icon");
+    }
+    // The window is created hidden (tauri.conf.json) so a login start never flashes it.
+    if !(hidden && tray::installed(app)) {
+        tray::show_main(app);
+    }
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        // The window's first paint goes first: the catch-up sync, the receiver and the tunnel
+        // start once it has painted (or after a few seconds, e.g. when started in the tray).
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(3), FIRST_PAINT.notified()).await;
+        let state = handle.state::<state::AppState>();
+        state.resume(&events::Emitter::new(&handle)).await;
+        background::restart(&handle).await;
+        if crate::prefs::load(&state.store)
+            .map(|p| p.ics_feed)
+            .unwrap_or(false)
+        {
+            feed_server::apply(&handle, true).await;
+        }
+    });
 }
 
 /// Opens an http(s) URL in the system browser (never in the webview): `$BROWSER` when set,

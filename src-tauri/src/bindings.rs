@@ -15,6 +15,17 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     ("get_event", "{ uri: string }", "EventDetail"),
     (
+        "get_reschedule_chain",
+        "{ uri: string }",
+        "Array<RescheduleLink>",
+    ),
+    ("get_private_note", "{ uri: string }", "PrivateNote | null"),
+    (
+        "set_private_note",
+        "{ uri: string, body: string }",
+        "PrivateNote | null",
+    ),
+    (
         "list_contacts",
         "{ query: string | null }",
         "Array<ContactSummary>",
@@ -26,7 +37,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("disconnect", "{ erase: boolean }", "null"),
     (
         "begin_oauth",
-        "{ clientId: string, clientSecret: string | null, redirectPort: number | null }",
+        "{ clientId: string, clientSecret: string | null, redirectPort: number | null, redirectUri?: string | null }",
         "OAuthStart",
     ),
     ("finish_oauth", "Record<string, never>", "StatusView"),
@@ -57,6 +68,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "ExportResult",
     ),
     ("reveal_path", "{ path: string }", "null"),
+    ("get_autostart", "Record<string, never>", "boolean"),
+    ("report_first_paint", "{ screen: string }", "null"),
+    ("set_autostart", "{ enabled: boolean }", "boolean"),
+    (
+        "get_store_problem",
+        "Record<string, never>",
+        "StoreProblem | null",
+    ),
+    ("recover_store", "{ moveAside: boolean }", "string | null"),
+    ("quit_app", "Record<string, never>", "null"),
 ];
 
 /// The generated file's full text.
@@ -67,6 +88,8 @@ pub fn typescript() -> String {
         InviteeDetail::decl(),
         Person::decl(),
         EventDetail::decl(),
+        RescheduleLink::decl(),
+        PrivateNote::decl(),
         ContactSummary::decl(),
         ActivityItem::decl(),
         ContactDetail::decl(),
@@ -84,6 +107,8 @@ pub fn typescript() -> String {
         crate::queries::SearchResults::decl(),
         ExportResult::decl(),
         WebhookStatus::decl(),
+        crate::sync::engine::SyncProgress::decl(),
+        crate::store::db::StoreProblem::decl(),
     ];
     let mut out =
         String::from("// Generated from Rust by ts-rs (cargo test bindings). Do not edit.\n\n");
@@ -98,7 +123,7 @@ pub fn typescript() -> String {
             "  {name}: {{ args: {args}; result: {result} }};\n"
         ));
     }
-    out.push_str("};\n\n/** Tauri events emitted to the window. */\nexport type Events = {\n  \"data-changed\": DataChanged;\n};\n");
+    out.push_str("};\n\n/** Tauri events emitted to the window. */\nexport type Events = {\n  \"data-changed\": DataChanged;\n  \"sync-progress\": SyncProgress;\n};\n");
     out
 }
 

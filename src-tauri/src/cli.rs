@@ -17,7 +17,7 @@ use crate::oauth::{OAuthApp, PendingAuthorization};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secrets::{Keyring, SecretKind, SecretStore};
 use crate::store::Store;
-use crate::sync::engine::{self, Window};
+use crate::sync::engine;
 use crate::tunnel::Exposure;
 
 #[derive(Debug, Parser)]
@@ -30,6 +30,9 @@ use crate::tunnel::Exposure;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Start in the tray without opening the window (the login item passes this).
+    #[arg(long, global = false)]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +103,9 @@ pub enum Command {
         #[arg(long)]
         erase: bool,
     },
+    /// Move the database aside (kept next to it under a timestamped name, nothing deleted) and
+    /// start with an empty one: the way out of a damaged or foreign database file.
+    ResetStore,
     /// Run the offline Calendly-compatible sandbox and print its URLs and a personal access token.
     Sandbox {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -310,7 +316,9 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 &client,
                 &store,
                 &acct.user_uri,
-                &Window::around(now),
+                &crate::prefs::load(&store)
+                    .unwrap_or_default()
+                    .sync_window(now),
                 now,
                 |p| {
                     let left = p
@@ -370,6 +378,24 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 status.last_refresh = connect::last_refresh(&secrets);
             }
             print!("{}", status_text(&status, &config));
+            Ok(())
+        }
+        Command::ResetStore => {
+            let path = config.db_path();
+            match crate::store::db::move_aside(&path, SystemClock.now())? {
+                Some(moved) => {
+                    Store::open(&path)?;
+                    println!(
+                        "Moved {} aside to {}; Slotline starts with an empty store (connect and sync again).",
+                        path.display(),
+                        moved.display()
+                    );
+                }
+                None => println!(
+                    "There is no database at {}; nothing to move.",
+                    path.display()
+                ),
+            }
             Ok(())
         }
         Command::Disconnect { erase } => {

@@ -43,7 +43,9 @@ pub struct InviteeDetail {
     pub timezone: Option<String>,
     pub no_show: bool,
     pub rescheduled: bool,
+    /// The event URI of the booking this one replaced (Calendly links invitees; this is its event).
     pub rescheduled_from: Option<String>,
+    /// The event URI of the booking that replaced this one.
     pub rescheduled_to: Option<String>,
     pub cancel_reason: Option<String>,
     pub canceled_by: Option<String>,
@@ -223,6 +225,34 @@ pub struct DataChanged {
     pub stale: Vec<String>,
 }
 
+/// One booking of a rescheduled meeting, as the detail panel's chain draws it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RescheduleLink {
+    /// The event URI.
+    pub uri: String,
+    /// False when the booking is not in the local store (e.g. older than the synced window): only
+    /// its URI is known.
+    pub stored: bool,
+    /// True for the meeting the chain was asked about.
+    pub current: bool,
+    pub name: Option<String>,
+    /// `active` or `canceled`; null when not stored.
+    pub status: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// The consultant's private note on a meeting: stored only in the local database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateNote {
+    pub event_uri: String,
+    pub body: String,
+    /// UTC, RFC 3339 with `Z`.
+    pub updated_at: String,
+}
+
 // ---- Queries -------------------------------------------------------------------------------
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -239,7 +269,24 @@ fn json_field(raw: &Option<String>, key: &str) -> Option<String> {
 /// query reads only the range (a two-week meeting would still show from its start).
 const MAX_MEETING_MS: i64 = 14 * 24 * 3600 * 1000;
 
+/// The two fields of a stored `location` the calendar needs, read without building a JSON tree.
+#[derive(Deserialize, Default)]
+struct TileLocation {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    join_url: Option<String>,
+}
+
+/// An invitee URI (as Calendly links reschedules) to its event's URI, which the UI opens.
+fn event_of(invitee_uri: Option<String>) -> Option<String> {
+    invitee_uri.and_then(|u| crate::calendly::models::event_of_invitee_uri(&u))
+}
+
 /// Events overlapping `[from_ms, to_ms)`, by start.
+///
+/// Read from the covering index `scheduled_events_calendar` alone (migration 0005): the invitee
+/// summary a tile shows is kept on the event's row by triggers, so the query touches no invitee
+/// and no table row (the bench in tests/bench/store.rs measures it against the old query).
 pub fn calendar_range(
     conn: &Connection,
     from_ms: i64,
@@ -247,37 +294,36 @@ pub fn calendar_range(
     include_canceled: bool,
 ) -> Result<Vec<CalendarEvent>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.uri, e.name, e.status, e.start_time, e.end_time, e.location_json,
-            coalesce(e.invitees_active, 0),
-            (SELECT group_concat(coalesce(i.name, i.email), '\x1f') FROM invitees i
-               WHERE i.event_uri = e.uri AND i.status = 'active'),
-            (SELECT max(i.old_invitee) FROM invitees i WHERE i.event_uri = e.uri),
-            (SELECT max(i.new_invitee) FROM invitees i WHERE i.event_uri = e.uri),
-            (SELECT count(*) FROM invitees i WHERE i.event_uri = e.uri AND i.no_show_uri IS NOT NULL)
-         FROM scheduled_events e
-         WHERE e.start_ms < ?2 AND e.end_ms > ?1 AND e.start_ms > ?1 - ?4
-           AND (?3 OR e.status = 'active')
-         ORDER BY e.start_ms, e.uri",
+        "SELECT uri, name, status, start_time, end_time, location_json,
+            coalesce(invitees_active, 0), invitee_names, rescheduled_from, rescheduled_to, no_shows
+         FROM scheduled_events
+         WHERE start_ms < ?2 AND end_ms > ?1 AND start_ms > ?1 - ?4
+           AND (?3 OR status = 'active')
+         ORDER BY start_ms, uri",
     )?;
     let rows = stmt.query_map(
         params![from_ms, to_ms, include_canceled, MAX_MEETING_MS],
         |r| {
-            let location: Option<String> = r.get(5)?;
-            let names: Option<String> = r.get(7)?;
+            let location = r
+                .get_ref(5)?
+                .as_str_or_null()?
+                .and_then(|s| serde_json::from_str::<TileLocation>(s).ok())
+                .unwrap_or_default();
+            let names = r.get_ref(7)?.as_str_or_null()?;
             Ok(CalendarEvent {
                 uri: r.get(0)?,
                 name: r.get(1)?,
                 status: r.get(2)?,
                 start: r.get(3)?,
                 end: r.get(4)?,
-                location_type: json_field(&location, "type"),
-                join_url: json_field(&location, "join_url"),
+                location_type: location.kind,
+                join_url: location.join_url,
                 invitee_names: names
                     .map(|n| n.split('\x1f').map(str::to_string).collect())
                     .unwrap_or_default(),
                 invitees_active: r.get(6)?,
-                rescheduled_from: r.get(8)?,
-                rescheduled_to: r.get(9)?,
+                rescheduled_from: event_of(r.get(8)?),
+                rescheduled_to: event_of(r.get(9)?),
                 any_no_show: r.get::<_, i64>(10)? > 0,
             })
         },
@@ -346,8 +392,9 @@ pub fn event_detail(conn: &Connection, uri: &str) -> Result<Option<EventDetail>,
                 timezone: r.get(4)?,
                 no_show: r.get::<_, Option<String>>(5)?.is_some(),
                 rescheduled: r.get(6)?,
-                rescheduled_from: r.get(7)?,
-                rescheduled_to: r.get(8)?,
+                // The UI opens the other booking: its event, not Calendly's invitee URI.
+                rescheduled_from: event_of(r.get(7)?),
+                rescheduled_to: event_of(r.get(8)?),
                 cancel_reason: json_field(&cancellation, "reason"),
                 canceled_by: json_field(&cancellation, "canceled_by"),
                 canceler_type: json_field(&cancellation, "canceler_type"),
@@ -372,6 +419,93 @@ pub fn event_detail(conn: &Connection, uri: &str) -> Result<Option<EventDetail>,
         invitees,
         guests: people("guest")?,
     }))
+}
+
+/// A stored booking of a chain, with the event URIs it was moved from and to.
+type ChainStep = (RescheduleLink, Option<String>, Option<String>);
+
+/// A rescheduled meeting never points at more bookings than this either way (a loop guard).
+const MAX_CHAIN: usize = 50;
+
+/// The bookings of a meeting that was rescheduled, earliest first, `uri` among them; empty when
+/// `uri` is not stored, one link when it was never rescheduled. Each step follows the stored
+/// reschedule links (`rescheduled_from` / `rescheduled_to` of the event's invitees); a booking
+/// that is not stored ends the chain on its side, as a link with only its URI.
+pub fn reschedule_chain(conn: &Connection, uri: &str) -> Result<Vec<RescheduleLink>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, status, start_time, end_time, rescheduled_from, rescheduled_to
+         FROM scheduled_events WHERE uri = ?1",
+    )?;
+    let mut load = |uri: &str| -> Result<Option<ChainStep>, StoreError> {
+        Ok(stmt
+            .query_row([uri], |r| {
+                Ok((
+                    RescheduleLink {
+                        uri: uri.to_string(),
+                        stored: true,
+                        current: false,
+                        name: r.get(0)?,
+                        status: r.get(1)?,
+                        start: r.get(2)?,
+                        end: r.get(3)?,
+                    },
+                    event_of(r.get(4)?),
+                    event_of(r.get(5)?),
+                ))
+            })
+            .optional()?)
+    };
+    let unstored = |uri: String| RescheduleLink {
+        uri,
+        stored: false,
+        current: false,
+        name: None,
+        status: None,
+        start: None,
+        end: None,
+    };
+    let Some((mut this, mut back, mut forward)) = load(uri)? else {
+        return Ok(Vec::new());
+    };
+    this.current = true;
+    let mut seen = vec![uri.to_string()];
+    let mut earlier = Vec::new();
+    while let Some(prev) = back.take().filter(|p| !seen.contains(p)) {
+        if earlier.len() == MAX_CHAIN {
+            break;
+        }
+        seen.push(prev.clone());
+        match load(&prev)? {
+            Some((link, from, _)) => {
+                earlier.push(link);
+                back = from;
+            }
+            None => earlier.push(unstored(prev)),
+        }
+    }
+    let mut later = Vec::new();
+    while let Some(next) = forward.take().filter(|n| !seen.contains(n)) {
+        if later.len() == MAX_CHAIN {
+            break;
+        }
+        seen.push(next.clone());
+        match load(&next)? {
+            Some((link, _, to)) => {
+                later.push(link);
+                forward = to;
+            }
+            None => later.push(unstored(next)),
+        }
+    }
+    earlier.reverse();
+    earlier.push(this);
+    earlier.extend(later);
+    Ok(earlier)
+}
+
+/// The private note on a meeting, if the consultant wrote one.
+pub fn private_note(conn: &Connection, uri: &str) -> Result<Option<PrivateNote>, StoreError> {
+    crate::store::notes::get(conn, uri)
 }
 
 /// Contacts, optionally filtered by a case-insensitive substring of name or email.

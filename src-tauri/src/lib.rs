@@ -12,6 +12,8 @@ pub mod connect;
 pub mod explore;
 pub mod export;
 pub mod feed;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod icsfeed;
 pub mod live;
 pub mod oauth;
@@ -23,30 +25,92 @@ pub mod serve;
 pub mod store;
 pub mod sync;
 pub mod tunnel;
+pub mod wake;
 pub mod webhook;
 
 use clap::Parser;
 
 /// The binary's entry point: parses the command line, then runs a subcommand or the window.
 pub fn main() -> std::process::ExitCode {
+    started();
+    ignore_file_size_signal();
     init_logging();
     let cli = cli::Cli::parse();
     match cli.command {
         Some(command) => cli::run(command),
-        None => run(),
+        None => run(cli.hidden),
     }
 }
 
-/// Opens the window.
-pub fn run() -> std::process::ExitCode {
-    app::run()
+/// When the process started (the first call, made first thing in [`main`]).
+pub fn started() -> std::time::Instant {
+    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *STARTED.get_or_init(std::time::Instant::now)
 }
 
+/// Opens the window, or only the tray icon when `hidden` (a start at login).
+pub fn run(hidden: bool) -> std::process::ExitCode {
+    app::run(hidden)
+}
+
+/// How many daily log files are kept in the data directory's `logs/`.
+pub const LOG_FILES_KEPT: usize = 7;
+
+/// Logs go to stderr and to `logs/slotline.YYYY-MM-DD.log` in the data directory (one file a
+/// day, the oldest deleted beyond [`LOG_FILES_KEPT`]). The default level, `warn`, holds no
+/// personal data; `SLOTLINE_LOG` raises it.
 fn init_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
     let filter = tracing_subscriber::EnvFilter::try_from_env("SLOTLINE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    let dir = config::Config::from_env().data_dir.join("logs");
+    // No log file (an unwritable data directory) is not a reason to refuse to start.
+    let file = log_appender(&dir).map(|appender| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(appender)
+    });
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_writer(std::io::stderr),
+        )
+        .with(file)
         .try_init();
+}
+
+/// The rotating log file in `dir`: daily, `slotline.YYYY-MM-DD.log`, at most [`LOG_FILES_KEPT`].
+pub fn log_appender(
+    dir: &std::path::Path,
+) -> Option<tracing_appender::rolling::RollingFileAppender> {
+    std::fs::create_dir_all(dir).ok()?;
+    // A trace the user asked for may hold personal data: the folder is the user's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("slotline")
+        .filename_suffix("log")
+        .max_log_files(LOG_FILES_KEPT)
+        .build(dir)
+        .ok()
+}
+
+/// Under a file-size limit (RLIMIT_FSIZE) a write past it raises SIGXFSZ, whose default action
+/// kills the process. Ignored, the write fails with EFBIG instead, which SQLite reports as an I/O
+/// error that callers answer (a webhook delivery gets 503 and is retried).
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: SIG_IGN installs no handler code, and `main` calls this before any other thread
+    // exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }

@@ -1,7 +1,13 @@
 //! The live service shared by `slotline serve` and the window: the webhook receiver and its
 //! inbox processor, the tunnel (ngrok or a given public URL), the subscription lifecycle, and
-//! reconcile at start, on a schedule and after a subscription was found disabled. Core reports
-//! what happened on a channel; the caller prints it or turns it into window events.
+//! reconcile at start, on a schedule, after the machine wakes or the network returns ([`wake`]),
+//! and after a subscription was found disabled. Core reports what happened on a channel; the
+//! caller prints it or turns it into window events.
+//!
+//! The receiver's router also serves `/oauth/callback` ([`Relay`]), so a Production Calendly
+//! app can redirect to `https://<public domain>/oauth/callback` through the same tunnel.
+//!
+//! [`wake`]: crate::wake
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -11,16 +17,20 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::warn;
 
+use crate::calendly::client::ApiError;
 use crate::calendly::subscriptions::{self, Outcome};
 use crate::calendly::Client;
-use crate::clock::{format_utc, Clock, SystemClock};
+use crate::clock::{Clock, SystemClock};
 use crate::connect::{self, ConnectError};
 use crate::feed::WebhookStatus;
+use crate::oauth::Relay;
+use crate::prefs;
 use crate::secrets::{Keyring, SecretKind, SecretStore};
 use crate::store::account::Account;
 use crate::store::{inbox, Store, StoreError};
-use crate::sync::engine::{self, SyncOutcome, Window};
+use crate::sync::engine::{self, SyncError, SyncOptions, SyncOutcome, SyncProgress};
 use crate::tunnel::{self, Exposure};
+use crate::wake::{self, Backoff, WakeOptions};
 use crate::webhook::{process, KeyLabel, ProcessReport, Receiver, ReceiverConfig, ServerError};
 
 #[derive(Debug, Clone)]
@@ -32,6 +42,34 @@ pub struct LiveOptions {
     pub check_subscription_every: Duration,
 }
 
+/// What the live service is built from beyond [`LiveOptions`]: production uses the defaults,
+/// tests a fixed clock, fast ticks and quick retries.
+#[derive(Clone)]
+pub struct LiveTuning {
+    /// The wall clock (the reconcile window is around its now; sleep shows as its jumps).
+    pub clock: Arc<dyn Clock>,
+    pub wake: WakeOptions,
+    /// After a network error: the first wait before trying again, doubling up to `max`.
+    pub network_retry_base: Duration,
+    pub network_retry_max: Duration,
+    pub sync: SyncOptions,
+    /// Holds a pending OAuth sign-in whose redirect comes through the tunnel.
+    pub relay: Relay,
+}
+
+impl Default for LiveTuning {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            wake: WakeOptions::default(),
+            network_retry_base: Duration::from_secs(5),
+            network_retry_max: Duration::from_secs(300),
+            sync: SyncOptions::default(),
+            relay: Relay::default(),
+        }
+    }
+}
+
 /// What the live service reports.
 #[derive(Debug, Clone)]
 pub enum LiveEvent {
@@ -41,6 +79,14 @@ pub enum LiveEvent {
     Applied(ProcessReport),
     /// A reconcile finished.
     Synced(SyncOutcome),
+    /// A reconcile's progress (first `running`, then after each page, then finished).
+    Progress(SyncProgress),
+    /// The machine was away (asleep) this long; a reconcile follows.
+    Woke(Duration),
+    /// A reconcile failed for lack of a network; it is retried with back-off.
+    Offline(String),
+    /// The network is back after a failure; a reconcile follows.
+    NetworkBack,
     /// The webhook status changed.
     Status(WebhookStatus),
 }
@@ -62,6 +108,10 @@ pub enum LiveError {
 }
 
 type Keys = Vec<(KeyLabel, Vec<u8>)>;
+
+/// The status message while Calendly cannot be reached.
+const OFFLINE: &str =
+    "Calendly is unreachable (no network?); Slotline reconciles as soon as it answers again.";
 
 /// The signing keys the receiver accepts, cached so deliveries never wait on the keyring.
 #[derive(Clone, Default)]
@@ -85,6 +135,7 @@ impl KeyCache {
 
 /// A running live service. `stop()` ends it after in-flight deliveries are stored.
 pub struct Live {
+    relay: Relay,
     local: Option<SocketAddr>,
     status: Arc<Mutex<WebhookStatus>>,
     store: Arc<Store>,
@@ -94,8 +145,48 @@ pub struct Live {
     server: Option<JoinHandle<Result<(), ServerError>>>,
 }
 
+/// How a reconcile ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reconciled {
+    Done,
+    /// Failed because Calendly could not be reached: retry when the network is back.
+    NetworkDown,
+    Failed,
+}
+
+fn is_network(e: &SyncError) -> bool {
+    matches!(e, SyncError::Api(ApiError::Network { .. }))
+}
+
+/// Network-return state: after a network failure, probe with back-off until Calendly answers.
+struct Net {
+    backoff: Backoff,
+    retry_at: Option<tokio::time::Instant>,
+}
+
+impl Net {
+    fn failed(&mut self) {
+        self.retry_at = Some(tokio::time::Instant::now() + self.backoff.next_wait());
+    }
+    fn ok(&mut self) {
+        self.backoff.reset();
+        self.retry_at = None;
+    }
+    /// Resolves when the next probe is due; never while the network is fine.
+    async fn due(&self) {
+        match self.retry_at {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    }
+}
+
 struct Shared {
     store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    /// Our organization-scope subscription, as last ensured (checked beside the user one).
+    org_subscription: Mutex<Option<String>>,
+    sync: SyncOptions,
     secrets: Keyring,
     client: Arc<Client>,
     acct: Account,
@@ -129,15 +220,18 @@ impl Shared {
         )
         .await;
         self.keys.reload(&self.secrets);
+        // A created subscription has a new key: the organization one must follow it.
+        let rotated = matches!(out, Ok(Outcome::Created(_)));
         match out {
             Ok(Outcome::Kept(uri)) | Ok(Outcome::Created(uri)) => {
                 self.say(format!(
                     "webhook subscription active ({uri}) for {callback}"
                 ));
+                let note = self.subscribe_organization(&callback, rotated).await;
                 self.update(|s| {
                     s.state = "receiving".into();
                     s.subscription = Some("active".into());
-                    s.message = None;
+                    s.message = note;
                 });
                 Some(uri)
             }
@@ -169,27 +263,100 @@ impl Shared {
         }
     }
 
-    async fn reconcile(&self) {
-        let now = SystemClock.now();
-        match engine::sync(
+    /// The organization-scope subscription for routing form submissions, beside the user one.
+    /// Returns a sentence for the status when routing form submissions cannot be received.
+    async fn subscribe_organization(&self, callback: &str, key_rotated: bool) -> Option<String> {
+        let out = subscriptions::ensure_organization(
+            &self.client,
+            &self.store,
+            &self.secrets,
+            &self.acct,
+            callback,
+            key_rotated,
+        )
+        .await;
+        let (uri, note) = match out {
+            Ok(Outcome::Kept(uri)) | Ok(Outcome::Created(uri)) => {
+                self.say(format!(
+                    "organization webhook subscription active ({uri}): routing form submissions arrive live"
+                ));
+                (Some(uri), None)
+            }
+            Ok(Outcome::Refused(why)) => {
+                let note = format!(
+                    "Routing form submissions are not received: Calendly refused the organization-wide subscription ({why}); it needs an organization admin or owner."
+                );
+                self.say(note.clone());
+                (None, Some(note))
+            }
+            Err(e) => {
+                let note = format!(
+                    "Routing form submissions are not received: the organization-wide subscription failed ({e})."
+                );
+                self.say(note.clone());
+                (None, Some(note))
+            }
+        };
+        *self
+            .org_subscription
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = uri;
+        note
+    }
+
+    /// One reconcile over the window in Settings, reporting its progress.
+    async fn reconcile(&self) -> Reconciled {
+        let now = self.clock.now();
+        let prefs = prefs::load(&self.store).unwrap_or_default();
+        let window = prefs.sync_window(now);
+        let events = self.events.clone();
+        let _ = events.send(LiveEvent::Progress(SyncProgress::started()));
+        let result = engine::sync_with(
             &self.client,
             &self.store,
             &self.acct.user_uri,
-            &Window::around(now),
+            &window,
             now,
-            |_| {},
+            &self.sync,
+            |p| {
+                let _ = events.send(LiveEvent::Progress(SyncProgress::of(p, true)));
+            },
         )
-        .await
-        {
+        .await;
+        match result {
             Ok(o) => {
+                let _ = events.send(LiveEvent::Progress(SyncProgress::of(&o.progress, false)));
                 self.say(format!(
                     "reconciled {} events ({} changed)",
                     o.progress.events_seen, o.applied.events_changed
                 ));
                 let _ = self.events.send(LiveEvent::Synced(o));
+                Reconciled::Done
             }
-            Err(e) => self.say(format!("reconcile failed: {e}")),
+            Err(e) => {
+                let _ = events.send(LiveEvent::Progress(SyncProgress {
+                    running: false,
+                    error: Some(e.to_string()),
+                    ..SyncProgress::default()
+                }));
+                if is_network(&e) {
+                    self.say(format!(
+                        "reconcile failed, Calendly is unreachable ({e}); trying again when the network is back"
+                    ));
+                    self.update(|s| s.message = Some(OFFLINE.into()));
+                    let _ = self.events.send(LiveEvent::Offline(e.to_string()));
+                    Reconciled::NetworkDown
+                } else {
+                    self.say(format!("reconcile failed: {e}"));
+                    Reconciled::Failed
+                }
+            }
         }
+    }
+
+    /// Whether Calendly answers at all (one cheap request).
+    async fn reachable(&self) -> bool {
+        !matches!(self.client.me().await, Err(ApiError::Network { .. }))
     }
 }
 
@@ -199,6 +366,17 @@ impl Live {
         secrets: Keyring,
         opts: LiveOptions,
         events: mpsc::UnboundedSender<LiveEvent>,
+    ) -> Result<Live, LiveError> {
+        Self::start_tuned(store, secrets, opts, events, LiveTuning::default()).await
+    }
+
+    /// [`Live::start`] with an explicit clock, wake detection, retries and sync options.
+    pub async fn start_tuned(
+        store: Arc<Store>,
+        secrets: Keyring,
+        opts: LiveOptions,
+        events: mpsc::UnboundedSender<LiveEvent>,
+        tuning: LiveTuning,
     ) -> Result<Live, LiveError> {
         if !opts.listen.ip().is_loopback() {
             return Err(LiveError::NotLoopback(opts.listen));
@@ -220,6 +398,9 @@ impl Live {
         }));
         let shared = Arc::new(Shared {
             store: store.clone(),
+            clock: tuning.clock.clone(),
+            org_subscription: Mutex::new(None),
+            sync: tuning.sync.clone(),
             secrets: secrets.clone(),
             client: Arc::new(client),
             acct,
@@ -231,6 +412,7 @@ impl Live {
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|v| *v).await;
         };
+        // Deliveries are checked against the real time: a signature's `t` is real.
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let mut tasks = Vec::new();
         let mut server = None;
@@ -254,7 +436,8 @@ impl Live {
                 move || cache.get(),
                 clock.clone(),
                 ReceiverConfig::default(),
-            );
+            )
+            .with_routes(tuning.relay.router());
             let (report_tx, mut report_rx) = mpsc::unbounded_channel();
             tasks.push(tokio::spawn(process::run(
                 store.clone(),
@@ -377,8 +560,18 @@ impl Live {
             _ => {}
         }
 
-        // Subscription whenever the public URL changes; reconcile at start, on a schedule, and
-        // after a subscription was found disabled or recreated.
+        // The wake detector runs on its own task so a long reconcile never looks like sleep.
+        let (woke_tx, mut woke_rx) = mpsc::unbounded_channel();
+        tasks.push(tokio::spawn(wake::watch(
+            tuning.clock.clone(),
+            tuning.wake,
+            woke_tx,
+            stop_rx.clone(),
+        )));
+
+        // Subscription whenever the public URL changes; reconcile at start, on a schedule, after
+        // a wake, when the network returns, and after a subscription was found disabled or
+        // recreated.
         {
             let sh = shared.clone();
             let mut public_rx = public.subscribe();
@@ -386,6 +579,10 @@ impl Live {
             let resync = resync.clone();
             let (reconcile_every, check_every) =
                 (opts.reconcile_every, opts.check_subscription_every);
+            let mut net = Net {
+                backoff: Backoff::new(tuning.network_retry_base, tuning.network_retry_max),
+                retry_at: None,
+            };
             tasks.push(tokio::spawn(async move {
                 let _keep_sender = public;
                 let mut subscription: Option<String> = None;
@@ -399,7 +596,7 @@ impl Live {
                 }
                 sh.say("ready");
                 loop {
-                    tokio::select! {
+                    let ran = tokio::select! {
                         _ = stop.changed() => return,
                         changed = public_rx.changed() => {
                             if changed.is_err() { continue; }
@@ -408,31 +605,73 @@ impl Live {
                                 subscription = sh.subscribe(&url).await;
                                 reconcile.reset_immediately();
                             }
+                            None
                         }
-                        _ = resync.notified() => reconcile.reset_immediately(),
-                        _ = reconcile.tick() => sh.reconcile().await,
-                        _ = check.tick() => {
-                            let Some(uri) = subscription.clone() else { continue };
-                            match subscriptions::is_active(&sh.client, &uri).await {
-                                Ok(true) => {}
-                                Ok(false) => {
-                                    sh.say("the webhook subscription was disabled; recreating it and reconciling");
-                                    sh.update(|s| s.subscription = Some("disabled".into()));
-                                    let url = sh.status.lock().unwrap_or_else(|e| e.into_inner()).public_url.clone();
-                                    if let Some(url) = url {
-                                        subscription = sh.subscribe(&url).await;
-                                    }
-                                    reconcile.reset_immediately();
-                                }
-                                Err(e) => warn!(error = %e, "could not check the subscription"),
+                        _ = resync.notified() => {
+                            reconcile.reset_immediately();
+                            None
+                        }
+                        _ = reconcile.tick() => {
+                            if net.retry_at.is_some() {
+                                // Offline: the network probe reconciles once Calendly answers.
+                                None
+                            } else {
+                                Some(sh.reconcile().await)
                             }
                         }
+                        Some(away) = woke_rx.recv() => {
+                            sh.say(format!(
+                                "the machine was away for {}; checking the subscription and reconciling",
+                                wake::human(away)
+                            ));
+                            let _ = sh.events.send(LiveEvent::Woke(away));
+                            check_subscription(&sh, &mut subscription).await;
+                            // The wake's reconcile replaces the next scheduled one.
+                            reconcile.reset();
+                            Some(sh.reconcile().await)
+                        }
+                        _ = net.due() => {
+                            if sh.reachable().await {
+                                sh.say("the network is back; reconciling");
+                                sh.update(|s| {
+                                    if s.message.as_deref() == Some(OFFLINE) {
+                                        s.message = None;
+                                    }
+                                });
+                                let _ = sh.events.send(LiveEvent::NetworkBack);
+                                net.ok();
+                                let url = sh.status.lock().unwrap_or_else(|e| e.into_inner()).public_url.clone();
+                                match (&subscription, url) {
+                                    (None, Some(url)) => subscription = sh.subscribe(&url).await,
+                                    _ => {
+                                        check_subscription(&sh, &mut subscription).await;
+                                    }
+                                }
+                                reconcile.reset();
+                                Some(sh.reconcile().await)
+                            } else {
+                                net.failed();
+                                None
+                            }
+                        }
+                        _ = check.tick() => {
+                            if check_subscription(&sh, &mut subscription).await {
+                                reconcile.reset_immediately();
+                            }
+                            None
+                        }
+                    };
+                    match ran {
+                        // Calendly answered (even with an error): the network is there.
+                        Some(Reconciled::Done) | Some(Reconciled::Failed) => net.ok(),
+                        Some(Reconciled::NetworkDown) => net.failed(),
+                        None => {}
                     }
                 }
             }));
         }
-        let _ = format_utc;
         Ok(Live {
+            relay: tuning.relay,
             local,
             status,
             store,
@@ -441,6 +680,21 @@ impl Live {
             tasks,
             server,
         })
+    }
+
+    /// The slot for a sign-in whose redirect comes through the tunnel
+    /// (`https://<public domain>/oauth/callback`), served while the receiver runs.
+    pub fn oauth_relay(&self) -> Relay {
+        self.relay.clone()
+    }
+
+    /// The public URL deliveries (and a relayed OAuth redirect) reach the receiver at.
+    pub fn public_url(&self) -> Option<String> {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .public_url
+            .clone()
     }
 
     /// Where the receiver listens, when it runs.
@@ -483,5 +737,46 @@ impl Live {
             r?;
         }
         Ok(())
+    }
+}
+
+/// Checks our subscription's state; a disabled (or vanished) one is recreated. Returns `true`
+/// when it was recreated, so the caller reconciles what the dead subscription missed.
+async fn check_subscription(sh: &Shared, subscription: &mut Option<String>) -> bool {
+    let Some(uri) = subscription.clone() else {
+        return false;
+    };
+    let org = sh
+        .org_subscription
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let active = match subscriptions::is_active(&sh.client, &uri).await {
+        Ok(true) => match org {
+            Some(org) => subscriptions::is_active(&sh.client, &org).await,
+            None => Ok(true),
+        },
+        other => other,
+    };
+    match active {
+        Ok(true) => false,
+        Ok(false) => {
+            sh.say("a webhook subscription was disabled; recreating it and reconciling");
+            sh.update(|s| s.subscription = Some("disabled".into()));
+            let url = sh
+                .status
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .public_url
+                .clone();
+            if let Some(url) = url {
+                *subscription = sh.subscribe(&url).await;
+            }
+            true
+        }
+        Err(e) => {
+            warn!(error = %e, "could not check the subscription");
+            false
+        }
     }
 }

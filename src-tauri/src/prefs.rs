@@ -9,6 +9,11 @@ use crate::store::{settings, Store, StoreError};
 
 const KEY: &str = "preferences";
 
+pub const DEFAULT_DAYS_BACK: u32 = 90;
+pub const DEFAULT_DAYS_AHEAD: u32 = 365;
+/// Calendly lists any range, but a window this wide costs many pages per reconcile.
+pub const MAX_WINDOW_DAYS: u32 = 3650;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Preferences {
@@ -21,6 +26,9 @@ pub struct Preferences {
     /// Read-only: where the local ICS feed can be subscribed to, while it runs.
     pub ics_feed_url: Option<String>,
     pub reconcile_minutes: u32,
+    /// The reconcile window: days back from today and days ahead (defaults 90 and 365).
+    pub sync_days_back: u32,
+    pub sync_days_ahead: u32,
     /// `off`, `ngrok` or `public-url`.
     pub webhook_mode: String,
     pub public_url: Option<String>,
@@ -39,6 +47,8 @@ impl Default for Preferences {
             ics_feed: false,
             ics_feed_url: None,
             reconcile_minutes: 15,
+            sync_days_back: DEFAULT_DAYS_BACK,
+            sync_days_ahead: DEFAULT_DAYS_AHEAD,
             webhook_mode: "off".into(),
             public_url: None,
             ngrok_domain: None,
@@ -103,10 +113,105 @@ pub fn save(
             "reconcile every 1 to 1440 minutes".into(),
         ));
     }
+    if prefs.sync_days_back > MAX_WINDOW_DAYS || prefs.sync_days_ahead > MAX_WINDOW_DAYS {
+        return Err(PrefsError::Invalid(format!(
+            "sync at most {MAX_WINDOW_DAYS} days back and {MAX_WINDOW_DAYS} days ahead"
+        )));
+    }
+    if prefs.sync_days_back + prefs.sync_days_ahead == 0 {
+        return Err(PrefsError::Invalid(
+            "the sync window must cover at least one day (back or ahead)".into(),
+        ));
+    }
     prefs.ics_feed_url = None;
     prefs.has_ngrok_authtoken = false;
     let raw = serde_json::to_string(&prefs).map_err(StoreError::from)?;
     let stamp = format_utc(now);
     store.with_tx(|tx| settings::set(tx, KEY, Some(&raw), &stamp))?;
     Ok(prefs)
+}
+
+impl Preferences {
+    /// The window the reconcile lists around `now`.
+    pub fn sync_window(&self, now: chrono::DateTime<chrono::Utc>) -> crate::sync::engine::Window {
+        crate::sync::engine::Window::days(
+            now,
+            i64::from(self.sync_days_back),
+            i64::from(self.sync_days_ahead),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("slotline.db")).expect("store");
+        (dir, store)
+    }
+
+    #[test]
+    fn the_sync_window_defaults_to_90_back_and_365_ahead_and_old_prefs_get_them() {
+        let (_d, store) = store();
+        let now = chrono::Utc::now();
+        // Preferences saved before the window existed load with the defaults.
+        store
+            .with_tx(|tx| {
+                settings::set(
+                    tx,
+                    KEY,
+                    Some(r#"{"reconcileMinutes":20}"#),
+                    "2026-01-01T00:00:00Z",
+                )
+            })
+            .expect("seed");
+        let p = load(&store).expect("load");
+        assert_eq!(
+            (p.sync_days_back, p.sync_days_ahead, p.reconcile_minutes),
+            (90, 365, 20)
+        );
+        let w = p.sync_window(now);
+        assert_eq!(w.from, now - chrono::Duration::days(90));
+        assert_eq!(w.to, now + chrono::Duration::days(365));
+    }
+
+    #[test]
+    fn the_sync_window_and_interval_are_validated_and_saved() {
+        let (_d, store) = store();
+        let now = chrono::Utc::now();
+        let ok = Preferences {
+            sync_days_back: 30,
+            sync_days_ahead: 60,
+            reconcile_minutes: 5,
+            ..Preferences::default()
+        };
+        save(&store, ok, now).expect("valid");
+        let p = load(&store).expect("load");
+        assert_eq!(
+            (p.sync_days_back, p.sync_days_ahead, p.reconcile_minutes),
+            (30, 60, 5)
+        );
+        for bad in [
+            Preferences {
+                sync_days_back: 0,
+                sync_days_ahead: 0,
+                ..Preferences::default()
+            },
+            Preferences {
+                sync_days_ahead: MAX_WINDOW_DAYS + 1,
+                ..Preferences::default()
+            },
+            Preferences {
+                reconcile_minutes: 0,
+                ..Preferences::default()
+            },
+        ] {
+            let err = save(&store, bad, now).expect_err("invalid");
+            assert!(matches!(err, PrefsError::Invalid(_)), "{err}");
+        }
+        // Nothing invalid was stored.
+        assert_eq!(load(&store).expect("load").sync_days_back, 30);
+    }
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The real window, end to end: Xvfb, the real Secret Service, tauri-driver + WebKitWebDriver,
-# and the node test runner driving the app through WebDriver. Usage: run.sh path/to/slotline
+# and the node test runner driving the app through WebDriver.
+# Usage: run.sh path/to/slotline [test files, default: every *.test.mjs]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+shift
+export E2E_TESTS="${*:-}"
 artifacts="$here/../artifacts"
 mkdir -p "$artifacts"
 
@@ -46,5 +49,6 @@ bash "$here/../with-keyring.sh" bash -c '
     sleep 0.1
   done
   export TAURI_DRIVER_PORT=$port
-  cd "'"$here"'" && npm test
+  cd "'"$here"'"
+  if [ -n "$E2E_TESTS" ]; then node --test --test-concurrency=1 $E2E_TESTS; else npm test; fi
 '

@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { remote } from 'webdriverio';
 
 const artifacts = process.env.SLOTLINE_E2E_ARTIFACTS;
@@ -34,6 +35,17 @@ test('first run offers Connect Calendly and the offline sandbox', async () => {
   assert.ok(await (await browser.$('[data-testid="connect-calendly"]')).isDisplayed());
   assert.ok(await (await browser.$('[data-testid="explore-sandbox"]')).isDisplayed());
   await shot('first-run');
+});
+
+test('a second launch hands over to the running window and exits', async () => {
+  const started = Date.now();
+  const second = spawnSync(process.env.SLOTLINE_BIN, [], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(second.error, undefined, `the second launch did not exit: ${second.error}`);
+  assert.equal(second.status, 0, second.stderr);
+  assert.ok(Date.now() - started < 20000);
+  // The first window is still there and answering.
+  assert.ok(await (await browser.$('[data-testid="first-run"]')).isDisplayed());
+  assert.equal((await browser.getWindowHandles()).length, 1, 'still one window');
 });
 
 test('exploring the sandbox fills the calendar with meetings from the store', async () => {
@@ -109,6 +121,26 @@ test('a booking made in Calendly arrives live through a signed webhook', async (
     throw e;
   }
   await shot('live-booking');
+});
+
+test('Start at login writes and removes the XDG autostart entry', async () => {
+  const config = process.env.XDG_CONFIG_HOME || join(process.env.HOME, '.config');
+  const entry = join(config, 'autostart', 'Slotline.desktop');
+  assert.ok(!existsSync(entry), 'no login item before the user asks for one');
+  await (await browser.$('[data-testid="nav-settings"]')).click();
+  const toggle = await browser.$('[data-testid="autostart"]');
+  await toggle.waitForEnabled({ timeout: 15000 });
+  assert.equal(await toggle.isSelected(), false, 'off by default');
+  // The checkbox is drawn as a switch; the user clicks its label.
+  const label = await browser.$('[data-testid="autostart-settings"] label.switch');
+  await label.click();
+  await browser.waitUntil(async () => existsSync(entry), { timeout: 10000, timeoutMsg: 'no autostart entry written' });
+  const desktop = readFileSync(entry, 'utf8');
+  assert.match(desktop, /^Exec=.*slotline.* --hidden$/m, desktop);
+  await browser.waitUntil(async () => toggle.isSelected(), { timeout: 5000, timeoutMsg: 'the switch did not turn on' });
+  await shot('settings-autostart');
+  await label.click();
+  await browser.waitUntil(async () => !existsSync(entry), { timeout: 10000, timeoutMsg: 'the autostart entry stayed' });
 });
 
 test('disconnecting with erase returns to the first-run screen', async () => {

@@ -1,11 +1,20 @@
 //! Slotline's integration tests, in one binary so the Tauri-sized crate is linked once.
 
 mod apply;
+mod calendar;
 mod cli;
 mod common;
 mod export;
+mod faults;
+mod fuzz_corpus;
+mod hostile;
 mod keyring;
+mod live;
 mod oauth;
+mod power;
+mod props;
+mod secrets;
 mod serve;
+mod shell;
 mod sync;
 mod webhook;

@@ -257,7 +257,7 @@ async fn denying_on_the_consent_page_is_a_clear_error() {
 
 /// Runs `slotline connect --oauth` against `sb`, approving in "the browser", and returns the
 /// CLI's stdout and stderr.
-async fn cli_connect(
+pub(crate) async fn cli_connect(
     env: &Env,
     sb: &Sandbox,
     extra: &[&str],
@@ -308,7 +308,7 @@ async fn cli_connect(
     )
 }
 
-fn stored_tokens(env: &Env) -> Option<serde_json::Value> {
+pub(crate) fn stored_tokens(env: &Env) -> Option<serde_json::Value> {
     let profile = slotline::config::Config::with_data_dir(env.dir.path()).profile();
     let (service, user) = slotline::secrets::keyring_attributes(
         &profile,
@@ -608,4 +608,267 @@ async fn no_secret_crosses_ipc() {
             assert!(!p.contains(s), "a secret would cross IPC");
         }
     }
+}
+
+/// A Production Calendly app may not redirect to `http://localhost`: its registered redirect is
+/// `https://<public domain>/oauth/callback`, which reaches the webhook receiver through the
+/// tunnel. Here the public URL points straight at the local receiver (no ngrok), and the
+/// sandbox's OAuth server accepts only that redirect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_production_app_signs_in_through_the_receivers_https_redirect() {
+    use slotline::live::{Live, LiveEvent, LiveOptions};
+    use slotline::tunnel::Exposure;
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let public = format!("http://127.0.0.1:{port}");
+    let registered = slotline::oauth::relay::redirect_uri(&public);
+    let sb = sandbox(SandboxConfig {
+        oauth_redirect_uris: vec![registered.clone()],
+        ..SandboxConfig::default()
+    })
+    .await;
+
+    // The live service runs (connected with a personal token), its receiver on `port`.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = slotline::config::Config::with_data_dir(dir.path());
+    config.api_url = sb.base_url();
+    config.auth_url = sb.base_url();
+    let store = Arc::new(slotline::store::Store::open(&config.db_path()).expect("store"));
+    let secrets = slotline::secrets::Keyring::new(config.profile());
+    slotline::connect::connect_pat(
+        &config,
+        &store,
+        &secrets,
+        &sb.personal_access_token(),
+        true,
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("connect");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let live = Live::start(
+        store.clone(),
+        secrets.clone(),
+        LiveOptions {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            exposure: Exposure::PublicUrl(public.clone()),
+            reconcile_every: Duration::from_secs(3600),
+            check_subscription_every: Duration::from_secs(3600),
+        },
+        tx,
+    )
+    .await
+    .expect("live");
+    loop {
+        match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+            Ok(Some(LiveEvent::Say(s))) if s == "ready" => break,
+            Ok(Some(_)) => {}
+            other => panic!("live service not ready: {other:?}"),
+        }
+    }
+    let http = no_redirects();
+    let callback = format!("{public}/oauth/callback");
+
+    // Nothing waits yet: the route exists but refuses.
+    let resp = http
+        .get(format!("{callback}?code=x&state=y"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 404);
+
+    // The loopback redirect is not the registered one: Calendly (the sandbox) refuses it.
+    let loopback = PendingAuthorization::begin(&app(&sb, 0, None))
+        .await
+        .expect("begin");
+    let page = http
+        .get(&loopback.authorize_url)
+        .send()
+        .await
+        .expect("authorize")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("is not registered"), "{page}");
+    drop(loopback);
+
+    let production = OAuthApp {
+        redirect_override: Some(registered.clone()),
+        ..app(&sb, 0, None)
+    };
+    let relay = live.oauth_relay();
+    let pending = PendingAuthorization::begin_relayed(&production, &relay)
+        .await
+        .expect("begin relayed");
+    let q = query(&pending.authorize_url);
+    assert_eq!(q["redirect_uri"], registered);
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert!(relay.waiting());
+
+    // A callback with the wrong state changes nothing.
+    let resp = http
+        .get(format!("{callback}?code=forged&state=not-ours"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 400);
+    assert!(
+        relay.waiting(),
+        "a wrong state does not consume the sign-in"
+    );
+
+    let url = pending.authorize_url.clone();
+    let browser = tokio::spawn(async move { approve(&url, "allow").await });
+    let exchange = slotline::oauth::flow::http_client().expect("http");
+    let tokens = pending
+        .finish(Duration::from_secs(10), &exchange)
+        .await
+        .expect("tokens through the receiver's redirect");
+    let (status, page) = browser.await.expect("browser");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("You can close this tab"), "{page}");
+    assert!(!relay.waiting(), "one-shot");
+
+    // The tokens are good, and the webhook route beside the redirect still works.
+    let client = Client::new(&sb.base_url(), &tokens.access_token).expect("client");
+    assert_eq!(client.me().await.expect("me").uri, sb.user_uri());
+    let resp = http
+        .get(format!("{callback}?code=again&state=whatever"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        resp.status().as_u16(),
+        404,
+        "a second callback finds nothing waiting"
+    );
+    let resp = http
+        .get(format!("{public}/webhooks/calendly"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        resp.status().as_u16(),
+        405,
+        "the webhook route is still served"
+    );
+    live.stop().await.expect("stop");
+}
+
+/// The first connection of a Production app: no live service (and so no receiver) runs yet, so
+/// the redirect route is served alone on the port the tunnel forwards to, until the sign-in ends;
+/// the account and tokens land in the store and the keyring as with the loopback flow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_production_connection_serves_the_https_redirect_itself() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let public = format!("http://127.0.0.1:{port}");
+    let registered = slotline::oauth::relay::redirect_uri(&public);
+    let sb = sandbox(SandboxConfig {
+        oauth_redirect_uris: vec![registered.clone()],
+        ..SandboxConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = slotline::config::Config::with_data_dir(dir.path());
+    config.api_url = sb.base_url();
+    config.auth_url = sb.base_url();
+    let store = slotline::store::Store::open(&config.db_path()).expect("store");
+    let secrets = slotline::secrets::Keyring::new(config.profile());
+    let production = OAuthApp {
+        redirect_override: Some(registered.clone()),
+        ..app(&sb, 0, None)
+    };
+    let pending = slotline::connect::begin_production_oauth(
+        &production,
+        None,
+        std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+    )
+    .await
+    .expect("begin");
+    assert_eq!(query(&pending.authorize_url)["redirect_uri"], registered);
+    let url = pending.authorize_url.clone();
+    let browser = tokio::spawn(async move { approve(&url, "allow").await });
+    let acct = slotline::connect::finish_oauth(
+        &config,
+        &store,
+        &secrets,
+        &production,
+        pending,
+        Duration::from_secs(10),
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("connected");
+    let (status, page) = browser.await.expect("browser");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(acct.user_uri, sb.user_uri());
+    assert_eq!(acct.auth_kind, "oauth");
+    let (_, client) = slotline::connect::client(&store, &secrets).expect("client");
+    assert_eq!(client.me().await.expect("me").uri, sb.user_uri());
+    // The sign-in is over: its listener is gone.
+    let gone = no_redirects()
+        .get(format!("{public}/oauth/callback?code=x&state=y"))
+        .send()
+        .await;
+    assert!(gone.is_err(), "the one-shot listener closed");
+}
+
+/// Where the window receives a Production app's redirect, by the Real time settings.
+#[tokio::test]
+async fn the_production_redirect_route_follows_the_real_time_settings() {
+    use slotline::connect::{redirect_route, RedirectRoute};
+    use slotline::prefs::{self, Preferences};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = slotline::config::Config::with_data_dir(dir.path());
+    let store = slotline::store::Store::open(&config.db_path()).expect("store");
+    let secrets = slotline::secrets::Keyring::new(config.profile());
+    let now = chrono::Utc::now();
+
+    // The live service runs: its receiver serves the route.
+    assert!(matches!(
+        redirect_route(&store, &secrets, true, 8787),
+        Ok(RedirectRoute::Live(_))
+    ));
+    // Real time off: no public address, and the error says what to do.
+    let err = redirect_route(&store, &secrets, false, 8787)
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("under Real time"), "{err}");
+    // The user's own public URL forwards to the fixed local port.
+    prefs::save(
+        &store,
+        Preferences {
+            webhook_mode: "public-url".into(),
+            public_url: Some("https://cal.example.org".into()),
+            ..Preferences::default()
+        },
+        now,
+    )
+    .expect("prefs");
+    assert!(matches!(
+        redirect_route(&store, &secrets, false, 8787),
+        Ok(RedirectRoute::Listen(a)) if a == std::net::SocketAddr::from(([127, 0, 0, 1], 8787))
+    ));
+    // ngrok without an authtoken in the keyring: refused with the next step.
+    prefs::save(
+        &store,
+        Preferences {
+            webhook_mode: "ngrok".into(),
+            ..Preferences::default()
+        },
+        now,
+    )
+    .expect("prefs");
+    let err = redirect_route(&store, &secrets, false, 8787)
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("ngrok authtoken"), "{err}");
 }

@@ -12,7 +12,7 @@ use tokio::process::{Child, Command};
 
 use crate::common::{bin, Env};
 
-async fn free_port() -> u16 {
+pub(crate) async fn free_port() -> u16 {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -20,7 +20,7 @@ async fn free_port() -> u16 {
 }
 
 /// Starts `slotline serve`, waits for "serve: ready", returns the child and its stderr lines.
-async fn start_serve(
+pub(crate) async fn start_serve(
     env: &Env,
     port: u16,
 ) -> (Child, tokio::sync::mpsc::UnboundedReceiver<String>) {
@@ -74,7 +74,7 @@ async fn start_serve(
     (child, rx2)
 }
 
-fn export(env: &Env) -> Value {
+pub(crate) fn export(env: &Env) -> Value {
     let out = env
         .cmd(&["export", "--format", "json"])
         .output()
@@ -100,7 +100,7 @@ fn invitee<'a>(export: &'a Value, uri: &str) -> Option<&'a Value> {
         .find(|i| i["uri"] == uri)
 }
 
-async fn sigterm(child: &mut Child) -> std::process::ExitStatus {
+pub(crate) async fn sigterm(child: &mut Child) -> std::process::ExitStatus {
     let pid = child.id().expect("pid") as i32;
     let status = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
@@ -145,11 +145,22 @@ async fn serve_receives_live_deliveries_and_keeps_its_subscription() {
         .as_array()
         .cloned()
         .unwrap_or_default();
+    // The sandbox's user is an org admin: routing form submissions get their own
+    // organization-scope subscription beside the user one.
+    let org: Vec<&Value> = subs
+        .iter()
+        .filter(|s| s["callback_url"] == callback.as_str() && s["scope"] == "organization")
+        .collect();
+    assert_eq!(org.len(), 1, "an organization subscription: {subs:?}");
     let ours: Vec<&Value> = subs
         .iter()
-        .filter(|s| s["callback_url"] == callback.as_str())
+        .filter(|s| s["callback_url"] == callback.as_str() && s["scope"] == "user")
         .collect();
-    assert_eq!(ours.len(), 1, "one subscription for our callback: {subs:?}");
+    assert_eq!(
+        ours.len(),
+        1,
+        "one user subscription for our callback: {subs:?}"
+    );
     assert_eq!(ours[0]["state"], "active");
     let sub_uri = ours[0]["uri"].as_str().expect("uri").to_string();
 
@@ -194,7 +205,10 @@ async fn serve_receives_live_deliveries_and_keeps_its_subscription() {
     // A restart keeps the same active subscription.
     let (mut serve, _lines) = start_serve(&env, port).await;
     let subs = sb.snapshot().webhook_subscriptions;
-    let ours: Vec<_> = subs.iter().filter(|s| s.callback_url == callback).collect();
+    let ours: Vec<_> = subs
+        .iter()
+        .filter(|s| s.callback_url == callback && s.scope == "user")
+        .collect();
     assert_eq!(ours.len(), 1);
     assert_eq!(ours[0].uri, sub_uri);
     assert!(sigterm(&mut serve).await.success());
@@ -203,9 +217,23 @@ async fn serve_receives_live_deliveries_and_keeps_its_subscription() {
     sb.disable_subscriptions();
     let (mut serve, _lines) = start_serve(&env, port).await;
     let subs = sb.snapshot().webhook_subscriptions;
-    let ours: Vec<_> = subs.iter().filter(|s| s.callback_url == callback).collect();
+    let ours: Vec<_> = subs
+        .iter()
+        .filter(|s| s.callback_url == callback && s.scope == "user")
+        .collect();
     assert_eq!(ours.len(), 1);
     assert_ne!(ours[0].uri, sub_uri, "recreated");
+    // The organization subscription shares the keyring key, so it was recreated with it.
+    let org: Vec<_> = subs
+        .iter()
+        .filter(|s| s.callback_url == callback && s.scope == "organization")
+        .filter(|s| serde_json::to_value(s.state).expect("state") == "active")
+        .collect();
+    assert_eq!(org.len(), 1, "{subs:?}");
+    assert_eq!(
+        sb.webhook_signing_key(&org[0].uri),
+        sb.webhook_signing_key(&ours[0].uri)
+    );
     assert_eq!(
         serde_json::to_value(ours[0].state).expect("state"),
         "active"

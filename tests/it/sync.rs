@@ -20,6 +20,9 @@ use slotline::sync::{apply, Input};
 
 use crate::common::{self, expected_events, norm_time};
 
+/// The sandbox's rate-limit window in the tests that spend a whole window's budget.
+const RATE_WINDOW: Duration = Duration::from_secs(2);
+
 async fn start_sandbox(config: SandboxConfig) -> Sandbox {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -868,13 +871,16 @@ async fn a_refused_organization_listing_falls_back_to_the_users_events() {
     assert_equals_sandbox(&store, &sb);
 }
 
-/// A sandbox whose limit (60 a minute) is below what a first sync needs (~70 requests).
+/// A sandbox whose limit (60 a window) is below what a first sync needs (~70 requests). The
+/// window is 2 s instead of Calendly's minute: the headers count down from it the same way, so
+/// pacing is proven without waiting a minute for the reset.
 async fn tight_sandbox(seed: u64) -> Sandbox {
     start_sandbox(SandboxConfig {
         seed,
         events: 68,
         latency: Duration::from_millis(2),
         rate_limit_per_minute: 60,
+        rate_limit_window: RATE_WINDOW,
         ..SandboxConfig::default()
     })
     .await
@@ -907,6 +913,7 @@ async fn pacing_by_the_headers_gets_no_429_where_unpaced_requests_do() {
     assert_eq!(c.rate_limited, 0, "{c:?}");
     assert_eq!(c.total, needed, "no request wasted");
     assert!(paced.progress.paced_ms > 0, "it waited for the reset");
+
     assert_equals_sandbox(&paced_store, &paced_sb);
 
     let u = unpaced_sb.request_counts();

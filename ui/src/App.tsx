@@ -18,10 +18,20 @@ import { systemPrefs } from './lib/time';
 import { FirstRun } from './features/connect/FirstRun';
 import { AppShell } from './features/shell/AppShell';
 import { Logo } from './features/shell/Logo';
+import { StoreGate } from './features/recovery/Recovery';
 
 export type Versions = { events: number; contacts: number; dashboard: number };
 
+/** The app, once the local database is open (until then the recovery screen). */
 export function App() {
+  return (
+    <StoreGate>
+      <MainApp />
+    </StoreGate>
+  );
+}
+
+function MainApp() {
   const [preferences, setPreferences] = useState<Preferences>(DEFAULT_PREFERENCES);
   // The shell waits for the stored preferences once, so the calendar opens in the right zone.
   const [prefsReady, setPrefsReady] = useState(false);

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::events::Emitter;
 use super::state::AppState;
-use crate::live::{Live, LiveEvent, LiveOptions};
+use crate::live::{Live, LiveEvent, LiveOptions, LiveTuning};
 use crate::prefs;
 use crate::secrets::{SecretKind, SecretStore};
 use crate::store::account;
@@ -71,6 +71,10 @@ pub async fn restart(handle: &AppHandle) {
             _ => (SocketAddr::from(([127, 0, 0, 1], 0)), Exposure::None),
         }
     };
+    let tuning = LiveTuning {
+        relay: crate::oauth::relay::process_relay(),
+        ..LiveTuning::default()
+    };
     let opts = LiveOptions {
         listen,
         exposure,
@@ -78,7 +82,7 @@ pub async fn restart(handle: &AppHandle) {
         check_subscription_every: Duration::from_secs(300),
     };
     let (tx, rx) = mpsc::unbounded_channel();
-    match Live::start(state.store.clone(), state.secrets.clone(), opts, tx).await {
+    match Live::start_tuned(state.store.clone(), state.secrets.clone(), opts, tx, tuning).await {
         Ok(live) => {
             *state.live.lock().await = Some(live);
             tauri::async_runtime::spawn(forward(handle.clone(), rx));
@@ -94,6 +98,9 @@ async fn forward(handle: AppHandle, mut rx: mpsc::UnboundedReceiver<LiveEvent>) 
         let emit = Emitter::new(&handle);
         match event {
             LiveEvent::Say(s) => tracing::info!(live = %s),
+            LiveEvent::Progress(p) => emit.progress(&p),
+            LiveEvent::Woke(_) | LiveEvent::NetworkBack => {}
+            LiveEvent::Offline(_) => emit.stale(&["status", "webhooks"]),
             LiveEvent::Status(_) => emit.stale(&["status", "webhooks"]),
             LiveEvent::Synced(o) => {
                 if o.applied.rows_written > 0 {

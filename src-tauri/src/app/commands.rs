@@ -98,6 +98,52 @@ fn millis(rfc3339: &str) -> Res<i64> {
         .map_err(|e| IpcFailure::new("invalid_input", format!("bad instant {rfc3339:?}: {e}")))
 }
 
+/// The window's first screen has painted with its data: logged once (info) with the time since
+/// the process started, which `make bench` reads to time start-up.
+#[tauri::command]
+pub fn report_first_paint(screen: String) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        super::FIRST_PAINT.notify_one();
+        let screen: String = screen
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(32)
+            .collect();
+        tracing::info!(
+            "first paint {} ms after start ({screen})",
+            crate::started().elapsed().as_millis()
+        );
+    });
+}
+
+/// Whether Slotline starts (in the tray) when the user logs in.
+#[tauri::command]
+pub fn get_autostart(app: AppHandle) -> Res<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch()
+        .is_enabled()
+        .map_err(|e| IpcFailure::new("autostart", format!("could not read the login item: {e}")))
+}
+
+/// Adds or removes the login item (an XDG autostart entry on Linux); answers the new state.
+#[tauri::command]
+pub fn set_autostart(app: AppHandle, enabled: bool) -> Res<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let result = if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
+    result.map_err(|e| {
+        IpcFailure::new("autostart", format!("could not change the login item: {e}"))
+    })?;
+    launcher
+        .is_enabled()
+        .map_err(|e| IpcFailure::new("autostart", format!("could not read the login item: {e}")))
+}
+
 #[tauri::command]
 pub fn get_status(state: State<'_, AppState>) -> Res<StatusView> {
     Ok(state.status()?)
@@ -122,6 +168,40 @@ pub fn get_event(state: State<'_, AppState>, uri: String) -> Res<EventDetail> {
         .store
         .read(|tx| feed::event_detail(tx, &uri))?
         .ok_or_else(|| IpcFailure::new("not_found", "this meeting is not in the local calendar"))
+}
+
+/// The bookings of a rescheduled meeting, earliest first (one link when never rescheduled).
+#[tauri::command]
+pub fn get_reschedule_chain(
+    state: State<'_, AppState>,
+    uri: String,
+) -> Res<Vec<feed::RescheduleLink>> {
+    Ok(state.store.read(|tx| feed::reschedule_chain(tx, &uri))?)
+}
+
+/// The consultant's private note on a meeting, or null.
+#[tauri::command]
+pub fn get_private_note(state: State<'_, AppState>, uri: String) -> Res<Option<feed::PrivateNote>> {
+    Ok(state.store.read(|tx| feed::private_note(tx, &uri))?)
+}
+
+/// Saves (a blank body deletes) the private note on a stored meeting; local only.
+#[tauri::command]
+pub fn set_private_note(
+    state: State<'_, AppState>,
+    uri: String,
+    body: String,
+) -> Res<Option<feed::PrivateNote>> {
+    use crate::store::notes::{self, NoteError};
+    let now = crate::clock::format_utc(SystemClock.now());
+    state
+        .store
+        .with_tx(|tx| notes::set(tx, &uri, &body, &now))
+        .map_err(|e| match e {
+            NoteError::UnknownMeeting => IpcFailure::new("not_found", e.to_string()),
+            NoteError::TooLong { .. } => IpcFailure::new("invalid_input", e.to_string()),
+            NoteError::Store(s) => s.into(),
+        })
 }
 
 #[tauri::command]
@@ -176,8 +256,9 @@ pub async fn connect_token(
 
 #[tauri::command]
 pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Res<SyncReport> {
-    let report = state.sync().await;
-    Emitter::new(&app).stale(&["events", "contacts", "status"]);
+    let emit = Emitter::new(&app);
+    let report = state.sync_reporting(Some(&emit)).await;
+    emit.stale(&["events", "contacts", "status"]);
     report
 }
 
@@ -214,6 +295,7 @@ pub async fn begin_oauth(
     client_id: String,
     client_secret: Option<String>,
     redirect_port: Option<u16>,
+    redirect_uri: Option<String>,
 ) -> Res<OAuthStart> {
     let port = match redirect_port {
         Some(p) => p,
@@ -234,7 +316,10 @@ pub async fn begin_oauth(
         client_secret: client_secret.or(state.secrets.get(SecretKind::OAuthClientSecret)?),
         auth_url: state.config.auth_url.clone(),
         redirect_port: port,
-        redirect_override: None,
+        // A Production app's HTTPS redirect (`https://<public host>/oauth/callback`).
+        redirect_override: redirect_uri
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty()),
     };
     // A new authorization replaces one still waiting.
     if let Some(cancel) = state
@@ -245,7 +330,19 @@ pub async fn begin_oauth(
     {
         let _ = cancel.send(());
     }
-    let pending = PendingAuthorization::begin(&oauth_app).await?;
+    let pending = match &oauth_app.redirect_override {
+        None => PendingAuthorization::begin(&oauth_app).await?,
+        Some(_) => {
+            let live = state.live.lock().await.is_some();
+            let route = connect::redirect_route(
+                &state.store,
+                &state.secrets,
+                live,
+                super::background::PUBLIC_URL_PORT,
+            )?;
+            connect::begin_production_oauth_via(&oauth_app, route).await?
+        }
+    };
     let start = OAuthStart {
         authorize_url: pending.authorize_url.clone(),
         redirect_uri: oauth_app.redirect_uri(),
@@ -458,4 +555,43 @@ pub fn reveal_path(app: AppHandle, path: String) -> Res<()> {
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|e| IpcFailure::new("internal", format!("could not show the file: {e}")))
+}
+
+/// Why the store could not be opened at start (the recovery screen), or null when it is open.
+#[tauri::command]
+pub fn get_store_problem(
+    recovery: State<'_, super::state::Recovery>,
+) -> Option<crate::store::db::StoreProblem> {
+    recovery.problem()
+}
+
+/// The recovery screen's way out: moves the unusable file aside (kept, renamed with a timestamp)
+/// when `move_aside`, opens the store and starts the app; answers where the file went.
+#[tauri::command]
+pub fn recover_store(
+    app: AppHandle,
+    recovery: State<'_, super::state::Recovery>,
+    move_aside: bool,
+) -> Res<Option<String>> {
+    use tauri::Manager;
+    if app.try_state::<AppState>().is_some() {
+        return Ok(None);
+    }
+    let (moved, state) = recovery.reopen(move_aside, SystemClock.now())?;
+    app.manage(state);
+    super::start_services(&app, false);
+    Ok(moved.map(|p| p.display().to_string()))
+}
+
+/// Quits (the recovery screen's Quit); stops the live service first when one runs.
+#[tauri::command]
+pub async fn quit_app(app: AppHandle) -> Res<()> {
+    use tauri::Manager;
+    if let Some(state) = app.try_state::<AppState>() {
+        if let Some(live) = state.live.lock().await.take() {
+            let _ = live.stop().await;
+        }
+    }
+    app.exit(0);
+    Ok(())
 }

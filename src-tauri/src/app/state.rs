@@ -13,8 +13,82 @@ use crate::explore;
 use crate::feed::{StatusView, SyncReport};
 use crate::sandbox::Sandbox;
 use crate::secrets::{Keyring, SecretStore};
-use crate::store::Store;
-use crate::sync::engine::{self, Window};
+use crate::store::db::{self, StoreProblem};
+use crate::store::{Store, StoreError};
+use crate::sync::engine::{self, SyncProgress};
+
+/// Opens the store for the window. When it cannot be opened, there is no `AppState` yet and the
+/// [`Recovery`] holds the problem for the recovery screen; the app never exits or loops on it.
+pub fn open(config: Config) -> (Option<AppState>, Recovery) {
+    let path = config.db_path();
+    match Store::open(&path) {
+        Ok(store) => (
+            Some(AppState::new(config.clone(), Arc::new(store))),
+            Recovery::new(config, None),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "the store could not be opened; showing the recovery screen");
+            let problem = StoreProblem::of(&path, &e);
+            (None, Recovery::new(config, Some(problem)))
+        }
+    }
+}
+
+/// Always managed: what kept the store from opening, and the way out (move it aside, or retry).
+pub struct Recovery {
+    config: Config,
+    problem: std::sync::Mutex<Option<StoreProblem>>,
+}
+
+impl Recovery {
+    fn new(config: Config, problem: Option<StoreProblem>) -> Self {
+        Self {
+            config,
+            problem: std::sync::Mutex::new(problem),
+        }
+    }
+
+    pub fn problem(&self) -> Option<StoreProblem> {
+        self.problem
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Moves the file aside first when `move_aside` (and it is offered), then opens the store.
+    /// Answers where the file went and the state to manage; on failure the problem is updated.
+    pub fn reopen(
+        &self,
+        move_aside: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Option<std::path::PathBuf>, AppState), StoreError> {
+        let path = self.config.db_path();
+        let offered = self.problem().is_some_and(|p| p.can_move_aside);
+        let result = (|| {
+            let moved = if move_aside && offered {
+                db::move_aside(&path, now)?
+            } else {
+                None
+            };
+            let store = Store::open(&path)?;
+            Ok((moved, store))
+        })();
+        let mut problem = self.problem.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok((moved, store)) => {
+                *problem = None;
+                if let Some(m) = &moved {
+                    tracing::info!(moved_to = %m.display(), "the unusable store was moved aside");
+                }
+                Ok((moved, AppState::new(self.config.clone(), Arc::new(store))))
+            }
+            Err(e) => {
+                *problem = Some(StoreProblem::of(&path, &e));
+                Err(e)
+            }
+        }
+    }
+}
 
 /// An OAuth authorization waiting for the browser.
 pub struct OAuthInFlight {
@@ -93,28 +167,50 @@ impl AppState {
                 Err(e) => tracing::warn!(error = %e, "the offline sandbox did not start"),
             }
         }
-        if let Err(e) = self.sync().await {
+        if let Err(e) = self.sync_reporting(Some(emit)).await {
             tracing::warn!(error = %e, "sync at start failed");
         }
         emit.stale(&["events", "contacts", "status"]);
     }
 
     pub async fn sync(&self) -> Result<SyncReport, super::commands::IpcFailure> {
+        self.sync_reporting(None).await
+    }
+
+    /// A sync over the window chosen in Settings; with `emit`, its progress reaches the window's
+    /// progress bar.
+    pub async fn sync_reporting(
+        &self,
+        emit: Option<&Emitter<'_>>,
+    ) -> Result<SyncReport, super::commands::IpcFailure> {
         if self.syncing.swap(true, Ordering::SeqCst) {
             return Err(super::commands::IpcFailure::busy());
         }
         let result = async {
             let (acct, client) = connect::client(&self.store, &self.secrets)?;
             let now = SystemClock.now();
-            let out = engine::sync(
-                &client,
-                &self.store,
-                &acct.user_uri,
-                &Window::around(now),
-                now,
-                |_| {},
-            )
-            .await?;
+            let window = crate::prefs::load(&self.store)
+                .unwrap_or_default()
+                .sync_window(now);
+            if let Some(emit) = emit {
+                emit.progress(&SyncProgress::started());
+            }
+            let out = engine::sync(&client, &self.store, &acct.user_uri, &window, now, |p| {
+                if let Some(emit) = emit {
+                    emit.progress(&SyncProgress::of(p, true));
+                }
+            })
+            .await;
+            if let Some(emit) = emit {
+                emit.progress(&match &out {
+                    Ok(o) => SyncProgress::of(&o.progress, false),
+                    Err(e) => SyncProgress {
+                        error: Some(e.to_string()),
+                        ..SyncProgress::default()
+                    },
+                });
+            }
+            let out = out?;
             Ok::<_, super::commands::IpcFailure>(SyncReport {
                 pages: out.progress.pages,
                 events_seen: out.progress.events_seen,

@@ -259,21 +259,45 @@ impl Client {
         }
     }
 
+    /// The user-scope subscriptions of `user`.
     #[instrument(skip(self))]
     pub async fn list_subscriptions(
         &self,
         organization: &str,
         user: &str,
     ) -> Result<Vec<WebhookSubscription>, ApiError> {
+        self.list_subscriptions_scoped(organization, Some(user))
+            .await
+    }
+
+    /// The organization-scope subscriptions (org admins and owners only; 403 otherwise).
+    #[instrument(skip(self))]
+    pub async fn list_organization_subscriptions(
+        &self,
+        organization: &str,
+    ) -> Result<Vec<WebhookSubscription>, ApiError> {
+        self.list_subscriptions_scoped(organization, None).await
+    }
+
+    async fn list_subscriptions_scoped(
+        &self,
+        organization: &str,
+        user: Option<&str>,
+    ) -> Result<Vec<WebhookSubscription>, ApiError> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let mut params: Vec<(&str, String)> = vec![
                 ("organization", organization.to_string()),
-                ("scope", "user".into()),
-                ("user", user.to_string()),
                 ("count", "100".into()),
             ];
+            match user {
+                Some(u) => {
+                    params.push(("scope", "user".into()));
+                    params.push(("user", u.to_string()));
+                }
+                None => params.push(("scope", "organization".into())),
+            }
             if let Some(t) = &token {
                 params.push(("page_token", t.clone()));
             }
@@ -299,14 +323,49 @@ impl Client {
         user: &str,
         signing_key: &str,
     ) -> Result<WebhookSubscription, ApiError> {
-        let body = serde_json::json!({
-            "url": url,
-            "events": events,
-            "organization": organization,
-            "user": user,
-            "scope": "user",
-            "signing_key": signing_key,
-        });
+        self.create_subscription_scoped(url, events, organization, Some(user), signing_key)
+            .await
+    }
+
+    /// Creates an organization-scope subscription (needed for `routing_form_submission.created`;
+    /// org admins and owners only).
+    #[instrument(skip(self, signing_key))]
+    pub async fn create_organization_subscription(
+        &self,
+        url: &str,
+        events: &[&str],
+        organization: &str,
+        signing_key: &str,
+    ) -> Result<WebhookSubscription, ApiError> {
+        self.create_subscription_scoped(url, events, organization, None, signing_key)
+            .await
+    }
+
+    async fn create_subscription_scoped(
+        &self,
+        url: &str,
+        events: &[&str],
+        organization: &str,
+        user: Option<&str>,
+        signing_key: &str,
+    ) -> Result<WebhookSubscription, ApiError> {
+        let body = match user {
+            Some(user) => serde_json::json!({
+                "url": url,
+                "events": events,
+                "organization": organization,
+                "user": user,
+                "scope": "user",
+                "signing_key": signing_key,
+            }),
+            None => serde_json::json!({
+                "url": url,
+                "events": events,
+                "organization": organization,
+                "scope": "organization",
+                "signing_key": signing_key,
+            }),
+        };
         let req = self
             .http
             .post(format!("{}/webhook_subscriptions", self.api_url))

@@ -2,6 +2,11 @@
 //! public URL; otherwise delete it and create a new one with a fresh signing key (kept in the
 //! keyring before Calendly sees it). 409 → adopt by replacing; 403 → webhooks are off and the
 //! app runs on polling alone.
+//!
+//! `routing_form_submission.created` exists only at organization scope, which needs an org
+//! admin or owner: [`ensure_organization`] keeps a second, organization-scope subscription
+//! beside the user one, signed with the same keyring key (so it is recreated whenever that key
+//! is); a 403 leaves Slotline without routing form submissions and says why.
 
 use rand::RngCore;
 use tracing::{info, instrument, warn};
@@ -20,6 +25,9 @@ pub const EVENTS: &[&str] = &[
     "invitee_no_show.created",
     "invitee_no_show.deleted",
 ];
+
+/// The organization-scope deliveries (Calendly offers this one at organization scope only).
+pub const ORGANIZATION_EVENTS: &[&str] = &["routing_form_submission.created"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SubscriptionError {
@@ -166,6 +174,82 @@ fn forget(store: &Store, uri: &str) -> Result<(), StoreError> {
         tx.execute("DELETE FROM webhook_subscriptions WHERE uri = ?1", [uri])?;
         Ok(())
     })
+}
+
+/// Makes sure our organization-scope subscription for routing form submissions points at
+/// `callback` and is signed with the current keyring key. Call it after [`ensure`] succeeded;
+/// `key_rotated` says [`ensure`] created a subscription with a new key.
+#[instrument(skip(client, store, secrets, acct))]
+pub async fn ensure_organization(
+    client: &Client,
+    store: &Store,
+    secrets: &dyn SecretStore,
+    acct: &Account,
+    callback: &str,
+    key_rotated: bool,
+) -> Result<Outcome, SubscriptionError> {
+    let Some(org) = acct.organization_uri.clone() else {
+        return Ok(Outcome::Refused(
+            "the account belongs to no organization".into(),
+        ));
+    };
+    let Some(key) = secrets.get(SecretKind::WebhookSigningKey)? else {
+        return Ok(Outcome::Refused("no signing key in the keyring".into()));
+    };
+    let existing = match client.list_organization_subscriptions(&org).await {
+        Ok(list) => list,
+        Err(ApiError::PermissionDenied { message }) => return Ok(Outcome::Refused(message)),
+        Err(e) => return Err(e.into()),
+    };
+    let ours_known = known_uris(store)?;
+    let mut attempts = 0;
+    for sub in &existing {
+        if sub.callback_url != callback && !ours_known.contains(&sub.uri) {
+            continue;
+        }
+        if sub.callback_url == callback && sub.state == "active" && !key_rotated {
+            record(store, sub)?;
+            return Ok(Outcome::Kept(sub.uri.clone()));
+        }
+        info!(uri = %sub.uri, state = %sub.state, "replacing the organization webhook subscription");
+        match client.delete_subscription(&sub.uri).await {
+            Ok(()) | Err(ApiError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        forget(store, &sub.uri)?;
+    }
+    loop {
+        attempts += 1;
+        match client
+            .create_organization_subscription(callback, ORGANIZATION_EVENTS, &org, &key)
+            .await
+        {
+            Ok(sub) => {
+                record(store, &sub)?;
+                return Ok(Outcome::Created(sub.uri));
+            }
+            Err(ApiError::AlreadyExists { .. }) if attempts == 1 => {
+                // Created by someone else for this URL (an earlier run that lost its record).
+                for sub in client
+                    .list_organization_subscriptions(&org)
+                    .await?
+                    .iter()
+                    .filter(|s| s.callback_url == callback)
+                {
+                    match client.delete_subscription(&sub.uri).await {
+                        Ok(()) | Err(ApiError::NotFound { .. }) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                    forget(store, &sub.uri)?;
+                }
+            }
+            Err(ApiError::PermissionDenied { message }) => {
+                warn!(%message, "Calendly refused the organization subscription");
+                return Ok(Outcome::Refused(message));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// The subscriptions this app created.

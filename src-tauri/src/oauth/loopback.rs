@@ -22,9 +22,24 @@ pub enum Callback {
     Error(String),
 }
 
-struct Shared {
+/// One authorization's expected `state` and the one-shot slot its callback fills; shared with
+/// the HTTPS redirect behind the tunnel ([`super::relay`]).
+pub(super) struct Shared {
     state: String,
     done: Mutex<Option<oneshot::Sender<Callback>>>,
+}
+
+impl Shared {
+    pub(super) fn new(state: String) -> (Arc<Self>, oneshot::Receiver<Callback>) {
+        let (tx, rx) = oneshot::channel();
+        (
+            Arc::new(Self {
+                state,
+                done: Mutex::new(Some(tx)),
+            }),
+            rx,
+        )
+    }
 }
 
 pub struct Loopback {
@@ -34,14 +49,14 @@ pub struct Loopback {
 }
 
 #[derive(Deserialize)]
-struct Params {
+pub(super) struct Params {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
 }
 
-fn page(status: StatusCode, title: &str, body: &str) -> (StatusCode, Html<String>) {
+pub(super) fn page(status: StatusCode, title: &str, body: &str) -> (StatusCode, Html<String>) {
     (
         status,
         Html(format!(
@@ -60,6 +75,11 @@ fn escape(s: &str) -> String {
 }
 
 async fn callback(State(shared): State<Arc<Shared>>, Query(p): Query<Params>) -> impl IntoResponse {
+    answer(&shared, p)
+}
+
+/// The callback's checks and page: `state` first, then one code (or error) exactly once.
+pub(super) fn answer(shared: &Shared, p: Params) -> (StatusCode, Html<String>) {
     // `state` first: a redirect we did not start is refused and changes nothing.
     let state_ok = p
         .state
@@ -131,11 +151,7 @@ impl Loopback {
                 reason: e.to_string(),
             })?
             .port();
-        let (tx, rx) = oneshot::channel();
-        let shared = Arc::new(Shared {
-            state,
-            done: Mutex::new(Some(tx)),
-        });
+        let (shared, rx) = Shared::new(state);
         let app = Router::new()
             .route("/callback", get(callback))
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })

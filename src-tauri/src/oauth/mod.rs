@@ -4,9 +4,11 @@
 
 pub mod flow;
 pub mod loopback;
+pub mod relay;
 pub mod tokens;
 
 pub use flow::{OAuthApp, PendingAuthorization, DEFAULT_REDIRECT_PORT, SCOPES};
+pub use relay::Relay;
 pub use tokens::{OAuthSession, TokenSet};
 
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! Loopback-only `/_sandbox/*` endpoints, so out-of-process tests (and the app's e2e suite) can read
 //! the truth and make things happen in the sandbox without any Calendly credentials.
 
-use super::world::BookingSpec;
+use super::world::{BookingSpec, RoutingSpec};
 use super::{Sandbox, SandboxError, SettingsPatch};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
@@ -26,6 +26,10 @@ pub(crate) fn routes(sb: Sandbox) -> Router<Sandbox> {
         .route("/_sandbox/cancel_event", post(cancel_event))
         .route("/_sandbox/reschedule", post(reschedule))
         .route("/_sandbox/no_show", post(no_show).delete(clear_no_show))
+        .route(
+            "/_sandbox/routing_form_submission",
+            post(routing_form_submission),
+        )
         .route("/_sandbox/pause_webhooks", post(pause_webhooks))
         .route(
             "/_sandbox/disable_subscriptions",
@@ -111,6 +115,15 @@ async fn book(State(sb): State<Sandbox>, body: Bytes) -> Result<Response, Contro
     let spec: BookingSpec = parse(&body, "{}")?;
     let ids = sb.book(spec)?;
     Ok((StatusCode::CREATED, Json(ids)).into_response())
+}
+
+async fn routing_form_submission(
+    State(sb): State<Sandbox>,
+    body: Bytes,
+) -> Result<Response, ControlError> {
+    let spec: RoutingSpec = parse(&body, "{}")?;
+    let uri = sb.submit_routing_form(&spec)?;
+    Ok((StatusCode::CREATED, Json(json!({ "uri": uri }))).into_response())
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@
 //! when it has been failing longer than the configured period.
 
 use super::ids::format_ts;
-use super::model::{InviteePayload, SubscriptionState, WebhookEnvelope};
+use super::model::{InviteePayload, RoutingEnvelope, SubscriptionState, WebhookEnvelope};
 use super::world::{Notice, World};
 use super::{lock, Inner};
 use chrono::{DateTime, Utc};
@@ -126,6 +126,34 @@ pub fn render(world: &World, notices: &[Notice], now: DateTime<Utc>) -> Vec<Rend
     let created_at = now.format("%Y-%m-%dT%H:%M:%S.000000Z").to_string();
     let mut out = Vec::new();
     for notice in notices {
+        if let Some(sub) = world.routing_submission(&notice.invitee_uri) {
+            // Organization scope only: Calendly offers this event nowhere else.
+            for s in world.subscriptions.iter().map(|s| &s.resource) {
+                if s.state != SubscriptionState::Active
+                    || s.scope != "organization"
+                    || s.organization != world.organization.uri
+                    || !s.events.iter().any(|e| e == notice.event)
+                {
+                    continue;
+                }
+                let envelope = RoutingEnvelope {
+                    event: notice.event,
+                    created_at: created_at.clone(),
+                    created_by: s.creator.as_deref().unwrap_or(world.user.uri.as_str()),
+                    payload: sub,
+                };
+                match serde_json::to_vec(&envelope) {
+                    Ok(body) => out.push(RenderedJob {
+                        subscription_uri: s.uri.clone(),
+                        event: notice.event.to_string(),
+                        payload_uri: sub.uri.clone(),
+                        body,
+                    }),
+                    Err(e) => tracing::error!(error = %e, "webhook payload not serializable"),
+                }
+            }
+            continue;
+        }
         let Some(invitee) = world.invitee(&notice.invitee_uri) else {
             continue;
         };

@@ -24,27 +24,51 @@ struct Window {
     used: u32,
 }
 
-/// Fixed one-minute windows per token.
-#[derive(Debug, Default)]
+/// Fixed windows per token: a minute, as Calendly's, unless a test asks for a shorter one.
+#[derive(Debug)]
 pub struct RateLimiter {
     windows: HashMap<String, Window>,
+    length: Duration,
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        Self::new(WINDOW)
+    }
 }
 
 impl RateLimiter {
+    /// Windows of `length` (at least a millisecond).
+    pub fn new(length: Duration) -> Self {
+        Self {
+            windows: HashMap::new(),
+            length: length.max(Duration::from_millis(1)),
+        }
+    }
+
     fn window(&mut self, key: &str, now: Instant) -> &mut Window {
+        let length = self.length;
         let w = self.windows.entry(key.to_string()).or_insert(Window {
             started: now,
             used: 0,
         });
-        if now.duration_since(w.started) >= WINDOW {
+        if now.duration_since(w.started) >= length {
             w.started = now;
             w.used = 0;
         }
         w
     }
 
-    fn info(w: &Window, limit: u32, now: Instant, limited: bool) -> RateInfo {
-        let left = WINDOW.saturating_sub(now.duration_since(w.started));
+    fn info(&self, key: &str, limit: u32, now: Instant, limited: bool) -> RateInfo {
+        let Some(w) = self.windows.get(key) else {
+            return RateInfo {
+                limit,
+                remaining: limit,
+                reset_secs: 1,
+                limited,
+            };
+        };
+        let left = self.length.saturating_sub(now.duration_since(w.started));
         RateInfo {
             limit,
             remaining: limit.saturating_sub(w.used),
@@ -57,16 +81,16 @@ impl RateLimiter {
     pub fn take(&mut self, key: &str, limit: u32, now: Instant) -> RateInfo {
         let w = self.window(key, now);
         if w.used >= limit {
-            return Self::info(w, limit, now, true);
+            return self.info(key, limit, now, true);
         }
         w.used += 1;
-        Self::info(w, limit, now, false)
+        self.info(key, limit, now, false)
     }
 
     /// The window's state without consuming (for answers that never reach a handler).
     pub fn peek(&mut self, key: &str, limit: u32, now: Instant) -> RateInfo {
-        let w = self.window(key, now);
-        Self::info(w, limit, now, false)
+        self.window(key, now);
+        self.info(key, limit, now, false)
     }
 }
 
@@ -193,6 +217,18 @@ mod tests {
         assert!(!l.take("b", 2, t0).limited, "windows are per token");
         let later = t0 + WINDOW;
         assert_eq!(l.take("a", 2, later).remaining, 1);
+    }
+
+    #[test]
+    fn a_short_window_resets_sooner_and_reports_whole_seconds() {
+        let mut l = RateLimiter::new(Duration::from_secs(2));
+        let t0 = Instant::now();
+        assert_eq!(l.take("a", 1, t0).remaining, 0);
+        let refused = l.take("a", 1, t0 + Duration::from_millis(500));
+        assert!(refused.limited);
+        assert_eq!(refused.reset_secs, 2, "1.5 s left rounds up");
+        assert!(l.take("a", 1, t0 + Duration::from_millis(1999)).limited);
+        assert!(!l.take("a", 1, t0 + Duration::from_secs(2)).limited);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! | `POST /_sandbox/cancel_event` | `{event_uri, reason}` | [`Sandbox::cancel_event`] |
 //! | `POST /_sandbox/reschedule` | `{invitee_uri, new_start}` | `{invitee_uri}` of the new invitee |
 //! | `POST`/`DELETE /_sandbox/no_show` | `{invitee_uri}` | mark / clear a no-show |
+//! | `POST /_sandbox/routing_form_submission` | any [`RoutingSpec`] fields | 201 `{uri}` |
 //! | `POST /_sandbox/pause_webhooks` | `{paused}` | [`Sandbox::set_webhooks_paused`] |
 //! | `POST /_sandbox/disable_subscriptions` | | [`Sandbox::disable_subscriptions`] |
 //! | `POST /_sandbox/config` | [`SettingsPatch`] fields | [`Sandbox::update_settings`] |
@@ -45,7 +46,7 @@ pub use delivery::{DeliveryOutcome, DeliveryRecord};
 pub use limits::RequestCounts;
 pub use model::*;
 pub use tokens::TokenCounts;
-pub use world::{BookedIds, BookingSpec};
+pub use world::{BookedIds, BookingSpec, RoutingSpec};
 
 use chrono::{DateTime, Utc};
 use clock::Clock;
@@ -80,6 +81,12 @@ pub struct SandboxConfig {
     pub latency: Duration,
     /// Per token, with `X-RateLimit-*` on every API response and 429 beyond.
     pub rate_limit_per_minute: u32,
+    /// The rate limit's fixed window: a minute, as Calendly's. Tests shorten it so a spent
+    /// budget resets in seconds; `X-RateLimit-Reset` then counts down from this.
+    pub rate_limit_window: Duration,
+    /// When set, authorization requests must use exactly one of these redirect URIs, as a
+    /// registered Calendly app must (otherwise any allowed redirect is accepted).
+    pub oauth_redirect_uris: Vec<String>,
     /// Answer every Nth API request with 429.
     pub inject_429_every: Option<u32>,
     /// The next N API requests answer 500.
@@ -111,6 +118,8 @@ impl Default for SandboxConfig {
             webhooks_allowed: true,
             latency: Duration::ZERO,
             rate_limit_per_minute: 500,
+            rate_limit_window: limits::WINDOW,
+            oauth_redirect_uris: Vec::new(),
             inject_429_every: None,
             inject_5xx: 0,
             webhook_retry_base: Duration::from_secs(5),
@@ -201,6 +210,7 @@ pub(crate) struct Fixed {
     pub webhook_disable_after: Duration,
     pub state_file: Option<PathBuf>,
     pub oauth_token_requests_per_minute: u32,
+    pub oauth_redirect_uris: Vec<String>,
 }
 
 pub(crate) struct Inner {
@@ -324,6 +334,7 @@ impl Sandbox {
                 webhook_disable_after: config.webhook_disable_after,
                 state_file: config.state_file.clone(),
                 oauth_token_requests_per_minute: config.oauth_token_requests_per_minute,
+                oauth_redirect_uris: config.oauth_redirect_uris.clone(),
             },
             world: Mutex::new(world),
             knobs: Mutex::new(Knobs {
@@ -336,7 +347,7 @@ impl Sandbox {
                 since_inject: 0,
             }),
             counts: Mutex::new(RequestCounts::default()),
-            limiter: Mutex::new(limits::RateLimiter::default()),
+            limiter: Mutex::new(limits::RateLimiter::new(config.rate_limit_window)),
             token_limiter: Mutex::new(limits::TokenRequestLimiter::default()),
             deliveries: Mutex::new(Vec::new()),
             outboxes: Mutex::new(HashMap::new()),
@@ -437,6 +448,12 @@ impl Sandbox {
     ) -> Result<String, SandboxError> {
         self.inner
             .mutate(|w, now| w.reschedule(invitee_uri, new_start, now))
+    }
+
+    /// Someone submits the organization's routing form: sends `routing_form_submission.created`
+    /// to organization-scope subscriptions. Returns the submission's URI.
+    pub fn submit_routing_form(&self, spec: &RoutingSpec) -> Result<String, SandboxError> {
+        self.inner.mutate(|w, now| w.submit_routing_form(spec, now))
     }
 
     pub fn mark_no_show(&self, invitee_uri: &str) -> Result<(), SandboxError> {

@@ -277,6 +277,49 @@ pub struct InviteePayload<'a> {
     pub scheduled_event: &'a ScheduledEvent,
 }
 
+/// One answer on a routing form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoutingAnswer {
+    pub question_uuid: String,
+    pub question: String,
+    pub answer: String,
+}
+
+/// Where a routing form sent its submitter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoutingResult {
+    /// `event_type`, `custom_message` or `external_url`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: serde_json::Value,
+}
+
+/// A routing form submission, as `routing_form_submission.created` carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoutingFormSubmission {
+    pub uri: String,
+    pub routing_form: String,
+    pub questions_and_answers: Vec<RoutingAnswer>,
+    pub tracking: Tracking,
+    pub result: RoutingResult,
+    /// The invitee who went on to book, when they did.
+    pub submitter: Option<String>,
+    pub submitter_type: Option<String>,
+    #[serde(with = "ts")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "ts")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The body of a `routing_form_submission.created` delivery.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoutingEnvelope<'a> {
+    pub event: &'a str,
+    pub created_at: String,
+    pub created_by: &'a str,
+    pub payload: &'a RoutingFormSubmission,
+}
+
 /// The body of one webhook delivery.
 #[derive(Clone, Debug, Serialize)]
 pub struct WebhookEnvelope<'a> {

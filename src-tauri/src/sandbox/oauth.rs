@@ -227,6 +227,14 @@ fn validate(inner: &Inner, p: &Params) -> Result<AuthorizeRequest, Rejection> {
             )))
         }
     }
+    let registered = &inner.fixed.oauth_redirect_uris;
+    if !registered.is_empty() && !registered.iter().any(|r| r == redirect_uri) {
+        // Calendly matches the registered URI exactly and never redirects to an unknown one.
+        return Err(Rejection::Page(format!(
+            "redirect_uri \"{redirect_uri}\" is not registered for this app; registered: {}.",
+            registered.join(", ")
+        )));
+    }
     let state = p.get("state").map(str::to_string);
     let reject = |error: &str, description: &str| {
         Rejection::Redirect(redirect_url(

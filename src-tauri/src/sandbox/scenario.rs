@@ -1084,6 +1084,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>, target: usize, user_is_org_admin:
         subscriptions: Vec::new(),
         tokens: TokenStore::default(),
         personal_access_tokens: Vec::new(),
+        routing_submissions: Vec::new(),
         rng,
     };
     history(&mut world, now, target);

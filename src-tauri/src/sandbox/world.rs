@@ -13,11 +13,22 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-/// A webhook-worthy change: the event name and the invitee it concerns.
+/// A webhook-worthy change: the event name and the invitee it concerns (for
+/// `routing_form_submission.created`, the submission).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     pub event: &'static str,
     pub invitee_uri: String,
+}
+
+/// A routing form submission to make; `None` fields get believable defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoutingSpec {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// More answers after name and email.
+    pub answers: Vec<(String, String)>,
 }
 
 impl Notice {
@@ -109,11 +120,85 @@ pub struct World {
     pub subscriptions: Vec<SubscriptionRecord>,
     pub tokens: TokenStore,
     pub personal_access_tokens: Vec<String>,
+    /// Routing form submissions (absent from state files written before they existed).
+    #[serde(default)]
+    pub routing_submissions: Vec<RoutingFormSubmission>,
     #[serde(skip, default = "placeholder_rng")]
     pub rng: StdRng,
 }
 
 impl World {
+    pub fn routing_submission(&self, uri: &str) -> Option<&RoutingFormSubmission> {
+        self.routing_submissions.iter().find(|s| s.uri == uri)
+    }
+
+    /// Someone submits the organization's routing form (and is shown an event type to book).
+    pub fn submit_routing_form(
+        &mut self,
+        spec: &RoutingSpec,
+        at: DateTime<Utc>,
+    ) -> Result<(String, Vec<Notice>), SandboxError> {
+        let email = spec
+            .email
+            .clone()
+            .unwrap_or_else(|| format!("lead{}@example.org", self.routing_submissions.len() + 1));
+        if !email.contains('@') {
+            return Err(SandboxError::InvalidState(format!(
+                "{email} is not an email address"
+            )));
+        }
+        let name = spec.name.clone().unwrap_or_else(|| "New lead".to_string());
+        // One routing form per organization, with a stable URI.
+        let form_id = self
+            .organization
+            .uri
+            .rsplit('/')
+            .next()
+            .unwrap_or("form")
+            .to_string();
+        let routing_form = format!("{API_ROOT}/routing_forms/{form_id}");
+        let uri = format!(
+            "{API_ROOT}/routing_form_submissions/{}",
+            uuid_v4(&mut self.rng)
+        );
+        let mut answers = vec![("Name".to_string(), name), ("Email".to_string(), email)];
+        answers.extend(spec.answers.iter().cloned());
+        let questions_and_answers = answers
+            .into_iter()
+            .enumerate()
+            .map(|(i, (question, answer))| RoutingAnswer {
+                question_uuid: format!("{form_id}-q{i}"),
+                question,
+                answer,
+            })
+            .collect();
+        let result = match self.event_types.first() {
+            Some(t) => RoutingResult {
+                kind: "event_type".into(),
+                value: serde_json::Value::String(t.uri.clone()),
+            },
+            None => RoutingResult {
+                kind: "custom_message".into(),
+                value: serde_json::json!({"headline": "Thanks", "body": "We will be in touch."}),
+            },
+        };
+        self.routing_submissions.push(RoutingFormSubmission {
+            uri: uri.clone(),
+            routing_form,
+            questions_and_answers,
+            tracking: Tracking::default(),
+            result,
+            submitter: None,
+            submitter_type: None,
+            created_at: at,
+            updated_at: at,
+        });
+        Ok((
+            uri.clone(),
+            vec![Notice::new("routing_form_submission.created", &uri)],
+        ))
+    }
+
     /// Reseeds after loading a state file (the RNG itself is not persisted).
     pub fn reseed(&mut self) {
         self.generation += 1;

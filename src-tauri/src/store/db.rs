@@ -15,19 +15,131 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0002_webhooks.sql")),
         M::up(include_str!("../../migrations/0003_settings.sql")),
         M::up(include_str!("../../migrations/0004_activity_time.sql")),
+        M::up(include_str!(
+            "../../migrations/0005_calendar_index_and_private_notes.sql"
+        )),
     ])
 });
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The schema version this build writes (`PRAGMA user_version` after every migration).
+pub fn schema_version() -> i64 {
+    *SCHEMA_VERSION
+}
+
+// Counted from the migration list (what an empty database would need), so a new file moves it.
+static SCHEMA_VERSION: LazyLock<i64> = LazyLock::new(|| {
+    Connection::open_in_memory()
+        .ok()
+        .and_then(|c| MIGRATIONS.pending_migrations(&c).ok())
+        .map_or(i64::MAX, i64::from)
+});
+
+/// Why an existing database file cannot be used. Each one leaves the user the same way out:
+/// move the file aside (it is kept) and start with an empty store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// Not SQLite at all: damaged beyond the header, or some other kind of file.
+    NotADatabase,
+    /// SQLite, but its pages are damaged.
+    Corrupt,
+    /// Another program's SQLite database (tables Slotline did not make).
+    Foreign { tables: Vec<String> },
+    /// Written by a newer Slotline whose schema this build does not know.
+    TooNew { found: i64, supported: i64 },
+}
+
+impl Unusable {
+    /// A stable name for the UI to switch on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Unusable::NotADatabase => "not_a_database",
+            Unusable::Corrupt => "corrupt",
+            Unusable::Foreign { .. } => "foreign",
+            Unusable::TooNew { .. } => "too_new",
+        }
+    }
+
+    /// What is wrong, as a sentence fragment after the file's name.
+    pub fn describe(&self) -> String {
+        match self {
+            Unusable::NotADatabase => {
+                "is not a SQLite database (it may be damaged, or another program's file)".into()
+            }
+            Unusable::Corrupt => "is damaged: SQLite cannot read its pages".into(),
+            Unusable::Foreign { tables } => {
+                let mut names = tables.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                if tables.len() > 3 {
+                    names.push_str(", ...");
+                }
+                format!("belongs to another program (its tables, {names}, are not Slotline's)")
+            }
+            Unusable::TooNew { found, supported } => format!(
+                "was written by a newer Slotline (schema version {found}; this one knows up to {supported})"
+            ),
+        }
+    }
+
+    fn way_out(&self) -> &'static str {
+        match self {
+            Unusable::TooNew { .. } => "Open it with that newer Slotline, or run `slotline reset-store` to move it aside (nothing is deleted) and start fresh",
+            _ => "Run `slotline reset-store` to move it aside (nothing is deleted) and start fresh",
+        }
+    }
+}
+
+/// What the window's recovery screen shows when the store cannot be opened at start.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreProblem {
+    /// `not_a_database`, `corrupt`, `foreign`, `too_new`, or `unavailable` (locked, no room, no
+    /// permission: trying again may help, moving the file aside would not).
+    pub kind: String,
+    /// The database file.
+    pub path: String,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// Whether moving the file aside and starting fresh is offered.
+    pub can_move_aside: bool,
+}
+
+impl StoreProblem {
+    pub fn of(path: &Path, e: &StoreError) -> Self {
+        match e.unusable() {
+            Some((_, problem)) => Self {
+                kind: problem.kind().into(),
+                path: path.display().to_string(),
+                message: format!("This file {}.", problem.describe()),
+                can_move_aside: true,
+            },
+            None => Self {
+                kind: "unavailable".into(),
+                path: path.display().to_string(),
+                message: format!("Slotline could not open it: {e}."),
+                can_move_aside: false,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("{path} is not a Slotline database (it may be corrupt or belong to another program). Move it aside to start fresh")]
-    NotADatabase { path: String },
-    #[error("the database is locked by another program; tried for {seconds} s")]
+    #[error("the database {path} {}. {}", problem.describe(), problem.way_out())]
+    Unusable { path: String, problem: Unusable },
+    #[error("the database is locked by another program (waited {seconds} s); close the other program (another Slotline?) and try again")]
     Locked { seconds: u64 },
+    #[error("the disk is full (or a file-size limit was reached); free some space and try again")]
+    DiskFull,
+    #[error("the database is damaged: SQLite cannot read its pages. Run `slotline reset-store` to move it aside (nothing is deleted) and start fresh")]
+    Damaged,
     #[error("could not create the data directory {path}: {source}")]
     DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("could not move {path} aside: {source}")]
+    MoveAside {
         path: String,
         source: std::io::Error,
     },
@@ -39,6 +151,16 @@ pub enum StoreError {
     Data(String),
 }
 
+impl StoreError {
+    /// The file and its problem, when the store cannot be opened but could be moved aside.
+    pub fn unusable(&self) -> Option<(&str, &Unusable)> {
+        match self {
+            StoreError::Unusable { path, problem } => Some((path, problem)),
+            _ => None,
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
@@ -47,6 +169,8 @@ impl From<rusqlite::Error> for StoreError {
                     seconds: BUSY_TIMEOUT.as_secs(),
                 }
             }
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Damaged,
             _ => StoreError::Sqlite(e),
         }
     }
@@ -75,6 +199,16 @@ impl Store {
             })?;
         }
         let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Before anything writes to it (even switching it to WAL): a file that is not ours is
+        // left exactly as it was.
+        check_identity(&conn).map_err(|e| match e {
+            Identity::Unusable(problem) => StoreError::Unusable {
+                path: path.display().to_string(),
+                problem,
+            },
+            Identity::Sqlite(e) => classify_open_error(e, path),
+        })?;
         configure(&conn).map_err(|e| classify_open_error(e, path))?;
         MIGRATIONS.to_latest(&mut conn).map_err(|e| match e {
             rusqlite_migration::Error::RusqliteError { err, .. } => classify_open_error(err, path),
@@ -137,12 +271,105 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 fn classify_open_error(e: rusqlite::Error, path: &Path) -> StoreError {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
-            path: path.display().to_string(),
-        },
-        _ => StoreError::from(e),
+    let problem = match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Unusable::NotADatabase,
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Unusable::Corrupt,
+        _ => return StoreError::from(e),
+    };
+    StoreError::Unusable {
+        path: path.display().to_string(),
+        problem,
     }
+}
+
+enum Identity {
+    Unusable(Unusable),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Identity {
+    fn from(e: rusqlite::Error) -> Self {
+        Identity::Sqlite(e)
+    }
+}
+
+/// Refuses, before any migration writes to it, a file that is not ours: another program's
+/// database would otherwise get Slotline's tables added to it, and a newer Slotline's would be
+/// half-understood.
+fn check_identity(conn: &Connection) -> Result<(), Identity> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let supported = schema_version();
+    if version > supported {
+        return Err(Identity::Unusable(Unusable::TooNew {
+            found: version,
+            supported,
+        }));
+    }
+    // Reading the schema also reads its pages, so a damaged file fails here, not mid-sync.
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let tables = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let ours = tables.iter().any(|t| t == "scheduled_events");
+    let foreign = if version == 0 {
+        // A fresh file has no tables; any table means someone else made it.
+        !tables.is_empty()
+    } else {
+        !ours
+    };
+    if foreign {
+        return Err(Identity::Unusable(Unusable::Foreign { tables }));
+    }
+    Ok(())
+}
+
+/// Moves the database file and its WAL companions aside, next to it, under a name stamped with
+/// `now` (`slotline.db` -> `slotline.moved-20261127T004403Z.db`); nothing is deleted. Answers the
+/// new path of the database, or `None` when there was no file to move.
+pub fn move_aside(
+    path: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<PathBuf>, StoreError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "slotline".into());
+    let ext = path
+        .extension()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "db".into());
+    let stamp = now.format("%Y%m%dT%H%M%SZ");
+    let mut target = path.with_file_name(format!("{stem}.moved-{stamp}.{ext}"));
+    let mut n = 2;
+    while target.exists() {
+        target = path.with_file_name(format!("{stem}.moved-{stamp}-{n}.{ext}"));
+        n += 1;
+    }
+    let fail = |p: &Path, source| StoreError::MoveAside {
+        path: p.display().to_string(),
+        source,
+    };
+    // The WAL first: a WAL left beside a new, empty database could be replayed into it.
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let companion = sibling(path, suffix);
+        if companion.exists() {
+            std::fs::rename(&companion, sibling(&target, suffix))
+                .map_err(|e| fail(&companion, e))?;
+        }
+    }
+    std::fs::rename(path, &target).map_err(|e| fail(path, e))?;
+    Ok(Some(target))
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Milliseconds since the epoch of an RFC 3339 instant.
@@ -188,7 +415,7 @@ mod tests {
         let version: i64 = store
             .read(|tx| Ok::<_, StoreError>(tx.query_row("PRAGMA user_version", [], |r| r.get(0))?))
             .expect("version");
-        assert_eq!(version, 4);
+        assert_eq!(version, schema_version());
     }
 
     #[test]
@@ -197,8 +424,99 @@ mod tests {
         let path = dir.path().join("foreign.db");
         std::fs::write(&path, b"this is not sqlite, just some text that is long enough ........................................................................").expect("write");
         let err = Store::open(&path).expect_err("must refuse");
-        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
-        assert!(err.to_string().contains("Move it aside"));
+        assert!(
+            matches!(err.unusable(), Some((_, Unusable::NotADatabase))),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("slotline reset-store"));
+        assert!(err.to_string().contains("foreign.db"));
+    }
+
+    #[test]
+    fn another_programs_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("other.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch("CREATE TABLE recipes (id INTEGER PRIMARY KEY, title TEXT);")
+                .expect("create");
+        }
+        let err = Store::open(&path).expect_err("must refuse");
+        match err.unusable() {
+            Some((_, Unusable::Foreign { tables })) => assert_eq!(tables, &["recipes"]),
+            other => panic!("{other:?} from {err:?}"),
+        }
+        // Nothing of ours was added to it.
+        let conn = Connection::open(&path).expect("open");
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'scheduled_events'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_with_both_versions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("newer.db");
+        drop(Store::open(&path).expect("create"));
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.pragma_update(None, "user_version", schema_version() + 3)
+                .expect("bump");
+        }
+        let err = Store::open(&path).expect_err("must refuse");
+        assert_eq!(
+            err.unusable().map(|(_, p)| p.clone()),
+            Some(Unusable::TooNew {
+                found: schema_version() + 3,
+                supported: schema_version()
+            })
+        );
+    }
+
+    #[test]
+    fn schema_version_counts_the_migrations() {
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/migrations"))
+            .expect("migrations dir")
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".sql"))
+            })
+            .count();
+        assert_eq!(schema_version(), i64::try_from(files).expect("count"));
+    }
+
+    #[test]
+    fn move_aside_takes_the_wal_along_and_keeps_everything() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("slotline.db");
+        std::fs::write(&path, b"db").expect("db");
+        std::fs::write(sibling(&path, "-wal"), b"wal").expect("wal");
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T00:44:03Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        let moved = move_aside(&path, now).expect("move").expect("moved");
+        assert_eq!(
+            moved.file_name().and_then(|n| n.to_str()),
+            Some("slotline.moved-20261127T004403Z.db")
+        );
+        assert!(!path.exists());
+        assert!(!sibling(&path, "-wal").exists());
+        assert_eq!(std::fs::read(&moved).expect("read"), b"db");
+        assert_eq!(
+            std::fs::read(sibling(&moved, "-wal")).expect("read"),
+            b"wal"
+        );
+        // A second move in the same second does not overwrite the first.
+        std::fs::write(&path, b"db2").expect("db");
+        let again = move_aside(&path, now).expect("move").expect("moved");
+        assert_ne!(again, moved);
+        assert_eq!(std::fs::read(&moved).expect("read"), b"db");
+        assert_eq!(move_aside(&path, now).expect("nothing"), None);
     }
 
     #[test]

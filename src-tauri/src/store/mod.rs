@@ -7,6 +7,7 @@ pub mod db;
 pub mod events;
 pub mod inbox;
 pub mod invitees;
+pub mod notes;
 pub mod participants;
 pub mod settings;
 pub mod sync_state;

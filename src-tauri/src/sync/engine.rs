@@ -59,9 +59,14 @@ pub struct Window {
 
 impl Window {
     pub fn around(now: DateTime<Utc>) -> Self {
+        Self::days(now, DEFAULT_DAYS_BACK, DEFAULT_DAYS_AHEAD)
+    }
+
+    /// `days_back` before `now` to `days_ahead` after it (the Settings window).
+    pub fn days(now: DateTime<Utc>, days_back: i64, days_ahead: i64) -> Self {
         Self {
-            from: now - Duration::days(DEFAULT_DAYS_BACK),
-            to: now + Duration::days(DEFAULT_DAYS_AHEAD),
+            from: now - Duration::days(days_back),
+            to: now + Duration::days(days_ahead),
         }
     }
 }
@@ -135,6 +140,50 @@ pub struct Progress {
     pub lookups: u32,
     /// Time spent waiting for the rate limit to reset, in milliseconds.
     pub paced_ms: u64,
+    /// Another listing page follows the last one applied (Calendly gives no total up front).
+    pub more_pages: bool,
+    /// The per-minute request limit, by the rate-limit headers.
+    pub rate_limit: Option<u32>,
+}
+
+/// A sync's progress as the window's progress bar shows it (the `sync-progress` event).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    /// `false` once the sync finished (or stopped: then `error` says why).
+    pub running: bool,
+    /// Listing pages applied so far.
+    pub pages: u32,
+    /// Events listed so far.
+    pub events: u32,
+    /// Another listing page is coming.
+    pub more_pages: bool,
+    /// Requests left this minute and the per-minute limit, when Calendly said.
+    pub requests_left: Option<u32>,
+    pub rate_limit: Option<u32>,
+    pub error: Option<String>,
+}
+
+impl SyncProgress {
+    pub fn started() -> Self {
+        Self {
+            running: true,
+            more_pages: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn of(p: &Progress, running: bool) -> Self {
+        Self {
+            running,
+            pages: p.pages,
+            events: p.events_seen,
+            more_pages: running && p.more_pages,
+            requests_left: p.requests_left,
+            rate_limit: p.rate_limit,
+            error: None,
+        }
+    }
 }
 
 /// What happened to stored events the listing did not show.
@@ -363,6 +412,7 @@ impl Run<'_> {
         p.requests_left = lock(&self.budget)
             .remaining()
             .or_else(|| self.client.rate_limit().map(|r| r.remaining));
+        p.rate_limit = self.client.rate_limit().map(|r| r.limit);
     }
 
     fn recent(&self) -> Recent {
@@ -633,6 +683,7 @@ impl Run<'_> {
                 .map_err(fail(at()))?;
             out.applied.merge(&applied);
             out.progress.pages += 1;
+            out.progress.more_pages = next.is_some();
             self.fill(&mut out.progress);
             on_progress(&out.progress);
             match next {

@@ -2,6 +2,7 @@
 //! delivery in the inbox (committed before the 2xx), then apply it through the sync path after
 //! the ack. Listener and shutdown come from the caller; the receiver binds nothing itself.
 
+pub mod deadline;
 pub mod process;
 pub mod ratelimit;
 pub mod routes;

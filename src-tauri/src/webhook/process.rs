@@ -94,6 +94,14 @@ enum RowOutcome {
     Skipped,
 }
 
+/// A delivery's body as the processor reads it: the envelope, then its payload by event name.
+/// The receiver runs the same decoding before it stores a body, so a stored row decodes.
+pub fn decode_body(body: &[u8]) -> Result<(WebhookEnvelope, WebhookPayload), serde_json::Error> {
+    let envelope: WebhookEnvelope = serde_json::from_slice(body)?;
+    let payload = envelope.decode()?;
+    Ok((envelope, payload))
+}
+
 /// One pass: every pending row, and every failed row whose back-off is over, in id order.
 #[instrument(skip_all)]
 pub fn process_due(
@@ -162,8 +170,7 @@ fn process_row(
             return Ok(RowOutcome::Skipped);
         }
         let body = inbox::body(tx, id)?.unwrap_or_default();
-        let envelope: WebhookEnvelope = serde_json::from_slice(&body).map_err(RowError::Decode)?;
-        let payload = envelope.decode().map_err(RowError::Decode)?;
+        let (envelope, payload) = decode_body(&body).map_err(RowError::Decode)?;
         if let WebhookPayload::Unknown(name) = &payload {
             tracing::debug!(id, event = %name, "webhook event not handled; kept as ignored");
             inbox::mark_ignored(tx, id, &stamp)?;

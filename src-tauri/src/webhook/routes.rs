@@ -1,9 +1,10 @@
 //! `POST /webhooks/calendly`: the checks run cheapest first and nothing is written until the
 //! signature over the exact received bytes verifies. Rate limit (429), size (413) and content
 //! type (415) come before any HMAC work; a malformed signature header is 400, a bad signature or
-//! stale timestamp 401; the delivery is answered 2xx only once its row is committed, and 503 when
-//! it could not be (Calendly retries every non-2xx). Never 3xx or 410: Calendly deletes a
-//! subscription on 410.
+//! stale timestamp 401, a body that does not arrive in time 408, and an authenticated body that is
+//! not a Calendly delivery 400 (it would only fail later); the delivery is answered 2xx only once
+//! its row is committed, and 503 when it could not be (Calendly retries every non-2xx). Never 3xx
+//! or 410: Calendly deletes a subscription on 410. Bad input is never a 5xx.
 
 use std::future::poll_fn;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -19,6 +20,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::json;
 
+use super::process;
 use super::ratelimit::RateLimiter;
 use super::server::SigningKeys;
 use super::verify::{self, KeyLabel, Signature, SignatureError};
@@ -37,7 +39,17 @@ pub struct RouteState {
     pub limiter: Arc<RateLimiter>,
     pub max_body_bytes: usize,
     pub tolerance: Duration,
+    /// The whole body must arrive within this, so a slow sender cannot hold a handler forever.
+    pub body_timeout: Duration,
 }
+
+/// The most memory reserved up front for a body, whatever its declared length: a sender that
+/// declares a large body and then stalls holds no more than this until the body timeout.
+const MAX_PREALLOCATION: usize = 64 * 1024;
+
+/// Longest piece of a parser's message echoed in an answer or a log line: bodies are attacker
+/// input until the signature verifies, and a decoder may quote them.
+const MAX_ECHO: usize = 200;
 
 /// The receiver's routes; other methods on [`PATH`] are 405, other paths 404.
 pub fn router(state: RouteState) -> Router {
@@ -60,6 +72,10 @@ enum Rejection {
     ContentType,
     #[error("the body could not be read: {0}")]
     Read(String),
+    #[error("the body did not arrive within {} s", .0.as_secs())]
+    BodyTimeout(Duration),
+    #[error("the body is not a Calendly delivery: {0}")]
+    NotDelivery(String),
     #[error(transparent)]
     Signature(SignatureError),
     #[error(transparent)]
@@ -73,7 +89,10 @@ impl IntoResponse for Rejection {
         let status = match &self {
             Rejection::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Rejection::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Rejection::BadLength | Rejection::Read(_) => StatusCode::BAD_REQUEST,
+            Rejection::BadLength | Rejection::Read(_) | Rejection::NotDelivery(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Rejection::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Rejection::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Rejection::Signature(SignatureError::NoKeys) => StatusCode::SERVICE_UNAVAILABLE,
             Rejection::Signature(e) if e.is_malformed() => StatusCode::BAD_REQUEST,
@@ -154,19 +173,31 @@ async fn receive(state: &RouteState, peer: IpAddr, request: Request) -> Result<S
     signature
         .check_time(state.clock.now(), state.tolerance)
         .map_err(Rejection::Signature)?;
-    // 5. The body, never more than the cap even when the length was not declared.
-    let body = read_capped(body, state.max_body_bytes, declared).await?;
-    // 6. HMAC over the exact bytes, off the async threads (keys may come from the keyring).
+    // 5. The body, never more than the cap even when the length was not declared, and within
+    //    the body timeout even when it trickles in.
+    let body = tokio::time::timeout(
+        state.body_timeout,
+        read_capped(body, state.max_body_bytes, declared),
+    )
+    .await
+    .map_err(|_| Rejection::BodyTimeout(state.body_timeout))??;
+    // 6. HMAC over the exact bytes, off the async threads (keys may come from the keyring); only
+    //    then is the body parsed, as the processor will parse it: what cannot be applied is
+    //    refused now rather than stored to fail for ever.
     let keys = state.keys.clone();
     let checked = body.clone();
     let label = tokio::task::spawn_blocking(move || {
         let keys = keys.signing_keys();
         let refs: Vec<(KeyLabel, &[u8])> = keys.iter().map(|(l, k)| (*l, k.as_slice())).collect();
-        signature.matching_key(&checked, &refs)
+        let label = signature
+            .matching_key(&checked, &refs)
+            .map_err(Rejection::Signature)?;
+        process::decode_body(&checked)
+            .map_err(|e| Rejection::NotDelivery(clip(&e.to_string(), MAX_ECHO)))?;
+        Ok(label)
     })
     .await
-    .map_err(|e| Rejection::Internal(format!("signature check stopped: {e}")))?
-    .map_err(Rejection::Signature)?;
+    .map_err(|e| Rejection::Internal(format!("signature check stopped: {e}")))??;
     tracing::info!(key = %label, bytes = body.len(), "webhook signature verified");
     // 7. Stored and committed before the 2xx.
     state
@@ -198,7 +229,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Every `Calendly-Webhook-Signature` header, joined as one comma-separated list.
-fn signature_header(headers: &HeaderMap) -> Result<String, SignatureError> {
+pub(crate) fn signature_header(headers: &HeaderMap) -> Result<String, SignatureError> {
     let mut values = headers.get_all(verify::HEADER).iter().peekable();
     if values.peek().is_none() {
         return Err(SignatureError::Missing);
@@ -215,7 +246,7 @@ async fn read_capped(
     max: usize,
     declared: Option<usize>,
 ) -> Result<Bytes, Rejection> {
-    let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(max));
+    let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(max).min(MAX_PREALLOCATION));
     while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
         let frame = frame.map_err(|e| Rejection::Read(e.to_string()))?;
         if let Ok(data) = frame.into_data() {
@@ -226,6 +257,18 @@ async fn read_capped(
         }
     }
     Ok(Bytes::from(buf))
+}
+
+/// At most `max` bytes of `text`, cut on a character boundary, with `…` when cut.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 async fn not_found() -> Response {
@@ -301,5 +344,20 @@ mod tests {
             status(Rejection::TooLarge { max: 1 }),
             StatusCode::PAYLOAD_TOO_LARGE
         );
+        assert_eq!(
+            status(Rejection::BodyTimeout(Duration::from_secs(1))),
+            StatusCode::REQUEST_TIMEOUT
+        );
+        assert_eq!(
+            status(Rejection::NotDelivery("x".into())),
+            StatusCode::BAD_REQUEST
+        );
+    }
+
+    #[test]
+    fn clipping_keeps_whole_characters() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("abcdef", 3), "abc…");
+        assert_eq!(clip("ééé", 3), "é…");
     }
 }

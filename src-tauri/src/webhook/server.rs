@@ -12,6 +12,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tracing::instrument;
 
+use axum::serve::ListenerExt;
+
+use super::deadline::DeadlineListener;
 use super::ratelimit::{RateLimit, RateLimiter};
 use super::routes::{self, RouteState};
 use super::verify::{KeyLabel, TOLERANCE};
@@ -41,6 +44,13 @@ pub struct ReceiverConfig {
     pub max_body_bytes: usize,
     /// How far a signature's `t` may be from now.
     pub tolerance: Duration,
+    /// How long a request's body may take to arrive once its headers are in (408 after).
+    pub body_timeout: Duration,
+    /// A connection silent this long is closed.
+    pub idle_timeout: Duration,
+    /// A request still arriving this long after its first byte (headers included) has its
+    /// connection closed: the guard against senders that trickle their headers.
+    pub request_timeout: Duration,
     /// Per remote address.
     pub rate_limit: RateLimit,
     pub writer: WriterConfig,
@@ -53,6 +63,11 @@ impl Default for ReceiverConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             tolerance: TOLERANCE,
+            // A 1 MiB body arrives in well under a second on any link Calendly would use; a
+            // sender still trickling after this is holding the handler on purpose.
+            body_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
             rate_limit: RateLimit::default(),
             writer: WriterConfig::default(),
             // Calendly gives up on a delivery after 15 s anyway.
@@ -81,9 +96,17 @@ pub struct Receiver {
     config: ReceiverConfig,
     notify: Arc<Notify>,
     stats: Arc<WriterStats>,
+    /// More routes served on the same listener (the OAuth redirect behind the tunnel).
+    extra: Option<axum::Router>,
 }
 
 impl Receiver {
+    /// Serves `routes` beside the webhook route (they must not add a fallback).
+    pub fn with_routes(mut self, routes: axum::Router) -> Self {
+        self.extra = Some(routes);
+        self
+    }
+
     pub fn new(
         store: Arc<Store>,
         keys: impl SigningKeys + 'static,
@@ -97,6 +120,7 @@ impl Receiver {
             config,
             notify: Arc::new(Notify::new()),
             stats: Arc::new(WriterStats::default()),
+            extra: None,
         }
     }
 
@@ -138,7 +162,12 @@ impl Receiver {
             limiter: Arc::new(RateLimiter::new(self.config.rate_limit)),
             max_body_bytes: self.config.max_body_bytes,
             tolerance: self.config.tolerance,
+            body_timeout: self.config.body_timeout,
         });
+        let app = match &self.extra {
+            Some(extra) => app.merge(extra.clone()),
+            None => app,
+        };
 
         let (stop_tx, stop_rx) = watch::channel(false);
         let signal = tokio::spawn(async move {
@@ -146,6 +175,13 @@ impl Receiver {
             let _ = stop_tx.send(true);
         });
         let mut graceful = stop_rx.clone();
+        // `tap_io` only to reuse axum's `ConnectInfo<SocketAddr>` for a wrapped listener.
+        let listener = DeadlineListener::new(
+            listener,
+            self.config.idle_timeout,
+            self.config.request_timeout,
+        )
+        .tap_io(|_| {});
         let server = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

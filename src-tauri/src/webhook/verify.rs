@@ -120,7 +120,7 @@ impl Signature {
                 continue;
             }
             let Some((key, value)) = part.split_once('=') else {
-                return Err(SignatureError::MalformedPart(part.to_string()));
+                return Err(SignatureError::MalformedPart(echo(part)));
             };
             let (key, value) = (key.trim(), value.trim());
             if key.eq_ignore_ascii_case("t") {
@@ -217,11 +217,20 @@ pub fn sign(key: &[u8], timestamp: i64, body: &[u8]) -> String {
 fn parse_timestamp(value: &str) -> Result<i64, SignatureError> {
     // Digits only: no sign, no fraction, no exponent.
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(SignatureError::BadTimestamp(value.to_string()));
+        return Err(SignatureError::BadTimestamp(echo(value)));
     }
     value
         .parse::<i64>()
-        .map_err(|_| SignatureError::BadTimestamp(value.to_string()))
+        .map_err(|_| SignatureError::BadTimestamp(echo(value)))
+}
+
+/// Longest piece of a refused header quoted in an error (and so in the answer and the log).
+const MAX_ECHO: usize = 80;
+
+/// A piece of the header for an error message, clipped: the header is the sender's input, up to
+/// the HTTP server's header limit.
+fn echo(part: &str) -> String {
+    super::routes::clip(part, MAX_ECHO)
 }
 
 fn parse_v1(value: &str) -> Result<[u8; 32], SignatureError> {
@@ -326,6 +335,29 @@ mod tests {
     fn part_without_equals() {
         let h = format!("t={T},{}", sign(KEY, T, BODY));
         assert!(matches!(check(&h), Err(SignatureError::MalformedPart(_))));
+    }
+
+    #[test]
+    fn refused_parts_are_quoted_briefly() {
+        let long = "x".repeat(10_000);
+        let Err(SignatureError::MalformedPart(quoted)) = Signature::parse(&format!("t=1,{long}"))
+        else {
+            panic!("a part without `=` is malformed");
+        };
+        assert!(
+            quoted.len() <= MAX_ECHO + '…'.len_utf8(),
+            "{}",
+            quoted.len()
+        );
+        let Err(SignatureError::BadTimestamp(quoted)) = Signature::parse(&format!("t={long}"))
+        else {
+            panic!("a non-numeric t is refused");
+        };
+        assert!(
+            quoted.len() <= MAX_ECHO + '…'.len_utf8(),
+            "{}",
+            quoted.len()
+        );
     }
 
     #[test]

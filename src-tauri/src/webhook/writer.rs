@@ -250,7 +250,7 @@ async fn commit(parts: &WriterParts, batch: Vec<Delivery>) {
 
 /// The envelope's `event`, when the body is JSON that has one; kept in its own column so the
 /// inbox can be read without parsing bodies.
-fn event_name(body: &[u8]) -> Option<String> {
+pub(crate) fn event_name(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Head {
         event: Option<String>,

@@ -16,7 +16,15 @@ inviteeNames: Array<string>, inviteesActive: number, rescheduledFrom: string | n
 
 export type QuestionAnswer = { question: string, answer: string, };
 
-export type InviteeDetail = { uri: string, name: string | null, email: string, status: string, timezone: string | null, noShow: boolean, rescheduled: boolean, rescheduledFrom: string | null, rescheduledTo: string | null, cancelReason: string | null, canceledBy: string | null, cancelerType: string | null, questionsAndAnswers: Array<QuestionAnswer>, cancelUrl: string | null, rescheduleUrl: string | null, };
+export type InviteeDetail = { uri: string, name: string | null, email: string, status: string, timezone: string | null, noShow: boolean, rescheduled: boolean, 
+/**
+ * The event URI of the booking this one replaced (Calendly links invitees; this is its event).
+ */
+rescheduledFrom: string | null, 
+/**
+ * The event URI of the booking that replaced this one.
+ */
+rescheduledTo: string | null, cancelReason: string | null, canceledBy: string | null, cancelerType: string | null, questionsAndAnswers: Array<QuestionAnswer>, cancelUrl: string | null, rescheduleUrl: string | null, };
 
 export type Person = { name: string | null, email: string, };
 
@@ -25,6 +33,31 @@ export type EventDetail = { uri: string, name: string, status: string, start: st
  * Address, phone number or free text, depending on `location_type`.
  */
 location: string | null, joinUrl: string | null, meetingNotes: string | null, hosts: Array<Person>, invitees: Array<InviteeDetail>, guests: Array<Person>, };
+
+export type RescheduleLink = { 
+/**
+ * The event URI.
+ */
+uri: string, 
+/**
+ * False when the booking is not in the local store (e.g. older than the synced window): only
+ * its URI is known.
+ */
+stored: boolean, 
+/**
+ * True for the meeting the chain was asked about.
+ */
+current: boolean, name: string | null, 
+/**
+ * `active` or `canceled`; null when not stored.
+ */
+status: string | null, start: string | null, end: string | null, };
+
+export type PrivateNote = { eventUri: string, body: string, 
+/**
+ * UTC, RFC 3339 with `Z`.
+ */
+updatedAt: string, };
 
 export type ContactSummary = { email: string, name: string | null, meetings: number, noShows: number, lastMeeting: string | null, nextMeeting: string | null, };
 
@@ -100,6 +133,10 @@ timezone: string | null, secondaryTimezone: string | null, showCanceled: boolean
  */
 icsFeedUrl: string | null, reconcileMinutes: number, 
 /**
+ * The reconcile window: days back from today and days ahead (defaults 90 and 365).
+ */
+syncDaysBack: number, syncDaysAhead: number, 
+/**
  * `off`, `ngrok` or `public-url`.
  */
 webhookMode: string, publicUrl: string | null, ngrokDomain: string | null, 
@@ -160,18 +197,62 @@ tunnel: string | null,
  */
 subscription: string | null, lastDelivery: string | null, pending: number, failed: number, message: string | null, };
 
+export type SyncProgress = { 
+/**
+ * `false` once the sync finished (or stopped: then `error` says why).
+ */
+running: boolean, 
+/**
+ * Listing pages applied so far.
+ */
+pages: number, 
+/**
+ * Events listed so far.
+ */
+events: number, 
+/**
+ * Another listing page is coming.
+ */
+morePages: boolean, 
+/**
+ * Requests left this minute and the per-minute limit, when Calendly said.
+ */
+requestsLeft: number | null, rateLimit: number | null, error: string | null, };
+
+export type StoreProblem = { 
+/**
+ * `not_a_database`, `corrupt`, `foreign`, `too_new`, or `unavailable` (locked, no room, no
+ * permission: trying again may help, moving the file aside would not).
+ */
+kind: string, 
+/**
+ * The database file.
+ */
+path: string, 
+/**
+ * What is wrong, in a sentence.
+ */
+message: string, 
+/**
+ * Whether moving the file aside and starting fresh is offered.
+ */
+canMoveAside: boolean, };
+
 /** Tauri commands: arguments and results. */
 export type Commands = {
   get_status: { args: Record<string, never>; result: StatusView };
   list_events: { args: { from: string, to: string, includeCanceled: boolean }; result: Array<CalendarEvent> };
   get_event: { args: { uri: string }; result: EventDetail };
+  get_reschedule_chain: { args: { uri: string }; result: Array<RescheduleLink> };
+  get_private_note: { args: { uri: string }; result: PrivateNote | null };
+  set_private_note: { args: { uri: string, body: string }; result: PrivateNote | null };
   list_contacts: { args: { query: string | null }; result: Array<ContactSummary> };
   get_contact: { args: { email: string }; result: ContactDetail };
   explore_sandbox: { args: Record<string, never>; result: StatusView };
   connect_token: { args: { token: string }; result: StatusView };
   sync_now: { args: Record<string, never>; result: SyncReport };
   disconnect: { args: { erase: boolean }; result: null };
-  begin_oauth: { args: { clientId: string, clientSecret: string | null, redirectPort: number | null }; result: OAuthStart };
+  begin_oauth: { args: { clientId: string, clientSecret: string | null, redirectPort: number | null, redirectUri?: string | null }; result: OAuthStart };
   finish_oauth: { args: Record<string, never>; result: StatusView };
   cancel_oauth: { args: Record<string, never>; result: null };
   get_settings: { args: Record<string, never>; result: SettingsView };
@@ -184,9 +265,16 @@ export type Commands = {
   search: { args: { query: string }; result: SearchResults };
   export_file: { args: { format: 'ics' | 'csv' | 'json', includeCanceled: boolean }; result: ExportResult };
   reveal_path: { args: { path: string }; result: null };
+  get_autostart: { args: Record<string, never>; result: boolean };
+  report_first_paint: { args: { screen: string }; result: null };
+  set_autostart: { args: { enabled: boolean }; result: boolean };
+  get_store_problem: { args: Record<string, never>; result: StoreProblem | null };
+  recover_store: { args: { moveAside: boolean }; result: string | null };
+  quit_app: { args: Record<string, never>; result: null };
 };
 
 /** Tauri events emitted to the window. */
 export type Events = {
   "data-changed": DataChanged;
+  "sync-progress": SyncProgress;
 };

@@ -17,9 +17,13 @@ import type {
   IpcError,
   OAuthStart,
   Preferences,
+  PrivateNote,
+  RescheduleLink,
   SearchResults,
   SettingsView,
   StatusView,
+  StoreProblem,
+  SyncProgress,
   SyncReport,
 } from './bindings.gen';
 import { isHttpUrl } from '../lib/urls';
@@ -105,6 +109,21 @@ export function getEvent(uri: string): Promise<EventDetail> {
   return call('get_event', { uri });
 }
 
+/** The bookings of a rescheduled meeting, earliest first, `uri` among them (`current`). */
+export function getRescheduleChain(uri: string): Promise<RescheduleLink[]> {
+  return call('get_reschedule_chain', { uri });
+}
+
+/** The consultant's private note on a meeting (local only), or null. */
+export function getPrivateNote(uri: string): Promise<PrivateNote | null> {
+  return call('get_private_note', { uri });
+}
+
+/** Saves the private note on a meeting; a blank body deletes it (resolves to null). */
+export function setPrivateNote(uri: string, body: string): Promise<PrivateNote | null> {
+  return call('set_private_note', { uri, body });
+}
+
 export function listContacts(query: string | null): Promise<ContactSummary[]> {
   return call('list_contacts', { query });
 }
@@ -132,8 +151,14 @@ export function syncNow(): Promise<SyncReport> {
  * opens the authorize URL in the system browser (never in this window). `clientSecret` only for
  * web apps; `redirectPort` null uses the saved one.
  */
-export function beginOAuth(clientId: string, clientSecret: string | null, redirectPort: number | null): Promise<OAuthStart> {
-  return call('begin_oauth', { clientId, clientSecret, redirectPort });
+export function beginOAuth(
+  clientId: string,
+  clientSecret: string | null,
+  redirectPort: number | null,
+  /** A Production app's HTTPS redirect (`https://<public host>/oauth/callback`); omit for loopback. */
+  redirectUri?: string,
+): Promise<OAuthStart> {
+  return call('begin_oauth', redirectUri ? { clientId, clientSecret, redirectPort, redirectUri } : { clientId, clientSecret, redirectPort });
 }
 
 /**
@@ -199,9 +224,53 @@ export function exportFile(format: ExportFormat, includeCanceled: boolean): Prom
   return call('export_file', { format, includeCanceled });
 }
 
+let firstPaintReported = false;
+
+/**
+ * Tells Rust, once, that the first screen has painted with its data (two animation frames after
+ * the render that showed it). Rust logs the time since start; `make bench` times start-up by it.
+ */
+export function reportFirstPaint(screen: string): void {
+  if (firstPaintReported || !hasBackend()) return;
+  firstPaintReported = true;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      call('report_first_paint', { screen }).catch(() => undefined);
+    }),
+  );
+}
+
+/** Whether Slotline starts in the tray at login. */
+export function getAutostart(): Promise<boolean> {
+  return call('get_autostart');
+}
+
+/** Adds or removes the login item; resolves to the new state. */
+export function setAutostart(enabled: boolean): Promise<boolean> {
+  return call('set_autostart', { enabled });
+}
+
 /** Shows a file in the system file manager. */
 export function revealPath(path: string): Promise<null> {
   return call('reveal_path', { path });
+}
+
+/** Why the local database could not be opened at start (the recovery screen), or null. */
+export function getStoreProblem(): Promise<StoreProblem | null> {
+  return call('get_store_problem');
+}
+
+/**
+ * Opens the local database again; with `moveAside` the unusable file is first moved aside (kept,
+ * renamed with a timestamp). Resolves with where the file went.
+ */
+export function recoverStore(moveAside: boolean): Promise<string | null> {
+  return call('recover_store', { moveAside });
+}
+
+/** Quits Slotline (from the recovery screen). */
+export function quitApp(): Promise<null> {
+  return call('quit_app');
 }
 
 /** Calls `onChange` with the stale kinds each time Rust emits `data-changed`. */
@@ -209,6 +278,13 @@ export function onDataChanged(onChange: (stale: StaleKind[]) => void): Promise<U
   return listen<DataChanged>('data-changed', (event) => {
     const stale = (event.payload?.stale ?? []).filter((s): s is StaleKind => STALE_KINDS.includes(s));
     onChange(stale);
+  });
+}
+
+/** Calls `onProgress` each time Rust reports a running reconcile's progress (`sync-progress`). */
+export function onSyncProgress(onProgress: (progress: SyncProgress) => void): Promise<UnlistenFn> {
+  return listen<SyncProgress>('sync-progress', (event) => {
+    if (event.payload) onProgress(event.payload);
   });
 }
 

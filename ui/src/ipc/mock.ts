@@ -7,11 +7,16 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type {
   AccountView,
+  EventDetail,
   IpcError,
   OAuthStart,
   Preferences,
+  PrivateNote,
+  RescheduleLink,
   SettingsView,
   StatusView,
+  SyncProgress,
+  StoreProblem,
   SyncReport,
   WebhookStatus,
 } from './bindings.gen';
@@ -74,6 +79,14 @@ export type MockConfig = {
   refuseZones?: string[];
   /** Makes `export_file` fail with this message (kind `store`). */
   exportError?: string;
+  /** The local database could not be opened at start: the recovery screen shows this. */
+  storeProblem?: StoreProblem;
+  /** Makes `recover_store` fail this many times (kind `store`) before it succeeds. */
+  recoverFailures?: number;
+  /** Private notes stored at start, by event URI. */
+  notes?: Record<string, string>;
+  /** Makes `set_private_note` fail with this message (kind `store`). */
+  noteError?: string;
 };
 
 export type OAuthOutcome = 'approve' | 'deny' | 'timeout' | 'exchange_failed';
@@ -91,6 +104,10 @@ export type MockControl = {
   browserOpened: string[];
   /** Paths shown in the file manager (`reveal_path`). */
   revealed: string[];
+  /** Whether the login item exists (`get_autostart` / `set_autostart`). */
+  autostart: boolean;
+  /** Makes `set_autostart` fail as a read-only autostart folder would. */
+  autostartFails: boolean;
   /** The stored preferences, read-only fields included. */
   preferences: Preferences;
   settings: { oauthClientId: string | null; redirectPort: number; hasClientSecret: boolean };
@@ -100,8 +117,16 @@ export type MockControl = {
   redirect(outcome: OAuthOutcome): void;
   /** Emits `data-changed` as Rust would. */
   dataChanged(stale: string[]): Promise<void>;
+  /** Emits `sync-progress` as the sync engine would. */
+  syncProgress(progress: SyncProgress): Promise<void>;
   /** Rebuilds `db` and `status` after a test changed `db.events`. */
   recount(): void;
+  /** What keeps the store closed (null once open), where it was moved, and whether Quit ran. */
+  storeProblem: StoreProblem | null;
+  movedAside: string[];
+  quit: boolean;
+  /** The private notes as stored, by event URI. */
+  notes: Record<string, PrivateNote>;
 };
 
 declare global {
@@ -123,6 +148,8 @@ const DEFAULT_PREFERENCES: Preferences = {
   icsFeed: false,
   icsFeedUrl: null,
   reconcileMinutes: 15,
+  syncDaysBack: 90,
+  syncDaysAhead: 365,
   webhookMode: 'ngrok',
   publicUrl: null,
   ngrokDomain: 'dana-whitfield.ngrok.app',
@@ -137,6 +164,8 @@ const PREFERENCE_TYPES: Record<keyof Preferences, 'string' | 'string|null' | 'bo
   icsFeed: 'boolean',
   icsFeedUrl: 'string|null',
   reconcileMinutes: 'number',
+  syncDaysBack: 'number',
+  syncDaysAhead: 'number',
   webhookMode: 'string',
   publicUrl: 'string|null',
   ngrokDomain: 'string|null',
@@ -216,6 +245,32 @@ function argBool(args: Record<string, unknown> | undefined, name: string): boole
   return v;
 }
 
+/** The chain Rust's `feed::reschedule_chain` answers: earlier → `uri` → later, by the links. */
+function rescheduleChain(events: EventDetail[], uri: string): RescheduleLink[] {
+  const byUri = new Map(events.map((e) => [e.uri, e]));
+  const link = (u: string, current: boolean): RescheduleLink => {
+    const e = byUri.get(u);
+    return e
+      ? { uri: u, stored: true, current, name: e.name, status: e.status, start: e.start, end: e.end }
+      : { uri: u, stored: false, current, name: null, status: null, start: null, end: null };
+  };
+  const from = (u: string) => byUri.get(u)?.invitees.find((i) => i.rescheduledFrom)?.rescheduledFrom ?? null;
+  const to = (u: string) => byUri.get(u)?.invitees.find((i) => i.rescheduledTo)?.rescheduledTo ?? null;
+  if (!byUri.has(uri)) return [];
+  const seen = new Set([uri]);
+  const earlier: RescheduleLink[] = [];
+  for (let u = from(uri); u && !seen.has(u); u = from(u)) {
+    seen.add(u);
+    earlier.unshift(link(u, false));
+  }
+  const later: RescheduleLink[] = [];
+  for (let u = to(uri); u && !seen.has(u); u = to(u)) {
+    seen.add(u);
+    later.push(link(u, false));
+  }
+  return [...earlier, link(uri, true), ...later];
+}
+
 export function installMock(raw: unknown): MockControl {
   const config: MockConfig = raw && typeof raw === 'object' ? (raw as MockConfig) : {};
   const clock = () => (config.now ? new Date(config.now) : new Date());
@@ -251,6 +306,8 @@ export function installMock(raw: unknown): MockControl {
     opened: [],
     browserOpened: [],
     revealed: [],
+    autostart: false,
+    autostartFails: false,
     preferences: { ...DEFAULT_PREFERENCES, ...config.preferences },
     settings: {
       oauthClientId: config.settings?.oauthClientId ?? null,
@@ -260,12 +317,20 @@ export function installMock(raw: unknown): MockControl {
     oauthPending: () => pending !== null && !pending.done,
     redirect: (outcome) => pending?.deliver(outcome),
     dataChanged: (stale) => emit('data-changed', { stale }),
+    syncProgress: (progress) => emit('sync-progress', progress),
+    storeProblem: config.storeProblem ?? null,
+    movedAside: [],
+    quit: false,
     recount() {
       const db = control.db;
       control.status.events = db ? db.events.length : 0;
       control.status.contacts = db ? contactSummaries(db, null).length : 0;
     },
+    notes: {},
   };
+  for (const [eventUri, body] of Object.entries(config.notes ?? {})) {
+    control.notes[eventUri] = { eventUri, body, updatedAt: clock().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  }
 
   const connect = (account = SANDBOX_ACCOUNT) => {
     const now = clock();
@@ -348,6 +413,28 @@ export function installMock(raw: unknown): MockControl {
         if (!found) fail('invalid_input', 'This meeting is not stored locally. Sync and try again.');
         return structuredClone(found);
       }
+      case 'get_reschedule_chain':
+        return rescheduleChain(requireDb().events, argString(args, 'uri'));
+      case 'get_private_note': {
+        const uri = argString(args, 'uri');
+        requireDb();
+        return control.notes[uri] ? structuredClone(control.notes[uri]) : null;
+      }
+      case 'set_private_note': {
+        const uri = argString(args, 'uri');
+        const body = argString(args, 'body');
+        if (!requireDb().events.some((e) => e.uri === uri)) {
+          fail('not_found', 'this meeting is not in the local calendar; sync and try again');
+        }
+        if ([...body].length > 100_000) fail('invalid_input', 'the note is too long; keep it under 100000');
+        if (config.noteError) fail('store', config.noteError);
+        if (!body.trim()) {
+          delete control.notes[uri];
+          return null;
+        }
+        control.notes[uri] = { eventUri: uri, body, updatedAt: clock().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+        return structuredClone(control.notes[uri]);
+      }
       case 'list_contacts': {
         const query = args?.query;
         if (query !== null && typeof query !== 'string') fail('invalid_input', '`query` must be a string or null.');
@@ -409,7 +496,8 @@ export function installMock(raw: unknown): MockControl {
         pending?.deliver('cancel');
         control.settings.oauthClientId = clientId;
         if (clientSecret) control.settings.hasClientSecret = true;
-        const redirectUri = loopbackRedirectUri(port);
+        const production = typeof args?.redirectUri === 'string' ? args.redirectUri : null;
+        const redirectUri = production ?? loopbackRedirectUri(port);
         const start: OAuthStart = { authorizeUrl: authorizeUrl(clientId, redirectUri), redirectUri };
         control.browserOpened.push(start.authorizeUrl);
         const p = startPending();
@@ -507,6 +595,14 @@ export function installMock(raw: unknown): MockControl {
         if (!Number.isInteger(next.reconcileMinutes) || next.reconcileMinutes < 1 || next.reconcileMinutes > 1440) {
           fail('invalid_input', 'Reconcile every 1 to 1440 minutes.');
         }
+        for (const days of [next.syncDaysBack, next.syncDaysAhead]) {
+          if (!Number.isInteger(days) || days < 0 || days > 3650) {
+            fail('invalid_input', 'sync at most 3650 days back and 3650 days ahead');
+          }
+        }
+        if (next.syncDaysBack + next.syncDaysAhead === 0) {
+          fail('invalid_input', 'the sync window must cover at least one day (back or ahead)');
+        }
         next.icsFeedUrl = next.icsFeed ? MOCK_FEED_URL : null;
         next.hasNgrokAuthtoken = control.preferences.hasNgrokAuthtoken;
         const before = control.preferences;
@@ -552,6 +648,36 @@ export function installMock(raw: unknown): MockControl {
         control.revealed.push(argString(args, 'path'));
         return null;
       }
+      case 'report_first_paint':
+        return null;
+      case 'get_autostart':
+        return control.autostart;
+      case 'set_autostart': {
+        if (control.autostartFails) fail('autostart', 'could not change the login item: permission denied');
+        control.autostart = Boolean((args as { enabled?: unknown } | undefined)?.enabled);
+        return control.autostart;
+      }
+      case 'get_store_problem':
+        return structuredClone(control.storeProblem);
+      case 'recover_store': {
+        const moveAside = argBool(args, 'moveAside');
+        const problem = control.storeProblem;
+        if (!problem) return null;
+        if ((config.recoverFailures ?? 0) > 0) {
+          config.recoverFailures = (config.recoverFailures ?? 0) - 1;
+          fail('store', `could not move ${problem.path} aside: Permission denied (os error 13)`);
+        }
+        if (!moveAside || !problem.canMoveAside) {
+          fail('store', problem.message);
+        }
+        const moved = problem.path.replace(/\.db$/, '.moved-20260311T080000Z.db');
+        control.movedAside.push(moved);
+        control.storeProblem = null;
+        return moved;
+      }
+      case 'quit_app':
+        control.quit = true;
+        return null;
       case 'plugin:opener|open_url': {
         control.opened.push(argString(args, 'url'));
         return null;
@@ -566,6 +692,10 @@ export function installMock(raw: unknown): MockControl {
       const args = payload as Record<string, unknown> | undefined;
       control.calls.push({ cmd, args: args ? structuredClone(args) : undefined });
       if (config.latencyMs) await sleep(config.latencyMs);
+      // As in Rust: until the store opens, only the recovery commands have their state.
+      if (control.storeProblem && !['get_store_problem', 'recover_store', 'quit_app'].includes(cmd)) {
+        fail('internal', `state not managed for field \`state\` on command \`${cmd}\``);
+      }
       return handle(cmd, args);
     },
     { shouldMockEvents: true },

@@ -20,6 +20,8 @@ export const DEFAULT_PREFERENCES: Preferences = {
   icsFeed: false,
   icsFeedUrl: null,
   reconcileMinutes: 15,
+  syncDaysBack: 90,
+  syncDaysAhead: 365,
   webhookMode: 'off',
   publicUrl: null,
   ngrokDomain: null,

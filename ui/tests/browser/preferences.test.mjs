@@ -46,6 +46,8 @@ test('notifications and show canceled save at once', async () => {
     'reconcileMinutes',
     'secondaryTimezone',
     'showCanceled',
+    'syncDaysAhead',
+    'syncDaysBack',
     'timezone',
     'webhookMode',
   ]);

@@ -58,9 +58,15 @@ test('the OAuth app section validates the port, saves and shows the redirect URI
   assert.equal(await page.getByTestId('settings-secret').innerText(), 'Stored in your system keyring');
   assert.ok(await save.isDisabled(), 'nothing to save yet');
   const help = page.getByTestId('redirect-uri-help');
+  assert.match((await help.innerText()).trim(), /^Register the redirect URI that matches the kind of app/);
   assert.equal(
-    (await help.innerText()).trim(),
-    'Sandbox apps in Calendly’s developer portal: register http://localhost:53682/callback (http + localhost is only allowed for Sandbox apps). Production apps need an HTTPS redirect, e.g. on your ngrok domain.',
+    (await page.getByTestId('redirect-uri-sandbox').innerText()).trim(),
+    'Sandbox app: http://localhost:53682/callback (http + localhost is only allowed for Sandbox apps).',
+  );
+  // The mock's ngrok domain is dana-whitfield.ngrok.app: the Production redirect is on it.
+  assert.equal(
+    (await page.getByTestId('redirect-uri-production').innerText()).trim(),
+    'Production app: https://dana-whitfield.ngrok.app/oauth/callback, served through your tunnel while Slotline runs.',
   );
 
   // Out of range: an inline error, the field marked, and Save sends nothing.

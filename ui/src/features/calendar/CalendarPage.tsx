@@ -22,8 +22,7 @@ import { listEvents, toIpcError, type CalendarEvent, type EventDetail, type IpcE
 import { usePreferences, usePrefs } from '../../lib/prefs';
 import {
   dayOf,
-  formatTime,
-  isoDay,
+  formatLongDay,
   rangeToUtc,
   shortOffset,
   systemZone,
@@ -31,14 +30,15 @@ import {
   wallTimeIn,
   zoneCity,
   zoneLabel,
-  type DisplayPrefs,
 } from '../../lib/time';
-import { describeEvent, firstDayOfWeek, toEventInput } from '../../lib/calendar';
+import { firstDayOfWeek } from '../../lib/calendar';
 import { calendarAction, isTypingTarget, VIEW_OF } from '../../lib/shortcuts';
 import { ZonePicker } from '../zones/ZonePicker';
 import { EventDetailPanel } from './EventDetailPanel';
 import { MiniMonth } from './MiniMonth';
 import { ShortcutsHelp } from './ShortcutsHelp';
+import { tileContent } from './tileDom';
+import { describeTile, foldBusyDays, tileClock, tileInput, type MoreTile } from './tileText';
 
 /** The meeting whose details are open; `reveal` asks the calendar to go to its date. */
 export type Selection = { uri: string; reveal: boolean };
@@ -56,6 +56,16 @@ const BUTTON_HINTS = { prev: 'Previous $0', next: 'Next $0', today: 'Go to today
 const BUSINESS_HOURS = { daysOfWeek: [1, 2, 3, 4, 5], startTime: '09:00', endTime: '18:00' };
 
 type Range = { start: string; end: string; current: string; view: string };
+
+/** How many tiles a month cell has room for, from the grid on screen (4 before it is laid out). */
+function monthRoom(frame: HTMLElement | null): number {
+  const cell = frame?.querySelector<HTMLElement>('.fc-daygrid-day-frame');
+  const top = cell?.querySelector<HTMLElement>('.fc-daygrid-day-top');
+  const tile = frame?.querySelector<HTMLElement>('.fc-daygrid-event-harness');
+  if (!cell || !top || cell.clientHeight === 0) return 4;
+  const tileHeight = tile?.offsetHeight || 22;
+  return Math.max(2, Math.floor((cell.clientHeight - top.offsetHeight - 2) / tileHeight));
+}
 
 /** The day a time grid's secondary labels are computed for: today when visible, else the first. */
 function referenceDay(range: Range | null, zone: string): string {
@@ -82,6 +92,7 @@ export function CalendarPage({
   const prefs = usePrefs();
   const { prefs: stored, save } = usePreferences();
   const calendarRef = useRef<FullCalendar>(null);
+  const frameRef = useRef<HTMLDivElement>(null);
   const initial = useRef(state);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
@@ -101,8 +112,13 @@ export function CalendarPage({
       listEvents(from, to, includeCanceled).then(
         (events) => {
           setLoadError(null);
-          setBusyDays(new Set(events.filter((e) => e.status !== 'canceled').map((e) => isoDay(e.start, prefsRef.current))));
-          success(events.map((e) => toEventInput(e, prefsRef.current.zone)));
+          const clock = tileClock(prefsRef.current);
+          const dayOfEvent = (e: CalendarEvent) => clock.day(Date.parse(e.start));
+          setBusyDays(new Set(events.filter((e) => e.status !== 'canceled').map(dayOfEvent)));
+          const inputs = events.map((e) => tileInput(e, clock, prefsRef.current.zone));
+          // Only the month view (six weeks) folds busy days; the others show every meeting.
+          const month = info.end.getTime() - info.start.getTime() > 20 * 86_400_000;
+          success(month ? foldBusyDays(events, inputs, dayOfEvent, monthRoom(frameRef.current) - 1) : inputs);
         },
         (raw: unknown) => {
           const err = toIpcError(raw);
@@ -141,6 +157,11 @@ export function CalendarPage({
   const onEventClick = useCallback(
     (arg: EventClickArg) => {
       arg.jsEvent.preventDefault();
+      const more = arg.event.extendedProps.more as MoreTile | undefined;
+      if (more) {
+        arg.view.calendar.changeView('timeGridDay', more.day);
+        return;
+      }
       onSelect({ uri: arg.event.id, reveal: false });
     },
     [onSelect],
@@ -148,6 +169,16 @@ export function CalendarPage({
 
   const onEventDidMount = useCallback(
     (arg: EventMountArg) => {
+      const more = arg.event.extendedProps.more as MoreTile | undefined;
+      if (more) {
+        arg.el.dataset.testid = 'calendar-more';
+        arg.el.dataset.moreCount = String(more.count);
+        if (arg.el.tagName === 'A') arg.el.setAttribute('role', 'button');
+        const label = `${more.count} more meetings on ${formatLongDay(new Date(`${more.day}T12:00:00Z`), { ...prefs, zone: 'UTC' })}: open the day`;
+        arg.el.setAttribute('aria-label', label);
+        arg.el.title = label;
+        return;
+      }
       const e = arg.event.extendedProps.calendarEvent as CalendarEvent | undefined;
       if (!e) return;
       arg.el.dataset.uri = e.uri;
@@ -158,8 +189,9 @@ export function CalendarPage({
       // FullCalendar renders tiles as focusable <a>s without href, which have no role: they act as
       // buttons (Enter opens the details), so they say so, with the meeting as their name.
       if (arg.el.tagName === 'A') arg.el.setAttribute('role', 'button');
-      arg.el.setAttribute('aria-label', describeEvent(e, prefs));
-      arg.el.title = describeEvent(e, prefs);
+      const label = describeTile(e, tileClock(prefs));
+      arg.el.setAttribute('aria-label', label);
+      arg.el.title = label;
     },
     [prefs],
   );
@@ -191,7 +223,7 @@ export function CalendarPage({
     [selection?.reveal, onSelect],
   );
 
-  const eventContent = useCallback((arg: EventContentArg) => renderEventContent(arg, prefs), [prefs]);
+  const eventContent = useCallback((arg: EventContentArg) => tileContent(arg, tileClock(prefs)), [prefs]);
 
   const hour12 = prefs.hour12;
   const timeFormat = useMemo(
@@ -235,12 +267,16 @@ export function CalendarPage({
           ),
         }
       : {};
+    // Tiles render their own time (tileDom.ts): FullCalendar's time text, formatted per tile
+    // through the zone plugin, would be computed and thrown away. The list view shows it.
     return {
+      dayGridMonth: { displayEventTime: false },
       timeGridWeek: {
+        displayEventTime: false,
         ...axisHeader,
         dayHeaderFormat: { weekday: 'short' as const, day: 'numeric' as const, month: 'short' as const, omitCommas: true },
       },
-      timeGridDay: { ...axisHeader, dayHeaderFormat: { weekday: 'long' as const, day: 'numeric' as const, month: 'long' as const } },
+      timeGridDay: { displayEventTime: false, ...axisHeader, dayHeaderFormat: { weekday: 'long' as const, day: 'numeric' as const, month: 'long' as const } },
     };
   }, [secondary, prefs.zone]);
 
@@ -355,7 +391,7 @@ export function CalendarPage({
             )}
           </div>
         )}
-        <div className="calendar-frame" data-testid="calendar" data-zone={prefs.zone}>
+        <div className="calendar-frame" data-testid="calendar" data-zone={prefs.zone} ref={frameRef}>
           <FullCalendar
             ref={calendarRef}
             plugins={PLUGINS}
@@ -399,75 +435,6 @@ export function CalendarPage({
           onLoaded={onDetailLoaded}
         />
       )}
-    </div>
-  );
-}
-
-/** The reschedule marker: the new booking points back, the moved-away one points on. */
-function rescheduleMark(e: CalendarEvent) {
-  if (e.rescheduledFrom) {
-    return (
-      <span className="ev-badge ev-badge-resched" data-testid="rescheduled-marker" title="Rescheduled from an earlier booking">
-        ↻ Rescheduled
-      </span>
-    );
-  }
-  if (e.rescheduledTo) {
-    return (
-      <span className="ev-badge ev-badge-resched" data-testid="rescheduled-marker" title="Moved to a new time">
-        Moved →
-      </span>
-    );
-  }
-  return null;
-}
-
-/** Tiles show time, meeting type and invitees, as much as each view has room for. */
-function renderEventContent(arg: EventContentArg, prefs: DisplayPrefs) {
-  const e = arg.event.extendedProps.calendarEvent as CalendarEvent | undefined;
-  const type = arg.view.type;
-  if (!e) return true;
-  const who = e.inviteeNames.join(', ');
-  if (type.startsWith('dayGrid')) {
-    // Month cells are narrow: start time and who, the meeting type is in the tooltip and label.
-    return (
-      <div className="ev-month">
-        <span className="fc-daygrid-event-dot" />
-        <span className="ev-time">{formatTime(e.start, prefs)}</span>
-        <span className="ev-month-title">{who || e.name}</span>
-        {(e.rescheduledFrom || e.rescheduledTo) && (
-          <span className="ev-flag ev-flag-resched" aria-hidden="true">
-            ↻
-          </span>
-        )}
-        {e.anyNoShow && <span className="ev-flag" aria-hidden="true">!</span>}
-      </div>
-    );
-  }
-  const badges = (
-    <>
-      {e.status === 'canceled' && !e.rescheduledTo && <span className="ev-badge ev-badge-canceled">Canceled</span>}
-      {e.anyNoShow && <span className="ev-badge ev-badge-noshow">No-show</span>}
-      {rescheduleMark(e)}
-    </>
-  );
-  if (type.startsWith('list')) {
-    return (
-      <span className="ev-list">
-        <span className="ev-name">{e.name}</span>
-        {who && <span className="ev-who"> · {who}</span>}
-        {badges}
-      </span>
-    );
-  }
-  return (
-    <div className="ev-tile">
-      <div className="ev-line">
-        <span className="ev-time">{formatTime(e.start, prefs)}</span>{' '}
-        <span className="ev-name">{e.name}</span>
-      </div>
-      {who && <div className="ev-who">{who}</div>}
-      <div className="ev-badges">{badges}</div>
     </div>
   );
 }

@@ -7,6 +7,8 @@ import { usePrefs } from '../../lib/prefs';
 import { eventStatusLabel, initials, isVideoLocation, locationLabel } from '../../lib/labels';
 import { formatDuration, formatTimeRange, inviteeLocalTime } from '../../lib/time';
 import { isHttpUrl } from '../../lib/urls';
+import { PrivateNotes } from './PrivateNotes';
+import { RescheduleChain } from './RescheduleChain';
 
 export function EventDetailPanel({
   uri,
@@ -65,7 +67,16 @@ export function EventDetailPanel({
         </p>
       )}
       {!detail && !error && <p className="muted">Loading…</p>}
-      {detail && <DetailBody detail={detail} headingRef={headingRef} open={open} onOpenEvent={onOpenEvent} onOpenContact={onOpenContact} />}
+      {detail && (
+        <DetailBody
+          detail={detail}
+          version={version}
+          headingRef={headingRef}
+          open={open}
+          onOpenEvent={onOpenEvent}
+          onOpenContact={onOpenContact}
+        />
+      )}
       {linkError && (
         <p className="error" role="alert">
           {linkError.message}
@@ -77,12 +88,14 @@ export function EventDetailPanel({
 
 function DetailBody({
   detail,
+  version,
   headingRef,
   open,
   onOpenEvent,
   onOpenContact,
 }: {
   detail: EventDetail;
+  version: number;
   headingRef: React.RefObject<HTMLHeadingElement>;
   open: (url: string) => void;
   onOpenEvent: (uri: string) => void;
@@ -113,20 +126,7 @@ function DetailBody({
       </p>
       <LocalTimes detail={detail} />
 
-      {(rescheduledFrom || rescheduledTo) && (
-        <div className="detail-reschedule">
-          {rescheduledFrom && (
-            <button type="button" className="link" data-testid="rescheduled-from" onClick={() => onOpenEvent(rescheduledFrom)}>
-              ← Rescheduled from an earlier booking
-            </button>
-          )}
-          {rescheduledTo && (
-            <button type="button" className="link" data-testid="rescheduled-to" onClick={() => onOpenEvent(rescheduledTo)}>
-              Rescheduled to a new time →
-            </button>
-          )}
-        </div>
-      )}
+      {(rescheduledFrom || rescheduledTo) && <RescheduleChain uri={detail.uri} version={version} onOpenEvent={onOpenEvent} />}
 
       {cancellation && (
         <div className="callout callout-canceled" data-testid="detail-cancellation">
@@ -162,6 +162,8 @@ function DetailBody({
           <p className="selectable">{detail.meetingNotes}</p>
         </section>
       )}
+
+      <PrivateNotes uri={detail.uri} />
 
       <section className="detail-section" aria-labelledby="detail-invitees">
         <h3 id="detail-invitees">

@@ -3,13 +3,15 @@
 import { useState } from 'react';
 import type { AccountView } from '../../ipc';
 import { initials } from '../../lib/labels';
-import { isHttpUrl } from '../../lib/urls';
 
-/** Calendly's avatar when it loads (https, which the CSP allows, or a data: image), otherwise the initials. */
+/**
+ * The account's picture when it is an inline data: image, otherwise the initials. The CSP allows no
+ * remote origin, so a Calendly avatar URL is never fetched by the window.
+ */
 export function Avatar({ account, size = 'large' }: { account: AccountView; size?: 'small' | 'normal' | 'large' }) {
   const [broken, setBroken] = useState(false);
   const src = account.avatarUrl;
-  const usable = !!src && !broken && ((isHttpUrl(src) && src.startsWith('https:')) || src.startsWith('data:image/'));
+  const usable = !!src && !broken && src.startsWith('data:image/');
   const cls = `avatar${size === 'normal' ? '' : ` avatar-${size}`}`;
   if (usable) {
     return (

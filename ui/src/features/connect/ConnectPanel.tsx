@@ -18,6 +18,8 @@ import {
   type SettingsView,
   type StatusView,
 } from '../../ipc';
+import { usePreferences } from '../../lib/prefs';
+import { productionRedirectUri } from '../settings/SettingsPage';
 import { oauthNextStep } from '../../lib/connect';
 import { AccountCard } from './AccountCard';
 import { TokenForm } from './TokenForm';
@@ -82,6 +84,9 @@ function OAuthConnect({
   const [settingsError, setSettingsError] = useState<IpcError | null>(null);
   const [clientId, setClientId] = useState('');
   const [secret, setSecret] = useState('');
+  const { prefs } = usePreferences();
+  const productionRedirect = productionRedirectUri(prefs.webhookMode, prefs.ngrokDomain, prefs.publicUrl);
+  const [production, setProduction] = useState(false);
   const [phase, setPhase] = useState<Phase>({ kind: 'form' });
   const [error, setError] = useState<IpcError | null>(null);
   const [copied, setCopied] = useState<'copied' | 'manual' | null>(null);
@@ -155,7 +160,12 @@ function OAuthConnect({
     setPhase({ kind: 'starting' });
     let started: OAuthStart;
     try {
-      started = await beginOAuth(clientId.trim(), secret.trim() || null, null);
+      started = await beginOAuth(
+        clientId.trim(),
+        secret.trim() || null,
+        null,
+        production && productionRedirect ? productionRedirect : undefined,
+      );
     } catch (raw) {
       if (mounted.current) backToForm(toIpcError(raw));
       return;
@@ -356,6 +366,29 @@ function OAuthConnect({
           secret; it is kept in your system keyring.
         </p>
       </details>
+      <div className="oauth-production">
+        <label>
+          <input
+            type="checkbox"
+            data-testid="oauth-production"
+            checked={production && !!productionRedirect}
+            onChange={(e) => setProduction(e.target.checked)}
+            disabled={starting || disabled || !productionRedirect}
+            aria-describedby={`${fid}-production-help`}
+          />{' '}
+          Production app (HTTPS redirect)
+        </label>
+        <p className="hint" id={`${fid}-production-help`} data-testid="oauth-production-help">
+          {productionRedirect ? (
+            <>
+              Calendly sends a Production app back to{' '}
+              <span className="mono selectable">{productionRedirect}</span>, through your tunnel.
+            </>
+          ) : (
+            'A Production app needs an HTTPS redirect: set up ngrok or your own public URL under Real time first.'
+          )}
+        </p>
+      </div>
       <div>
         <button
           type="submit"

@@ -2,7 +2,7 @@
 // personal access token) or explore the built-in offline sandbox.
 
 import { useEffect, useId, useState } from 'react';
-import { exploreSandbox, toIpcError, type IpcError, type StatusView } from '../../ipc';
+import { exploreSandbox, reportFirstPaint, toIpcError, type IpcError, type StatusView } from '../../ipc';
 import { Logo } from '../shell/Logo';
 import { ConnectPanel } from './ConnectPanel';
 
@@ -21,6 +21,7 @@ export function FirstRun({
   const panelId = useId();
   const busy = connecting || exploring;
   useEffect(() => onConnectingChange?.(connecting), [connecting, onConnectingChange]);
+  useEffect(() => reportFirstPaint('first-run'), []);
 
   const explore = async () => {
     setExploring(true);

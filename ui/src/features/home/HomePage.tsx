@@ -1,8 +1,8 @@
 // Home: today's meetings and the next ones with Join buttons, what happened this week, and the
 // latest activity; everything links to the meeting or the contact.
 
-import { useMemo, useState } from 'react';
-import { getDashboard, openExternal, toIpcError, type CalendarEvent, type IpcError, type RecentActivity } from '../../ipc';
+import { useEffect, useMemo, useState } from 'react';
+import { getDashboard, reportFirstPaint, openExternal, toIpcError, type CalendarEvent, type IpcError, type RecentActivity } from '../../ipc';
 import { useLoad, useNow } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
 import { firstDayOfWeek, toneOf } from '../../lib/calendar';
@@ -48,6 +48,9 @@ export function HomePage({
   }, [today, prefs.zone, firstDay]);
   const { data, error, loading } = useLoad(() => getDashboard(bounds), [bounds, version]);
   const [linkError, setLinkError] = useState<IpcError | null>(null);
+  useEffect(() => {
+    if (data) reportFirstPaint('home');
+  }, [data]);
   // Rust's "upcoming" starts now, so it can repeat the rest of today: Today already lists those.
   const upcoming = useMemo(() => {
     if (!data) return undefined;

@@ -107,28 +107,58 @@ export function DisplaySection() {
   );
 }
 
+/** The most days back or ahead the sync window may reach (Rust refuses more). */
+export const MAX_WINDOW_DAYS = 3650;
+
+/** A days field: a whole number from 0 to MAX_WINDOW_DAYS. */
+export function parseDays(text: string): { days: number | null; error: string | null } {
+  const value = text.trim();
+  if (!value) return { days: null, error: 'Enter a number of days.' };
+  if (!/^\d+$/.test(value)) return { days: null, error: 'Use a whole number of days.' };
+  const n = Number(value);
+  if (n > MAX_WINDOW_DAYS) return { days: null, error: `Choose at most ${MAX_WINDOW_DAYS} days.` };
+  return { days: n, error: null };
+}
+
 export function SyncSection() {
   const id = useId();
   const { prefs, save } = usePreferences();
   const [text, setText] = useState(String(prefs.reconcileMinutes));
+  const [backText, setBackText] = useState(String(prefs.syncDaysBack));
+  const [aheadText, setAheadText] = useState(String(prefs.syncDaysAhead));
   const [touched, setTouched] = useState(false);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
   useEffect(() => setText(String(prefs.reconcileMinutes)), [prefs.reconcileMinutes]);
+  useEffect(() => setBackText(String(prefs.syncDaysBack)), [prefs.syncDaysBack]);
+  useEffect(() => setAheadText(String(prefs.syncDaysAhead)), [prefs.syncDaysAhead]);
   const parsed = parseMinutes(text);
+  const back = parseDays(backText);
+  const ahead = parseDays(aheadText);
+  const emptyWindow = back.days === 0 && ahead.days === 0 ? 'The window must cover at least one day.' : null;
   const fieldError = touched ? parsed.error : null;
-  const dirty = text.trim() !== String(prefs.reconcileMinutes);
+  const backError = touched ? back.error : null;
+  const aheadError = touched ? (ahead.error ?? emptyWindow) : null;
+  const dirty =
+    text.trim() !== String(prefs.reconcileMinutes) ||
+    backText.trim() !== String(prefs.syncDaysBack) ||
+    aheadText.trim() !== String(prefs.syncDaysAhead);
+  const edit = (set: (v: string) => void) => (v: string) => {
+    set(v);
+    setTouched(true);
+    setSaved(false);
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
     setSaved(false);
     setError(null);
-    if (parsed.minutes === null) return;
+    if (parsed.minutes === null || back.days === null || ahead.days === null || emptyWindow) return;
     setSaving(true);
     try {
-      await save({ reconcileMinutes: parsed.minutes });
+      await save({ reconcileMinutes: parsed.minutes, syncDaysBack: back.days, syncDaysAhead: ahead.days });
       setSaved(true);
       setTouched(false);
     } catch (raw) {
@@ -154,11 +184,7 @@ export function SyncSection() {
               step={1}
               data-testid="reconcile-minutes"
               value={text}
-              onChange={(e) => {
-                setText(e.target.value);
-                setTouched(true);
-                setSaved(false);
-              }}
+              onChange={(e) => edit(setText)(e.target.value)}
               aria-invalid={fieldError ? true : undefined}
               aria-describedby={`${id}-help${fieldError ? ` ${id}-error` : ''}`}
             />
@@ -174,6 +200,28 @@ export function SyncSection() {
           A full comparison with Calendly that catches anything a webhook missed. With real-time updates off, this is how
           often new bookings appear.
         </p>
+        <DaysField
+          id={`${id}-back`}
+          label="Days back"
+          testId="sync-days-back"
+          value={backText}
+          onChange={edit(setBackText)}
+          error={backError}
+          help={`${id}-window-help`}
+        />
+        <DaysField
+          id={`${id}-ahead`}
+          label="Days ahead"
+          testId="sync-days-ahead"
+          value={aheadText}
+          onChange={edit(setAheadText)}
+          error={aheadError}
+          help={`${id}-window-help`}
+        />
+        <p className="muted small field-help-wide" id={`${id}-window-help`}>
+          The meetings each sync compares with Calendly: from this many days before today to this many days after
+          (default 90 back, 365 ahead). A wider window costs more requests per sync.
+        </p>
         <div className="settings-actions">
           <button type="submit" className="btn btn-primary" data-testid="reconcile-save" disabled={saving || !dirty}>
             {saving ? 'Saving…' : 'Save'}
@@ -182,6 +230,51 @@ export function SyncSection() {
         </div>
       </form>
     </section>
+  );
+}
+
+function DaysField({
+  id,
+  label,
+  testId,
+  value,
+  onChange,
+  error,
+  help,
+}: {
+  id: string;
+  label: string;
+  testId: string;
+  value: string;
+  onChange: (v: string) => void;
+  error: string | null;
+  help: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="inline-input">
+        <input
+          id={id}
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={MAX_WINDOW_DAYS}
+          step={1}
+          data-testid={testId}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={`${help}${error ? ` ${id}-error` : ''}`}
+        />
+        <span className="muted">days</span>
+      </div>
+      {error && (
+        <p className="field-error" id={`${id}-error`} role="alert" data-testid={`${testId}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -15,6 +15,7 @@ import { authKindLabel, parsePort, unixToIso } from '../../lib/connect';
 import { useNow } from '../../lib/hooks';
 import { usePreferences, usePrefs } from '../../lib/prefs';
 import { formatDateTime, relativeTime, zoneLabel } from '../../lib/time';
+import { AutostartSection } from '../autostart/AutostartSection';
 import { ExportCard } from '../export/ExportCard';
 import { DisplaySection, FeedSection, RealtimeSection, SyncSection } from './PreferenceSections';
 
@@ -108,6 +109,7 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
       <RealtimeSection />
       <SyncSection />
       <FeedSection />
+      <AutostartSection />
       <ExportCard />
       <OAuthAppSettings />
 
@@ -163,8 +165,24 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
   );
 }
 
+/**
+ * The HTTPS redirect a Production Calendly app registers: `/oauth/callback` on the public address
+ * the webhook receiver is reached at (the ngrok domain, or the user's own public URL).
+ */
+export function productionRedirectUri(mode: string, ngrokDomain: string | null, publicUrl: string | null): string | null {
+  const base =
+    mode === 'public-url' && publicUrl
+      ? publicUrl
+      : ngrokDomain
+        ? `https://${ngrokDomain.replace(/^https?:\/\//, '').replace(/\/+$/, '')}`
+        : null;
+  return base ? `${base.replace(/\/+$/, '')}/oauth/callback` : null;
+}
+
 /** The user's Calendly OAuth app: client ID and loopback redirect port, saved through Rust. */
 function OAuthAppSettings() {
+  const { prefs } = usePreferences();
+  const productionRedirect = productionRedirectUri(prefs.webhookMode, prefs.ngrokDomain, prefs.publicUrl);
   const [view, setView] = useState<SettingsView | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
   const [clientId, setClientId] = useState('');
@@ -280,17 +298,29 @@ function OAuthAppSettings() {
               {view.hasClientSecret ? 'Stored in your system keyring' : 'None (a native app needs none)'}
             </span>
           </div>
-          <p className="notice" data-testid="redirect-uri-help">
-            Sandbox apps in Calendly’s developer portal: register{' '}
-            <code className="mono selectable" data-testid="loopback-redirect-uri">
-              {view.loopbackRedirectUri}
-            </code>{' '}
-            (http + localhost is only allowed for Sandbox apps). Production apps need an HTTPS redirect, e.g. on your
-            ngrok domain.
+          <div className="notice" data-testid="redirect-uri-help">
+            <p>Register the redirect URI that matches the kind of app in Calendly’s developer portal:</p>
+            <ul>
+              <li data-testid="redirect-uri-sandbox">
+                Sandbox app:{' '}
+                <code className="mono selectable" data-testid="loopback-redirect-uri">
+                  {view.loopbackRedirectUri}
+                </code>{' '}
+                (http + localhost is only allowed for Sandbox apps).
+              </li>
+              <li data-testid="redirect-uri-production">
+                Production app:{' '}
+                <code className="mono selectable" data-testid="production-redirect-uri">
+                  {productionRedirect ?? 'https://<your ngrok domain>/oauth/callback'}
+                </code>
+                , served through your tunnel while Slotline runs
+                {productionRedirect ? '' : ' (set your ngrok domain or public URL under Real time)'}.
+              </li>
+            </ul>
             {port.port !== null && port.port !== view.redirectPort && (
-              <span className="muted"> Save to use the new port; the redirect URI above changes with it.</span>
+              <p className="muted"> Save to use the new port; the Sandbox redirect URI above changes with it.</p>
             )}
-          </p>
+          </div>
           <div className="settings-actions">
             <button
               type="submit"

@@ -1,15 +1,20 @@
 // The connected app: navigation, the current screen, and the status line. Cross-screen state
 // (which meeting or contact is open, the calendar's view) lives here so switching tabs keeps it.
 
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { StatusView } from '../../ipc';
 import { ReconnectBanner } from '../connect/ReconnectBanner';
 import type { Versions } from '../../App';
-import { CalendarPage, type CalendarState, type Selection } from '../calendar/CalendarPage';
+import type { CalendarState, Selection } from '../calendar/CalendarPage';
 import { ContactsPage } from '../contacts/ContactsPage';
 import { SettingsPage } from '../settings/SettingsPage';
 import { HomePage } from '../home/HomePage';
 import { SearchDialog } from '../search/SearchDialog';
+
+// The calendar (FullCalendar and its plugins, most of the UI's code) loads as its own chunk, so
+// the first screen paints without parsing it; it is fetched while the app is idle right after.
+const loadCalendar = () => import('../calendar/CalendarPage');
+const CalendarPage = lazy(() => loadCalendar().then((m) => ({ default: m.CalendarPage })));
 import { isSearchShortcut } from '../../lib/shortcuts';
 import { StatusLine } from './StatusLine';
 import { Logo } from './Logo';
@@ -70,6 +75,11 @@ export function AppShell({
   refreshStatus: () => Promise<void>;
 }) {
   const [tab, setTab] = useState<Tab>('home');
+  useEffect(() => {
+    // Fetch the calendar's chunk once the first screen is up, so opening it is instant.
+    const t = window.setTimeout(() => void loadCalendar(), 1500);
+    return () => window.clearTimeout(t);
+  }, []);
   const [selection, setSelection] = useState<Selection | null>(null);
   const [calendar, setCalendar] = useState<CalendarState>({ view: 'timeGridWeek', date: null });
   const [searchOpen, setSearchOpen] = useState(false);
@@ -165,14 +175,16 @@ export function AppShell({
           />
         )}
         {tab === 'calendar' && (
-          <CalendarPage
-            eventsVersion={versions.events}
-            selection={selection}
-            onSelect={setSelection}
-            state={calendar}
-            onState={setCalendar}
-            onOpenContact={openContact}
-          />
+          <Suspense fallback={<p className="muted page-loading">Opening the calendar…</p>}>
+            <CalendarPage
+              eventsVersion={versions.events}
+              selection={selection}
+              onSelect={setSelection}
+              state={calendar}
+              onState={setCalendar}
+              onOpenContact={openContact}
+            />
+          </Suspense>
         )}
         {tab === 'contacts' && (
           <ContactsPage

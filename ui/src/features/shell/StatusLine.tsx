@@ -6,6 +6,7 @@ import { useNow } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
 import { statusLine, plural } from '../../lib/status';
 import { formatDateTime } from '../../lib/time';
+import { SyncProgress } from '../sync/SyncProgress';
 
 export function StatusLine({
   status,
@@ -76,6 +77,7 @@ export function StatusLine({
         >
           {busy ? 'Syncing…' : line.sync}
         </span>
+        <SyncProgress />
         <span className="status-sep" aria-hidden="true">·</span>
         <span className="status-counts" data-testid="status-counts">
           {line.counts}

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Start-up and memory of the release app beside a minimal Tauri 2 "hello world" (same profile).
+
+Usage (inside tests/with-keyring.sh, as `make bench` runs it):
+    startup.py SLOTLINE_RELEASE_BINARY HELLO_RELEASE_BINARY [ROUNDS]
+
+For each round, alternating the two apps on one Xvfb display:
+  * start: from spawning the process to its "first paint N ms after start" line on stderr (Slotline
+    logs it when the first screen has painted with its data; the baseline when its page has).
+  * memory: after 10 s idle, the proportional set size (PSS, so shared pages count once) summed
+    over the app process and every process it started (WebKit's web and network processes).
+Slotline's store is synced from `slotline sandbox --events 11500` before the rounds: about 5,000 of
+those fall in the default sync window (90 days back, 365 ahead); the section says how many. Prints a Markdown section for BENCHMARKS.md.
+"""
+
+import os
+import select
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+IDLE_SECONDS = 10
+FIRST_PAINT_TIMEOUT = 60
+
+
+def free_display():
+    for n in range(130, 170):
+        if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
+            return f":{n}"
+    raise SystemExit("startup bench: no free X display")
+
+
+def descendants(pid):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def pss_kib(pid):
+    total = 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def run_once(argv, env):
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    buf = b""
+    painted = None
+    deadline = started + FIRST_PAINT_TIMEOUT
+    while painted is None and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stderr], [], [], 0.5)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        chunk = os.read(proc.stderr.fileno(), 65536)
+        if not chunk:
+            break
+        buf += chunk
+        if b"first paint" in buf:
+            painted = time.monotonic() - started
+    if painted is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise SystemExit(f"startup bench: {argv[0]} never reported a first paint:\n{buf.decode(errors='replace')[-2000:]}")
+    # Drain stderr while idling so the app never blocks on a full pipe.
+    idle_end = time.monotonic() + IDLE_SECONDS
+    while time.monotonic() < idle_end:
+        ready, _, _ = select.select([proc.stderr], [], [], 0.5)
+        if ready and not os.read(proc.stderr.fileno(), 65536):
+            break
+    memory = pss_kib(proc.pid)
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    # WebKit's helpers may outlive the parent for a moment: wait for the whole group.
+    for _ in range(100):
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    return painted * 1000.0, memory / 1024.0
+
+
+def seed(slotline, env):
+    """A sandbox with 5,000 meetings, connected and synced into env's data directory."""
+    token = "bench-" + os.urandom(8).hex()
+    sandbox = subprocess.Popen([slotline, "sandbox", "--events", "11500", "--token", token], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               start_new_session=True)
+    api = None
+    for line in sandbox.stdout:
+        if line.startswith("API URL: "):
+            api = line.split(": ", 1)[1].strip()
+            break
+    if not api:
+        raise SystemExit("startup bench: the sandbox did not start")
+    env = dict(env, SLOTLINE_CALENDLY_API_URL=api, SLOTLINE_CALENDLY_AUTH_URL=api)
+    subprocess.run([slotline, "connect", "--token-stdin"], input=token + "\n", env=env, check=True,
+                   text=True, stdout=subprocess.DEVNULL)
+    t = time.monotonic()
+    subprocess.run([slotline, "sync"], env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    seconds = time.monotonic() - t
+    with sqlite3.connect(os.path.join(env["SLOTLINE_DATA_DIR"], "slotline.db")) as db:
+        meetings = db.execute("SELECT count(*) FROM scheduled_events").fetchone()[0]
+    return sandbox, env, seconds, meetings
+
+
+def fmt(values, unit_digits=0):
+    med = statistics.median(values)
+    return f"{med:.{unit_digits}f} ({min(values):.{unit_digits}f}–{max(values):.{unit_digits}f})"
+
+
+def main():
+    slotline, hello = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 7
+    display = free_display()
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if os.path.exists(f"/tmp/.X11-unix/X{display[1:]}"):
+                break
+            time.sleep(0.1)
+        data = tempfile.mkdtemp(prefix="slotline-bench-")
+        env = dict(os.environ, DISPLAY=display, SLOTLINE_DATA_DIR=data,
+                   SLOTLINE_LOG="warn,slotline::app::commands=info")
+        env.pop("BROWSER", None)
+        sandbox, env, sync_seconds, meetings = seed(slotline, env)
+        try:
+            results = {"hello": [], "slotline": []}
+            for _ in range(rounds):
+                results["hello"].append(run_once([hello], env))
+                results["slotline"].append(run_once([slotline], env))
+        finally:
+            os.killpg(sandbox.pid, signal.SIGTERM)
+    finally:
+        xvfb.terminate()
+
+    h_start = [r[0] for r in results["hello"]]
+    s_start = [r[0] for r in results["slotline"]]
+    h_mem = [r[1] for r in results["hello"]]
+    s_mem = [r[1] for r in results["slotline"]]
+    start_ratio = statistics.median(s_start) / statistics.median(h_start)
+    mem_ratio = statistics.median(s_mem) / statistics.median(h_mem)
+    size = lambda p: os.path.getsize(p) / (1024 * 1024)
+    print("## Start-up and memory (release builds, Xvfb)")
+    print()
+    print(f"{rounds} alternating cold starts of each app on one Xvfb display (the OS page cache is warm after the first). "
+          "Start = spawn to the app's own \"first paint\" line (Slotline: Home painted with today's and the next meetings read "
+          "from the store; baseline: its page painted). Memory = PSS summed over the app and its WebKit processes after "
+          f"{IDLE_SECONDS} s idle. Slotline's store holds {meetings:,} meetings (synced from the sandbox in {sync_seconds:.1f} s); it is "
+          "connected to the running sandbox, polling (no tunnel). Baseline: a minimal Tauri 2 window "
+          "(`tests/bench/hello/`) built with the same release profile. Medians (min–max).")
+    print()
+    print("| app | start ms | memory MiB (PSS) | binary MiB |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f"| Tauri 2 hello world (baseline) | {fmt(h_start)} | {fmt(h_mem, 1)} | {size(hello):.1f} |")
+    print(f"| Slotline, {meetings:,} meetings | {fmt(s_start)} | {fmt(s_mem, 1)} | {size(slotline):.1f} |")
+    print()
+    print(f"Slotline ÷ baseline: start {start_ratio:.2f}×, memory {mem_ratio:.2f}× (targets ≤ 1.3× each; "
+          f"release binary < 20 MB: {size(slotline):.1f} MiB).")
+
+
+if __name__ == "__main__":
+    main()
