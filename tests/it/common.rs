@@ -224,3 +224,28 @@ pub fn exported_events(export: &Value) -> Vec<Value> {
     events.sort_by_key(|e| e["uri"].to_string());
     events
 }
+
+/// An in-process sandbox started with `config`, and a data directory connected to it with the
+/// sandbox's personal access token.
+pub async fn connected(
+    config: slotline::sandbox::SandboxConfig,
+) -> (slotline::sandbox::Sandbox, Env) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let sb = slotline::sandbox::Sandbox::start(config, listener, std::future::pending())
+        .await
+        .expect("sandbox");
+    let env = Env::with_api(&sb.base_url());
+    let out = env
+        .cmd(&["connect", "--token-stdin"])
+        .write_stdin(sb.personal_access_token())
+        .output()
+        .expect("connect");
+    assert!(
+        out.status.success(),
+        "connect: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (sb, env)
+}

@@ -6,9 +6,9 @@
 use std::process::Command as StdCommand;
 use std::time::{Duration, Instant};
 
-use slotline::sandbox::{Sandbox, SandboxConfig};
+use slotline::sandbox::SandboxConfig;
 
-use crate::common::{Env, SandboxProc};
+use crate::common::{connected, Env, SandboxProc};
 use crate::power::{integrity, made_up_delivery, post_signed, sha_hex, signing_key};
 use crate::serve::{export, free_port, sigterm, start_serve};
 
@@ -31,19 +31,7 @@ fn count(db: &std::path::Path, sql: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_disk_answers_503_writes_nothing_and_storing_resumes_when_space_returns() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sb = Sandbox::start(SandboxConfig::default(), listener, std::future::pending())
-        .await
-        .expect("sandbox");
-    let env = Env::with_api(&sb.base_url());
-    let out = env
-        .cmd(&["connect", "--token-stdin"])
-        .write_stdin(sb.personal_access_token())
-        .output()
-        .expect("connect");
-    assert!(out.status.success());
+    let (_sb, env) = connected(SandboxConfig::default()).await;
     let port = free_port().await;
     let (mut serve, _lines) = start_serve(&env, port).await;
     let key = signing_key(&env);

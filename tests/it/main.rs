@@ -2,6 +2,7 @@
 
 mod apply;
 mod calendar;
+mod calendly_errors;
 mod cli;
 mod common;
 mod export;

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
+use slotline::sandbox::{BookingSpec, SandboxConfig};
 
-use crate::common::{bin, expected_events, exported_events, Env};
+use crate::common::{bin, connected, expected_events, exported_events, Env};
 use crate::serve::{export, free_port, start_serve};
 
 /// The signing key of the subscription `serve` created, read back from the real keyring.
@@ -132,28 +132,13 @@ fn assert_acked_present(db: &std::path::Path, acked: &[String], when: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_serve_and_sync_at_random_points_lose_nothing_acknowledged() {
     let started = Instant::now();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sb = Sandbox::start(
-        SandboxConfig {
-            events: 300,
-            latency: Duration::from_millis(2),
-            rate_limit_per_minute: 100_000,
-            ..SandboxConfig::default()
-        },
-        listener,
-        std::future::pending(),
-    )
-    .await
-    .expect("sandbox");
-    let env = Env::with_api(&sb.base_url());
-    let out = env
-        .cmd(&["connect", "--token-stdin"])
-        .write_stdin(sb.personal_access_token())
-        .output()
-        .expect("connect");
-    assert!(out.status.success());
+    let (sb, env) = connected(SandboxConfig {
+        events: 300,
+        latency: Duration::from_millis(2),
+        rate_limit_per_minute: 100_000,
+        ..SandboxConfig::default()
+    })
+    .await;
     let db = env.dir.path().join("slotline.db");
     let mut rng = rand::rng();
     let mut acked_all: Vec<String> = Vec::new();

@@ -10,7 +10,7 @@ use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::common::{bin, Env};
+use crate::common::{bin, connected, Env};
 
 pub(crate) async fn free_port() -> u16 {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -256,26 +256,11 @@ async fn serve_receives_live_deliveries_and_keeps_its_subscription() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plan_without_webhooks_runs_on_polling_and_says_why() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sb = Sandbox::start(
-        SandboxConfig {
-            webhooks_allowed: false,
-            ..SandboxConfig::default()
-        },
-        listener,
-        std::future::pending(),
-    )
-    .await
-    .expect("sandbox");
-    let env = Env::with_api(&sb.base_url());
-    let out = env
-        .cmd(&["connect", "--token-stdin"])
-        .write_stdin(sb.personal_access_token())
-        .output()
-        .expect("connect");
-    assert!(out.status.success());
+    let (_sb, env) = connected(SandboxConfig {
+        webhooks_allowed: false,
+        ..SandboxConfig::default()
+    })
+    .await;
     let port = free_port().await;
     let (mut serve, mut lines) = start_serve(&env, port).await;
     let mut all = Vec::new();
@@ -292,19 +277,7 @@ async fn a_plan_without_webhooks_runs_on_polling_and_says_why() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_ngrok_is_a_clear_error_within_seconds_and_polling_goes_on() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sb = Sandbox::start(SandboxConfig::default(), listener, std::future::pending())
-        .await
-        .expect("sandbox");
-    let env = Env::with_api(&sb.base_url());
-    let out = env
-        .cmd(&["connect", "--token-stdin"])
-        .write_stdin(sb.personal_access_token())
-        .output()
-        .expect("connect");
-    assert!(out.status.success());
+    let (_sb, env) = connected(SandboxConfig::default()).await;
     // Nothing listens on this port: ngrok's server is unreachable.
     let dead = free_port().await;
     let started = std::time::Instant::now();
@@ -340,19 +313,7 @@ async fn an_unreachable_ngrok_is_a_clear_error_within_seconds_and_polling_goes_o
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_during_a_burst_loses_no_acknowledged_delivery() {
     use sha2::{Digest, Sha256};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sb = Sandbox::start(SandboxConfig::default(), listener, std::future::pending())
-        .await
-        .expect("sandbox");
-    let env = Env::with_api(&sb.base_url());
-    let out = env
-        .cmd(&["connect", "--token-stdin"])
-        .write_stdin(sb.personal_access_token())
-        .output()
-        .expect("connect");
-    assert!(out.status.success());
+    let (_sb, env) = connected(SandboxConfig::default()).await;
     let port = free_port().await;
     let (mut serve, _lines) = start_serve(&env, port).await;
     // The subscription's signing key, read back from the real keyring.

@@ -136,6 +136,21 @@ pub struct PendingAuthorization {
     keep: Option<Box<dyn Send>>,
 }
 
+/// The authorize URL for `state` with a fresh PKCE S256 challenge and Slotline's scopes, and the
+/// verifier the token exchange will need.
+fn authorize(app: &OAuthApp, state: CsrfToken) -> Result<(String, PkceCodeVerifier), OAuthError> {
+    let client = app.client()?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = client
+        .authorize_url(move || state)
+        .set_pkce_challenge(challenge);
+    for s in SCOPES {
+        request = request.add_scope(Scope::new((*s).to_string()));
+    }
+    let (url, _state) = request.url();
+    Ok((url.to_string(), verifier))
+}
+
 impl PendingAuthorization {
     /// Binds the loopback listener and builds the authorize URL.
     pub async fn begin(app: &OAuthApp) -> Result<Self, OAuthError> {
@@ -144,17 +159,9 @@ impl PendingAuthorization {
         let listener = Loopback::bind(app.redirect_port, state.secret().clone()).await?;
         let mut app = app.clone();
         app.redirect_port = listener.port();
-        let client = app.client()?;
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = client
-            .authorize_url(move || state)
-            .set_pkce_challenge(challenge);
-        for s in SCOPES {
-            request = request.add_scope(Scope::new((*s).to_string()));
-        }
-        let (url, _state) = request.url();
+        let (authorize_url, verifier) = authorize(&app, state)?;
         Ok(Self {
-            authorize_url: url.to_string(),
+            authorize_url,
             app,
             listener: Waiter::Loopback(listener),
             verifier,
@@ -178,19 +185,11 @@ impl PendingAuthorization {
                 super::relay::CALLBACK_PATH
             )));
         }
-        let client = app.client()?;
         let state = CsrfToken::new_random();
         let rx = relay.install(state.secret().clone());
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = client
-            .authorize_url(move || state)
-            .set_pkce_challenge(challenge);
-        for s in SCOPES {
-            request = request.add_scope(Scope::new((*s).to_string()));
-        }
-        let (url, _state) = request.url();
+        let (authorize_url, verifier) = authorize(app, state)?;
         Ok(Self {
-            authorize_url: url.to_string(),
+            authorize_url,
             app: app.clone(),
             listener: Waiter::Relay {
                 relay: relay.clone(),

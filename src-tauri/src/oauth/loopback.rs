@@ -56,6 +56,23 @@ pub(super) struct Params {
     error_description: Option<String>,
 }
 
+/// Serves `app` (anything else: 404) on `listener` until the returned sender is used or dropped.
+pub(super) fn serve_until_stopped(
+    listener: tokio::net::TcpListener,
+    app: Router,
+) -> oneshot::Sender<()> {
+    let app = app.fallback(|| async { (StatusCode::NOT_FOUND, "not found") });
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop_rx.await;
+            })
+            .await;
+    });
+    stop_tx
+}
+
 pub(super) fn page(status: StatusCode, title: &str, body: &str) -> (StatusCode, Html<String>) {
     (
         status,
@@ -154,20 +171,11 @@ impl Loopback {
         let (shared, rx) = Shared::new(state);
         let app = Router::new()
             .route("/callback", get(callback))
-            .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
             .with_state(shared);
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop_rx.await;
-                })
-                .await;
-        });
         Ok(Self {
             port,
             rx,
-            stop: Some(stop_tx),
+            stop: Some(serve_until_stopped(listener, app)),
         })
     }
 

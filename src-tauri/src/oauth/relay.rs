@@ -99,20 +99,12 @@ impl RelayServer {
             .await
             .map_err(listen_err)?;
         let addr = listener.local_addr().map_err(listen_err)?;
-        let app = relay
-            .router()
-            .fallback(|| async { (StatusCode::NOT_FOUND, "not found") });
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop_rx.await;
-                })
-                .await;
-        });
         Ok(Self {
             addr,
-            stop: Some(stop_tx),
+            stop: Some(super::loopback::serve_until_stopped(
+                listener,
+                relay.router(),
+            )),
         })
     }
 

@@ -68,6 +68,7 @@ pub(crate) fn router(sb: Sandbox) -> Router {
         .merge(oauth::routes(sb.clone()))
         .merge(control::routes(sb.clone()))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(sb.clone(), path_fault))
         .layer(RequestBodyLimitLayer::new(1 << 20))
         .layer(TraceLayer::new_for_http())
         .with_state(sb)
@@ -466,6 +467,54 @@ async fn gate(State(sb): State<Sandbox>, mut req: Request, next: Next) -> Respon
     }
     req.extensions_mut().insert(caller);
     with_rate_headers(next.run(req).await, info)
+}
+
+/// Answers with the first matching [`super::PathFault`], if any (API and OAuth paths alike).
+async fn path_fault(State(sb): State<Sandbox>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let fault = if path.starts_with("/_sandbox/") {
+        None
+    } else {
+        let mut k = lock(&sb.inner.knobs);
+        let hit = k.faults.iter().position(|f| {
+            let (head, tail) = f.path.split_once('*').unwrap_or((&f.path, ""));
+            let glob = f.path.contains('*');
+            (if glob {
+                path.len() >= head.len() + tail.len()
+                    && path.starts_with(head)
+                    && path.ends_with(tail)
+            } else {
+                path == f.path
+            }) && f
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(req.method().as_str()))
+                && f.times != Some(0)
+        });
+        hit.map(|i| {
+            let f = &mut k.faults[i];
+            if let Some(n) = f.times.as_mut() {
+                *n -= 1;
+            }
+            f.clone()
+        })
+    };
+    let Some(f) = fault else {
+        return next.run(req).await;
+    };
+    let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let title = status.canonical_reason().unwrap_or("Error");
+    let body = json!({"title": title, "message": format!("Injected {} for {path}.", f.status)});
+    let mut resp = (status, Json(body)).into_response();
+    if let Some(s) = f.retry_after {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    if let Some(s) = f.ratelimit_reset {
+        resp.headers_mut()
+            .insert("X-RateLimit-Reset", HeaderValue::from(s));
+    }
+    resp
 }
 
 async fn not_found() -> ApiError {

@@ -185,6 +185,24 @@ pub struct SettingsPatch {
     pub webhooks_allowed: Option<bool>,
     pub webhooks_paused: Option<bool>,
     pub user_is_org_admin: Option<bool>,
+    /// Replaces the per-path faults; `Some(vec![])` clears them.
+    pub faults: Option<Vec<PathFault>>,
+}
+
+/// A forced answer for requests whose path is `path` (one `*` matches any run of characters,
+/// so `/scheduled_events/*/invitees` hits every invitee listing) and whose method is `method`
+/// (any when `None`): `status` with a Calendly-style `{title, message}` body, the next `times`
+/// matching requests (`None`: until replaced). `retry_after` and `ratelimit_reset` add the
+/// `Retry-After` and `X-RateLimit-Reset` headers (in seconds). Control endpoints are never hit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PathFault {
+    pub method: Option<String>,
+    pub path: String,
+    pub status: u16,
+    pub times: Option<u32>,
+    pub retry_after: Option<u64>,
+    pub ratelimit_reset: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -197,6 +215,7 @@ pub(crate) struct Knobs {
     pub webhooks_paused: bool,
     /// API requests since the 429 injection was (re)configured.
     pub since_inject: u64,
+    pub faults: Vec<PathFault>,
 }
 
 /// Settings fixed at start.
@@ -345,6 +364,7 @@ impl Sandbox {
                 webhooks_allowed: config.webhooks_allowed,
                 webhooks_paused: false,
                 since_inject: 0,
+                faults: Vec::new(),
             }),
             counts: Mutex::new(RequestCounts::default()),
             limiter: Mutex::new(limits::RateLimiter::new(config.rate_limit_window)),
@@ -505,6 +525,9 @@ impl Sandbox {
             }
             if let Some(n) = patch.inject_5xx {
                 k.inject_5xx = n;
+            }
+            if let Some(f) = &patch.faults {
+                k.faults = f.clone();
             }
             if let Some(n) = patch.rate_limit_per_minute {
                 k.rate_limit_per_minute = n;
