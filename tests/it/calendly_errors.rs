@@ -80,8 +80,13 @@ use Outcome::{Fails, Recovers, Warns};
 use Site::{Connect, Disconnect, SyncInvitees, SyncListing};
 
 const TOKEN: &[&str] = &["rejected the token", "reconnect calendly"];
-const REFUSED: &[&str] = &["calendly refused access"];
-const MISSING: &[&str] = &["not found at calendly"];
+/// `connect` words 401 and 403 alike: the token just entered is not good enough.
+const NEW_TOKEN: &[&str] = &[
+    "did not accept this token",
+    "create a new personal access token",
+];
+const REFUSED: &[&str] = &["calendly refused access (403)", "then try again"];
+const MISSING: &[&str] = &["calendly answered 404", "then try again"];
 const LIMITED: &[&str] = &["rate limit", "try again"];
 const SERVER: &[&str] = &["server error (500)", "try again"];
 const SUB: &[&str] = &["webhook subscription could not be deleted"];
@@ -89,8 +94,8 @@ const SUB: &[&str] = &["webhook subscription could not be deleted"];
 /// The matrix: call site × answer → what the user must see.
 const MATRIX: &[Case] = &[
     // connect --token-stdin: GET /users/me
-    case(Connect, 401, Hint::None, None, Fails(TOKEN)),
-    case(Connect, 403, Hint::None, None, Fails(REFUSED)),
+    case(Connect, 401, Hint::None, None, Fails(NEW_TOKEN)),
+    case(Connect, 403, Hint::None, None, Fails(NEW_TOKEN)),
     case(Connect, 404, Hint::None, None, Fails(MISSING)),
     case(Connect, 429, RetryAfter(1), Some(2), Recovers),
     case(Connect, 429, RateLimitReset(1), Some(2), Recovers),
@@ -368,6 +373,9 @@ async fn every_calendly_call_site_says_what_happened_for_each_failing_answer() {
                 seed: 70 + i as u64,
                 events: 12,
                 rate_limit_per_minute: 100_000,
+                // A short rate-limit window keeps the 429 cases fast: a sync whose first answer
+                // is a 429 paces itself until the window's reset.
+                rate_limit_window: Duration::from_secs(2),
                 ..SandboxConfig::default()
             },
             listener,

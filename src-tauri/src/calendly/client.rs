@@ -23,9 +23,9 @@ const MAX_WAIT: Duration = Duration::from_secs(65);
 pub enum ApiError {
     #[error("Calendly rejected the token ({message}). Reconnect Calendly")]
     Unauthenticated { message: String },
-    #[error("Calendly refused access: {message}")]
+    #[error("Calendly refused access (403): {message}. Check the Calendly account's permissions, then try again")]
     PermissionDenied { message: String },
-    #[error("not found at Calendly: {message}")]
+    #[error("Calendly answered 404 (not found): {message}. Check the Calendly API address, then try again")]
     NotFound { message: String },
     #[error("already exists at Calendly: {message}")]
     AlreadyExists { message: String },

@@ -129,7 +129,7 @@ impl Budget {
         if self.rolled_at.is_some_and(|r| sent_at < r) {
             return;
         }
-        self.limit = Some(rate.limit);
+        let previous_limit = self.limit.replace(rate.limit);
         let reset = now + Duration::from_secs(u64::from(rate.reset_secs)) + RESET_MARGIN;
         // The server may not have counted the requests still in flight yet: assume it has not.
         let estimate = rate.remaining.saturating_sub(self.in_flight);
@@ -146,8 +146,11 @@ impl Budget {
                 // else: an answer from an earlier minute, arriving late.
             }
             (Left::Known(n), None) => {
-                // The first answer of a minute we rolled into locally.
-                self.left = Left::Known(n.min(estimate));
+                // The first answer of a minute we rolled into locally. A roll that used the
+                // one-request guess of a 429 seen before any rate headers knew nothing: the
+                // server's count is the estimate then, else the lower of the two.
+                let guessed = previous_limit.is_none_or(|l| l < rate.limit);
+                self.left = Left::Known(if guessed { estimate } else { n.min(estimate) });
                 self.reset_at = Some(reset);
             }
             (Left::Unknown | Left::Unpaced, _) => {
@@ -205,6 +208,25 @@ mod tests {
         assert_eq!(b.remaining(), Some(9));
         assert_eq!(b.admit(t0), Admit::Go);
         assert_eq!(b.remaining(), Some(8));
+    }
+
+    #[test]
+    fn a_429_before_any_rate_headers_waits_its_retry_after_then_trusts_the_server() {
+        let t0 = Instant::now();
+        let mut b = Budget::new(0);
+        assert_eq!(b.admit(t0), Admit::Go);
+        b.observe(None, t0, t0);
+        assert_eq!(
+            b.throttled(Duration::from_secs(1), false, t0),
+            Throttle::Spent
+        );
+        let after = t0 + Duration::from_secs(1) + RESET_MARGIN;
+        assert_eq!(b.admit(t0), Admit::WaitUntil(after));
+        assert_eq!(b.admit(after), Admit::Go);
+        // The answer names the real minute: 497 left of 500, not the one-request guess.
+        b.observe(rl(500, 497, 58), after, after);
+        assert_eq!(b.remaining(), Some(497));
+        assert_eq!(b.admit(after), Admit::Go);
     }
 
     #[test]
