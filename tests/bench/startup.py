@@ -9,8 +9,9 @@ For each round, alternating the two apps on one Xvfb display:
     logs it when the first screen has painted with its data; the baseline when its page has).
   * memory: after 10 s idle, the proportional set size (PSS, so shared pages count once) summed
     over the app process and every process it started (WebKit's web and network processes).
-Slotline's store is synced from `slotline sandbox --events 11500` before the rounds: about 5,000 of
-those fall in the default sync window (90 days back, 365 ahead); the section says how many. Prints a Markdown section for BENCHMARKS.md.
+Slotline's store is synced from `slotline sandbox --events 11500` before the rounds; the sandbox
+spreads more events over a longer span, so only about 2,100 fall in the default sync window (90
+days back, 365 ahead). The section prints the count; reaching 5,000 needs a denser sandbox option. Prints a Markdown section for BENCHMARKS.md.
 """
 
 import os
