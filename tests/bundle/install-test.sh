@@ -27,11 +27,11 @@ fi
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-dpkg-deb --extract "$deb" "$scratch/root"
-desktop-file-validate "$scratch/root/usr/share/applications/Slotline.desktop"
-grep -q '^Exec=slotline' "$scratch/root/usr/share/applications/Slotline.desktop" \
+dpkg-deb --extract "$deb" "$scratch/pkg"
+desktop-file-validate "$scratch/pkg/usr/share/applications/Slotline.desktop"
+grep -q '^Exec=slotline' "$scratch/pkg/usr/share/applications/Slotline.desktop" \
   || fail "the desktop entry does not start slotline"
-size=$(stat -c %s "$scratch/root/usr/bin/slotline")
+size=$(stat -c %s "$scratch/pkg/usr/bin/slotline")
 echo "bundle test: release binary $((size / 1024 / 1024)) MiB ($size bytes)"
 [ "$size" -lt $((20 * 1024 * 1024)) ] || fail "the release binary is $size bytes, over the 20 MB budget"
 
