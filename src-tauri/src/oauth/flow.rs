@@ -154,7 +154,9 @@ fn authorize(app: &OAuthApp, state: CsrfToken) -> Result<(String, PkceCodeVerifi
 impl PendingAuthorization {
     /// Binds the loopback listener and builds the authorize URL.
     pub async fn begin(app: &OAuthApp) -> Result<Self, OAuthError> {
-        // Bind first: with port 0 (tests) the redirect URI names the port actually bound.
+        // A missing client ID or a bad URL is reported before the port is touched.
+        app.client()?;
+        // Bind next: with port 0 (tests) the redirect URI names the port actually bound.
         let state = CsrfToken::new_random();
         let listener = Loopback::bind(app.redirect_port, state.secret().clone()).await?;
         let mut app = app.clone();
