@@ -610,15 +610,19 @@ async fn no_secret_crosses_ipc() {
     }
 }
 
-/// A Production Calendly app may not redirect to `http://localhost`: its registered redirect is
-/// `https://<public domain>/oauth/callback`, which reaches the webhook receiver through the
-/// tunnel. Here the public URL points straight at the local receiver (no ngrok), and the
-/// sandbox's OAuth server accepts only that redirect.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_production_app_signs_in_through_the_receivers_https_redirect() {
-    use slotline::live::{Live, LiveEvent, LiveOptions};
-    use slotline::tunnel::Exposure;
+/// A Production app's setting: a free loopback port standing in for the tunnel's target, the
+/// public URL that reaches it, the HTTPS-style redirect registered for it (the sandbox accepts
+/// only that one) and a data directory configured for the sandbox.
+struct Production {
+    port: u16,
+    public: String,
+    registered: String,
+    sb: Sandbox,
+    dir: tempfile::TempDir,
+    config: slotline::config::Config,
+}
 
+async fn production() -> Production {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -631,12 +635,38 @@ async fn a_production_app_signs_in_through_the_receivers_https_redirect() {
         ..SandboxConfig::default()
     })
     .await;
-
-    // The live service runs (connected with a personal token), its receiver on `port`.
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = slotline::config::Config::with_data_dir(dir.path());
     config.api_url = sb.base_url();
     config.auth_url = sb.base_url();
+    Production {
+        port,
+        public,
+        registered,
+        sb,
+        dir,
+        config,
+    }
+}
+
+/// A Production Calendly app may not redirect to `http://localhost`: its registered redirect is
+/// `https://<public domain>/oauth/callback`, which reaches the webhook receiver through the
+/// tunnel. Here the public URL points straight at the local receiver (no ngrok), and the
+/// sandbox's OAuth server accepts only that redirect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_production_app_signs_in_through_the_receivers_https_redirect() {
+    use slotline::live::{Live, LiveEvent, LiveOptions};
+    use slotline::tunnel::Exposure;
+
+    let Production {
+        port,
+        public,
+        registered,
+        sb,
+        dir: _dir,
+        config,
+    } = production().await;
+    // The live service runs (connected with a personal token), its receiver on `port`.
     let store = Arc::new(slotline::store::Store::open(&config.db_path()).expect("store"));
     let secrets = slotline::secrets::Keyring::new(config.profile());
     slotline::connect::connect_pat(
@@ -764,22 +794,14 @@ async fn a_production_app_signs_in_through_the_receivers_https_redirect() {
 /// the account and tokens land in the store and the keyring as with the loopback flow.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_production_connection_serves_the_https_redirect_itself() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let public = format!("http://127.0.0.1:{port}");
-    let registered = slotline::oauth::relay::redirect_uri(&public);
-    let sb = sandbox(SandboxConfig {
-        oauth_redirect_uris: vec![registered.clone()],
-        ..SandboxConfig::default()
-    })
-    .await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = slotline::config::Config::with_data_dir(dir.path());
-    config.api_url = sb.base_url();
-    config.auth_url = sb.base_url();
+    let Production {
+        port,
+        public,
+        registered,
+        sb,
+        dir: _dir,
+        config,
+    } = production().await;
     let store = slotline::store::Store::open(&config.db_path()).expect("store");
     let secrets = slotline::secrets::Keyring::new(config.profile());
     let production = OAuthApp {

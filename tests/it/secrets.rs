@@ -4,16 +4,14 @@
 //! or base64, appears in any command's output or in any file of the data directory. And the
 //! default log level keeps no personal data: no invitee's email, name or answer.
 
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
 use serde_json::Value;
 use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::common::{bin, Env};
+use crate::common::Env;
 use crate::faults::walk;
 use crate::oauth::{cli_connect, stored_tokens};
 use crate::power::{made_up_delivery, post_signed, signing_key};
@@ -35,6 +33,17 @@ impl Artifacts {
     fn output(&mut self, name: &str, out: &std::process::Output) {
         self.add(format!("{name} stdout"), out.stdout.clone());
         self.add(format!("{name} stderr"), out.stderr.clone());
+    }
+
+    /// Runs `cmd`, which must succeed, and keeps its output under `name`.
+    fn run(&mut self, name: &str, cmd: &mut assert_cmd::Command) {
+        let out = cmd.output().expect("run");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.output(name, &out);
     }
 
     fn data_dir(&mut self, dir: &std::path::Path) {
@@ -97,49 +106,15 @@ fn keyring_secrets(env: &Env) -> Vec<(&'static str, String)> {
 
 /// `slotline serve` with trace logs; its stderr lines are collected until it stops.
 async fn serve_traced(env: &Env, port: u16) -> (tokio::process::Child, Arc<Mutex<Vec<String>>>) {
-    let mut child = tokio::process::Command::new(bin())
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--public-url",
-            &format!("http://127.0.0.1:{port}"),
-        ])
-        .env("SLOTLINE_DATA_DIR", env.dir.path())
-        .env(
-            "SLOTLINE_CALENDLY_API_URL",
-            env.api_url.as_deref().unwrap_or(""),
-        )
-        .env(
-            "SLOTLINE_CALENDLY_AUTH_URL",
-            env.api_url.as_deref().unwrap_or(""),
-        )
-        .env("SLOTLINE_LOG", "trace")
-        .env_remove("DISPLAY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn serve");
+    let (child, mut rx) =
+        crate::serve::start_serve_with(env, port, &[("SLOTLINE_LOG", "trace")]).await;
     let lines = Arc::new(Mutex::new(Vec::new()));
-    let mut reader = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     let sink = lines.clone();
     tokio::spawn(async move {
-        let mut ready = Some(ready_tx);
-        while let Ok(Some(l)) = reader.next_line().await {
-            if l.contains("serve: ready") {
-                if let Some(tx) = ready.take() {
-                    let _ = tx.send(());
-                }
-            }
+        while let Some(l) = rx.recv().await {
             sink.lock().expect("lock").push(l);
         }
     });
-    tokio::time::timeout(Duration::from_secs(30), ready_rx)
-        .await
-        .expect("serve got ready")
-        .expect("ready");
     (child, lines)
 }
 
@@ -168,34 +143,16 @@ async fn known_secrets_appear_in_no_output_log_database_or_export() {
         c
     };
 
-    let out = traced(&["connect", "--token-stdin"])
-        .write_stdin(format!("{PAT}\n"))
-        .output()
-        .expect("connect");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    art.run(
+        "connect",
+        traced(&["connect", "--token-stdin"]).write_stdin(format!("{PAT}\n")),
     );
-    art.output("connect", &out);
-    let out = traced(&["ngrok-token", "--stdin"])
-        .write_stdin(format!("{NGROK}\n"))
-        .output()
-        .expect("ngrok-token");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    art.run(
+        "ngrok-token",
+        traced(&["ngrok-token", "--stdin"]).write_stdin(format!("{NGROK}\n")),
     );
-    art.output("ngrok-token", &out);
     for args in [&["sync"][..], &["status"][..]] {
-        let out = traced(args).output().expect("run");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        art.output(&args.join(" "), &out);
+        art.run(&args.join(" "), &mut traced(args));
     }
 
     // serve: a subscription with a signing key, a signed delivery of ours and one from Calendly.
@@ -233,13 +190,7 @@ async fn known_secrets_appear_in_no_output_log_database_or_export() {
         &["export", "--format", "csv"][..],
         &["export", "--format", "csv", "--csv", "contacts"][..],
     ] {
-        let out = traced(args).output().expect("export");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        art.output(&args.join(" "), &out);
+        art.run(&args.join(" "), &mut traced(args));
     }
 
     // OAuth with a client secret (a web app), then a sync on its tokens.
@@ -263,24 +214,12 @@ async fn known_secrets_appear_in_no_output_log_database_or_export() {
         .expect("refresh")
         .to_string();
     for args in [&["sync"][..], &["status"][..]] {
-        let out = traced(args).output().expect("run");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        art.output(&format!("oauth {}", args.join(" ")), &out);
+        art.run(&format!("oauth {}", args.join(" ")), &mut traced(args));
     }
     stored.extend(keyring_secrets(&env));
     // Every file while connected (database, WAL, logs, sandbox state), then after disconnect.
     art.data_dir(env.dir.path());
-    let out = traced(&["disconnect"]).output().expect("disconnect");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    art.output("disconnect", &out);
+    art.run("disconnect", &mut traced(&["disconnect"]));
     art.data_dir(env.dir.path());
 
     let logs: Vec<_> = walk(&env.dir.path().join("logs"));

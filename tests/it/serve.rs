@@ -24,21 +24,34 @@ pub(crate) async fn start_serve(
     env: &Env,
     port: u16,
 ) -> (Child, tokio::sync::mpsc::UnboundedReceiver<String>) {
-    let mut child = Command::new(bin())
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--public-url",
-            &format!("http://127.0.0.1:{port}"),
-        ])
-        .env("SLOTLINE_DATA_DIR", env.dir.path())
-        .env_remove("DISPLAY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn serve");
+    start_serve_with(env, port, &[]).await
+}
+
+/// [`start_serve`] with extra environment variables (e.g. `SLOTLINE_LOG=trace`).
+pub(crate) async fn start_serve_with(
+    env: &Env,
+    port: u16,
+    vars: &[(&str, &str)],
+) -> (Child, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let mut cmd = Command::new(bin());
+    cmd.args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--public-url",
+        &format!("http://127.0.0.1:{port}"),
+    ])
+    .env("SLOTLINE_DATA_DIR", env.dir.path())
+    .env_remove("DISPLAY")
+    .envs(vars.iter().copied())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .kill_on_drop(true);
+    if let Some(api) = &env.api_url {
+        cmd.env("SLOTLINE_CALENDLY_API_URL", api)
+            .env("SLOTLINE_CALENDLY_AUTH_URL", api);
+    }
+    let mut child = cmd.spawn().expect("spawn serve");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {

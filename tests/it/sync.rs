@@ -80,6 +80,35 @@ async fn run(
     .await
 }
 
+/// Like [`run`], switching on `errors` injected 5xx answers once `after_pages` pages are applied.
+async fn run_with_5xx_after(
+    sb: &Sandbox,
+    store: &Store,
+    now: DateTime<Utc>,
+    opts: &SyncOptions,
+    after_pages: u32,
+    errors: u32,
+) -> Result<SyncOutcome, SyncError> {
+    let storm = sb.clone();
+    engine::sync_with(
+        &client(sb),
+        store,
+        &sb.user_uri(),
+        &Window::around(now),
+        now,
+        opts,
+        move |p| {
+            if p.pages == after_pages {
+                storm.update_settings(&SettingsPatch {
+                    inject_5xx: Some(errors),
+                    ..SettingsPatch::default()
+                });
+            }
+        },
+    )
+    .await
+}
+
 fn state(sb: &Sandbox) -> Value {
     serde_json::to_value(sb.snapshot()).expect("snapshot as JSON")
 }
@@ -236,32 +265,16 @@ async fn injected_429s_and_a_5xx_burst_still_converge() {
     .await;
     let (_dir, store) = fresh();
     let now = sb.now();
-    let burst = sb.clone();
     // Injected 429s contradict the headers (plenty left), so they are never waited out in full.
     let opts = SyncOptions {
         unexpected_429s_before_reset: 100,
         max_retries: 100,
         ..quick()
     };
-    let out = engine::sync_with(
-        &client(&sb),
-        &store,
-        &sb.user_uri(),
-        &Window::around(now),
-        now,
-        &opts,
-        move |p| {
-            if p.pages == 1 {
-                // A burst of server errors lands on the next page's invitee fetches.
-                burst.update_settings(&SettingsPatch {
-                    inject_5xx: Some(6),
-                    ..SettingsPatch::default()
-                });
-            }
-        },
-    )
-    .await
-    .expect("converges");
+    // A burst of server errors lands on the second page's invitee fetches.
+    let out = run_with_5xx_after(&sb, &store, now, &opts, 1, 6)
+        .await
+        .expect("converges");
     let c = sb.request_counts();
     assert!(c.rate_limited > 10, "429s were injected: {c:?}");
     assert_eq!(c.injected_5xx, 6);
@@ -339,29 +352,13 @@ async fn a_5xx_storm_mid_sync_leaves_whole_pages_and_a_clear_error_then_resumes(
     let sb = sandbox(350, 15).await;
     let (_dir, store) = fresh();
     let now = sb.now();
-    let storm = sb.clone();
     let opts = SyncOptions {
         max_retries: 2,
         ..quick()
     };
-    let err = engine::sync_with(
-        &client(&sb),
-        &store,
-        &sb.user_uri(),
-        &Window::around(now),
-        now,
-        &opts,
-        move |p| {
-            if p.pages == 2 {
-                storm.update_settings(&SettingsPatch {
-                    inject_5xx: Some(100_000),
-                    ..SettingsPatch::default()
-                });
-            }
-        },
-    )
-    .await
-    .expect_err("the storm stops the sync");
+    let err = run_with_5xx_after(&sb, &store, now, &opts, 2, 100_000)
+        .await
+        .expect_err("the storm stops the sync");
     assert!(matches!(err, SyncError::Api(_)), "{err:?}");
     assert_eq!(count(&store, "SELECT COUNT(*) FROM scheduled_events"), 200);
     let message = sync_key(&store, sync_state::LAST_SYNC_ERROR).expect("last_sync_error");
