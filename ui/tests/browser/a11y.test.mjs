@@ -1,20 +1,11 @@
 // Accessibility: Tab reaches Home's controls in order, each with an accessible name (Playwright's
 // own computation, through the ARIA snapshot) and a visible focus ring; every control on each view
 // is labelled; WCAG contrast of text against its background is at least 4.5:1 in both themes.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, gotoCalendar, launchBrowser, openApp, startServer } from './harness.mjs';
+import { assertClean, gotoCalendar, openApp, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /** `- button "Join …"` → { role: 'button', name: 'Join …' } (the first line of the ARIA snapshot). */
 async function roleAndName(locator) {
@@ -29,7 +20,7 @@ async function roleAndName(locator) {
 const INTERACTIVE = new Set(['button', 'link', 'textbox', 'combobox', 'checkbox', 'radio', 'switch', 'spinbutton', 'option', 'searchbox']);
 
 test('Tab walks Home: every stop is a named control with a visible focus ring', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('recent-item').first().waitFor();
   const stops = [];
   for (let i = 0; i < 60; i++) {
@@ -97,7 +88,7 @@ async function unlabelled(page, scope = 'body') {
 }
 
 test('every control on Home, Calendar (with details), Contacts, Settings and Search is labelled', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, { mock: { webhooks: { failed: 2 } } });
+  const { page, context, problems } = await openApp(env.browser, env.server.url, { mock: { webhooks: { failed: 2 } } });
   await page.getByTestId('recent-item').first().waitFor();
   const report = {};
   report.home = await unlabelled(page);
@@ -192,7 +183,7 @@ test('text contrast is at least 4.5:1 in light and dark', async () => {
     ['mini month today', '.mini-day.today'],
   ];
   for (const colorScheme of ['light', 'dark']) {
-    const { page, context, problems } = await openApp(browser, server.url, { colorScheme, mock: { webhooks: { failed: 2 } } });
+    const { page, context, problems } = await openApp(env.browser, env.server.url, { colorScheme, mock: { webhooks: { failed: 2 } } });
     await page.getByTestId('recent-item').first().waitFor();
     const results = [];
     // The root pair the brief names: body text against the page background.

@@ -1,22 +1,13 @@
 // Settings → Start at login: off by default, the switch adds and removes the login item, and a
 // failure says what went wrong and leaves the switch as it was.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, screenshot, startServer } from './harness.mjs';
+import { assertClean, calls, openApp, screenshot, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function settings() {
-  const app = await openApp(browser, server.url);
+  const app = await openApp(env.browser, env.server.url);
   await app.page.getByTestId('nav-settings').click();
   await app.page.getByTestId('autostart-settings').waitFor();
   return app;

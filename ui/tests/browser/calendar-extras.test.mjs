@@ -1,22 +1,13 @@
 // Calendar extras: the mini month, keyboard shortcuts and their `?` popover, "Show canceled"
 // persisted in Preferences, and reschedule markers linking both halves.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, gotoCalendar, launchBrowser, openApp, screenshot, startServer, tile, uri } from './harness.mjs';
+import { assertClean, calls, gotoCalendar, openApp, screenshot, tile, uri, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function calendar(opts = {}) {
-  const app = await openApp(browser, server.url, opts);
+  const app = await openApp(env.browser, env.server.url, opts);
   await gotoCalendar(app.page);
   return app;
 }

@@ -1,23 +1,14 @@
 // The detail panel's reschedule chain (cards, earliest first, each opening its booking) and the
 // consultant's private notes (autosaved after a pause, on blur and when another meeting opens;
 // restored from `get_private_note`; a failed save says so and can be retried).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, gotoCalendar, launchBrowser, openApp, screenshot, startServer, tile, uri } from './harness.mjs';
+import { assertClean, calls, gotoCalendar, openApp, screenshot, tile, uri, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function calendar(mock = {}) {
-  const app = await openApp(browser, server.url, { mock: { preferences: { showCanceled: true }, ...mock } });
+  const app = await openApp(env.browser, env.server.url, { mock: { preferences: { showCanceled: true }, ...mock } });
   await gotoCalendar(app.page);
   return app;
 }

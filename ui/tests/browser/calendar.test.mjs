@@ -1,21 +1,12 @@
 // The calendar's four views, the visible-range fetch in UTC, the zone, and the canceled toggle.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, gotoCalendar, launchBrowser, openApp, screenshot, startServer, switchView, tile, uri } from './harness.mjs';
+import { assertClean, calls, gotoCalendar, openApp, screenshot, switchView, tile, uri, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function connected(opts = {}) {
-  const app = await openApp(browser, server.url, opts);
+  const app = await openApp(env.browser, env.server.url, opts);
   await gotoCalendar(app.page);
   return app;
 }

@@ -1,24 +1,15 @@
 // Connect with a Production Calendly app: its redirect is HTTPS on the user's public address
 // (`https://<ngrok domain>/oauth/callback`), offered only when Real time has one.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, startServer } from './harness.mjs';
+import { assertClean, calls, openApp, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const CLIENT_ID = 'Vx3kT9qLm2Pw8sRz4bNc6dFh1jKy5aGe';
 
 async function openPanel(preferences) {
-  const app = await openApp(browser, server.url, {
+  const app = await openApp(env.browser, env.server.url, {
     mock: { scenario: 'first-run', settings: { oauthClientId: CLIENT_ID }, oauthOutcome: 'manual', preferences },
   });
   await app.page.getByTestId('connect-calendly').click();

@@ -1,19 +1,10 @@
 // Connecting through OAuth: the panel, the waiting state (Cancel, Copy link), the connected
 // account, cancel and failures, and the Reconnect banner when Calendly refused the grant.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, opened, screenshot, startServer, uri } from './harness.mjs';
+import { assertClean, calls, openApp, opened, screenshot, uri, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const CLIENT_ID = 'Vx3kT9qLm2Pw8sRz4bNc6dFh1jKy5aGe';
 const AVATAR =
@@ -25,7 +16,7 @@ const AVATAR =
 const mockControl = (page, fn, arg) => page.evaluate(fn, arg);
 
 async function openPanel(mock) {
-  const app = await openApp(browser, server.url, { mock: { scenario: 'first-run', ...mock } });
+  const app = await openApp(env.browser, env.server.url, { mock: { scenario: 'first-run', ...mock } });
   await app.page.getByTestId('connect-calendly').click();
   await app.page.getByTestId('oauth-start').waitFor();
   return app;
@@ -37,7 +28,7 @@ test('OAuth: Continue in browser waits with Cancel and Copy link, then shows the
     oauthOutcome: 'manual',
     oauthAccount: { avatarUrl: AVATAR, timezone: 'America/New_York', name: 'Dana Whitfield' },
   });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(env.server.url).origin });
 
   // The panel: client ID prefilled from get_settings, the secret behind a disclosure, the redirect to register.
   const clientId = page.getByTestId('oauth-client-id');
@@ -106,7 +97,7 @@ test('OAuth: Continue in browser waits with Cancel and Copy link, then shows the
 });
 
 test('OAuth: the panel appears with the saved client ID already in it, even when get_settings is slow', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
     mock: { scenario: 'first-run', settings: { oauthClientId: CLIENT_ID }, latencyMs: 400 },
   });
   await page.getByTestId('connect-calendly').click();
@@ -217,7 +208,7 @@ test('OAuth: an empty client ID and a busy port are refused before the browser o
 
 test('the Reconnect banner appears when Calendly refused the grant, and reconnecting clears it', async () => {
   const message = 'Calendly no longer accepts Slotline’s authorization (invalid_grant): it was revoked or expired. Reconnect to keep syncing; your history is kept.';
-  const { page, context, problems } = await openApp(browser, server.url, {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
     mock: {
       account: { authKind: 'oauth', sandbox: false, apiUrl: 'https://api.calendly.com' },
       reconnect: message,
@@ -254,7 +245,7 @@ test('the Reconnect banner appears when Calendly refused the grant, and reconnec
 });
 
 test('the status line’s Reconnect opens the banner’s Connect flow', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
     mock: { reconnect: 'Calendly refused the refresh token. Reconnect Calendly to keep syncing.' },
   });
   await page.getByTestId('status-reconnect').click();

@@ -1,22 +1,13 @@
 // Contacts: the list with its columns, search, a contact's page with feed and answers, and the
 // way from the feed back to the meeting.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, screenshot, startServer, uri } from './harness.mjs';
+import { assertClean, calls, openApp, screenshot, uri, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function contacts() {
-  const app = await openApp(browser, server.url);
+  const app = await openApp(env.browser, env.server.url);
   await app.page.getByTestId('nav-contacts').click();
   await app.page.getByTestId('contacts-table').waitFor();
   return app;

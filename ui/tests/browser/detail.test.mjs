@@ -1,22 +1,13 @@
 // The event detail panel: what it shows for an ordinary, a canceled, a rescheduled, a no-show and
 // a group meeting, its links, and that it works from the keyboard.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, gotoCalendar, launchBrowser, openApp, opened, screenshot, startServer, tile, uri } from './harness.mjs';
+import { assertClean, calls, gotoCalendar, openApp, opened, screenshot, tile, uri, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function connected() {
-  const app = await openApp(browser, server.url);
+  const app = await openApp(env.browser, env.server.url);
   await gotoCalendar(app.page);
   return app;
 }

@@ -1,20 +1,11 @@
 // Meetings across DST changes land on the right day and hour. Each test places meetings at known
 // UTC instants around a transition and reads where FullCalendar put them: the day column (or
 // month cell) and the row of the time grid, compared with the slot row for the expected hour.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, screenshot, startServer, switchView, tile } from './harness.mjs';
+import { assertClean, calls, openApp, screenshot, switchView, tile, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const at = (id, start, minutes = 30, invitee) => ({
   id,
@@ -25,7 +16,7 @@ const at = (id, start, minutes = 30, invitee) => ({
 });
 
 async function calendar(opts) {
-  const app = await openApp(browser, opts.server ?? server.url, opts);
+  const app = await openApp(env.browser, opts.server ?? env.server.url, opts);
   await app.page.getByTestId('nav-calendar').click();
   await app.page.getByTestId('calendar').waitFor();
   return app;

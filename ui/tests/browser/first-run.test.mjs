@@ -1,21 +1,12 @@
 // First run: the welcome screen, the token form and its inline error, and the sandbox flow.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, screenshot, startServer, tile } from './harness.mjs';
+import { assertClean, calls, openApp, screenshot, tile, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('first run shows the product, the pitch and both ways in', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, { mock: { scenario: 'first-run' } });
+  const { page, context, problems } = await openApp(env.browser, env.server.url, { mock: { scenario: 'first-run' } });
   const screen = page.getByTestId('first-run');
   await screen.waitFor();
   assert.equal(await screen.getByRole('heading', { level: 1 }).innerText(), 'Slotline');
@@ -41,7 +32,7 @@ test('first run shows the product, the pitch and both ways in', async () => {
 });
 
 test('the personal access token is the secondary way in, with an inline error', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, { mock: { scenario: 'first-run' } });
+  const { page, context, problems } = await openApp(env.browser, env.server.url, { mock: { scenario: 'first-run' } });
   const connect = page.getByTestId('connect-calendly');
   assert.equal(await connect.getAttribute('aria-expanded'), 'false');
   await connect.click();
@@ -79,7 +70,7 @@ test('the personal access token is the secondary way in, with an inline error', 
 });
 
 test('Explore the offline sandbox shows a busy state, then Home, and the month is one click away', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
     mock: { scenario: 'first-run', sandboxDelayMs: 1500 },
   });
   const explore = page.getByTestId('explore-sandbox');

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const ui = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -163,4 +164,18 @@ export const WIDE = { width: 1440, height: 900 };
 export async function switchView(page, label) {
   await page.getByRole('button', { name: label, exact: true }).click();
   await page.locator('.fc').waitFor();
+}
+
+/** One static server and one Chromium for the file's tests, started before them and closed after. */
+export function useBrowser() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -1,23 +1,14 @@
 // Home: the first screen after connecting. Today's and the next meetings with Join buttons, the
 // week's counters, the latest activity (opening meetings and contacts), the day/week bounds sent
 // to `dashboard` in the display zone, jumps into the calendar, and refetching on data-changed.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, opened, screenshot, startServer, uri } from './harness.mjs';
+import { assertClean, calls, openApp, opened, screenshot, uri, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function home(opts = {}) {
-  const app = await openApp(browser, server.url, opts);
+  const app = await openApp(env.browser, env.server.url, opts);
   await app.page.getByTestId('today-meeting').first().waitFor();
   return app;
 }

@@ -1,23 +1,14 @@
 // Settings backed by Preferences: notifications, the reconcile interval, real-time mode (ngrok
 // with the keyring-held authtoken and a static domain, or the user's own https URL), the ICS
 // feed with its URL, and Export with "Show in folder".
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WIDE, assertClean, calls, launchBrowser, openApp, screenshot, startServer } from './harness.mjs';
+import { assertClean, calls, openApp, screenshot, useBrowser, WIDE } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function settings(mock = {}, opts = {}) {
-  const app = await openApp(browser, server.url, { mock, ...opts });
+  const app = await openApp(env.browser, env.server.url, { mock, ...opts });
   await app.page.getByTestId('nav-settings').click();
   await app.page.getByTestId('realtime-settings').waitFor();
   return app;

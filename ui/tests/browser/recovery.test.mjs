@@ -1,9 +1,9 @@
 // The recovery screen: a database that cannot be opened at start is explained (what, which file,
 // what moving it aside means) with "Move it aside and start fresh" and "Quit"; nothing else calls
 // the backend until the store opens, and after the move the app starts as usual.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, screenshot, startServer } from './harness.mjs';
+import { assertClean, calls, openApp, screenshot, useBrowser } from './harness.mjs';
 
 const PATH = '/home/dana/.local/share/app.slotline.desktop/slotline.db';
 const FOREIGN = {
@@ -13,19 +13,10 @@ const FOREIGN = {
   canMoveAside: true,
 };
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('a foreign database is explained and moved aside, then the app starts', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, { mock: { storeProblem: FOREIGN } });
+  const { page, context, problems } = await openApp(env.browser, env.server.url, { mock: { storeProblem: FOREIGN } });
   const screen = page.getByTestId('recovery');
   await screen.waitFor();
   assert.equal(await screen.getByRole('heading', { level: 1 }).innerText(), 'This database belongs to another program');
@@ -60,7 +51,7 @@ test('a foreign database is explained and moved aside, then the app starts', asy
 });
 
 test('a failed move says why and can be tried again; Quit quits', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
     mock: {
       storeProblem: { ...FOREIGN, kind: 'corrupt', message: 'This file is damaged: SQLite cannot read its pages.' },
       recoverFailures: 1,
@@ -84,7 +75,7 @@ test('a failed move says why and can be tried again; Quit quits', async () => {
 
 test('a newer schema offers the newer Slotline first; a locked file offers Try again', async () => {
   {
-    const { page, context, problems } = await openApp(browser, server.url, {
+    const { page, context, problems } = await openApp(env.browser, env.server.url, {
       mock: {
         storeProblem: {
           kind: 'too_new',
@@ -100,7 +91,7 @@ test('a newer schema offers the newer Slotline first; a locked file offers Try a
     await context.close();
   }
   {
-    const { page, context, problems } = await openApp(browser, server.url, {
+    const { page, context, problems } = await openApp(env.browser, env.server.url, {
       mock: {
         storeProblem: {
           kind: 'unavailable',

@@ -1,26 +1,17 @@
 // The screenshots for the project's front page: every view in light and dark at 1440×900, with the
 // sandbox's month of meetings. Each also checks that the view rendered what it should.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WIDE, assertClean, gotoCalendar, launchBrowser, openApp, screenshot, startServer, switchView, tile } from './harness.mjs';
+import { assertClean, gotoCalendar, openApp, screenshot, switchView, tile, useBrowser, WIDE } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const SCHEMES = ['light', 'dark'];
 
 /** Opens the app wide in `colorScheme`, runs `show`, saves `screen-<name>-<scheme>.png`. */
 async function shoot(name, show, { mock = {}, viewport = WIDE } = {}) {
   for (const colorScheme of SCHEMES) {
-    const { page, context, problems } = await openApp(browser, server.url, { colorScheme, viewport, mock });
+    const { page, context, problems } = await openApp(env.browser, env.server.url, { colorScheme, viewport, mock });
     await show(page);
     // No animation or half-loaded image in the picture.
     await page.evaluate(() => Promise.all([...document.images].map((i) => (i.complete ? null : new Promise((r) => (i.onload = r))))));

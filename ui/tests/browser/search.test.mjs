@@ -1,22 +1,13 @@
 // Search (Ctrl/Cmd+K anywhere): a modal palette over meetings and contacts from `search`, arrow
 // keys and Enter to open, Escape to close with focus given back.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, screenshot, startServer, uri } from './harness.mjs';
+import { assertClean, calls, openApp, screenshot, uri, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function home(opts = {}) {
-  const app = await openApp(browser, server.url, opts);
+  const app = await openApp(env.browser, env.server.url, opts);
   await app.page.getByTestId('today-meeting').first().waitFor();
   return app;
 }

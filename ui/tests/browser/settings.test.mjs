@@ -1,25 +1,16 @@
 // Settings: the connection (kind, last token refresh) and the OAuth app (client ID, redirect port
 // with inline validation, the redirect URI to register).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NOW, assertClean, calls, launchBrowser, openApp, screenshot, startServer } from './harness.mjs';
+import { assertClean, calls, NOW, openApp, screenshot, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const OAUTH = { authKind: 'oauth', sandbox: false, apiUrl: 'https://api.calendly.com' };
 const nowSeconds = Date.parse(NOW) / 1000;
 
 async function settings(mock) {
-  const app = await openApp(browser, server.url, { mock });
+  const app = await openApp(env.browser, env.server.url, { mock });
   await app.page.getByTestId('nav-settings').click();
   await app.page.getByTestId('settings-save').waitFor();
   return app;

@@ -1,25 +1,16 @@
 // The app shell: navigation, the status line (text, keyring trouble, sync errors, Sync now),
 // refetching on `data-changed`, and Settings with Disconnect.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertClean, calls, gotoCalendar, launchBrowser, openApp, screenshot, startServer, tile } from './harness.mjs';
+import { assertClean, calls, gotoCalendar, openApp, screenshot, tile, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('the status line names the account, the sync age and the counts', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   const line = page.getByTestId('status-line');
   await line.waitFor();
   assert.equal(await page.getByTestId('status-account').innerText(), 'Dana Whitfield · dana@whitfield-consulting.com (offline sandbox)');
@@ -40,7 +31,7 @@ test('the status line names the account, the sync age and the counts', async () 
 
 test('keyring trouble and the last sync error show in the status line', async () => {
   const keyring = 'The Secret Service keyring is locked. Unlock “Login” in Passwords and Keys, then press Sync now.';
-  const { page, context, problems } = await openApp(browser, server.url, {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
     mock: { keyring, lastSyncError: 'Calendly answered 503; Slotline retries in 5 minutes.' },
   });
   await page.getByTestId('status-keyring').waitFor();
@@ -62,7 +53,7 @@ test('keyring trouble and the last sync error show in the status line', async ()
 });
 
 test('data-changed refetches the calendar, contacts and status', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await gotoCalendar(page);
   const fetchesBefore = (await calls(page, 'list_events')).length;
 
@@ -92,7 +83,7 @@ test('data-changed refetches the calendar, contacts and status', async () => {
 });
 
 test('Settings shows the connection and disconnecting keeps history by default', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('nav-settings').click();
   const facts = page.getByTestId('connection-facts');
   await facts.waitFor();
@@ -116,7 +107,7 @@ test('Settings shows the connection and disconnecting keeps history by default',
 });
 
 test('disconnecting with erase asks for it explicitly', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('erase-history').check();
   await page.getByTestId('disconnect').click();
@@ -136,7 +127,7 @@ test('index.html has no inline script or style, so Tauri keeps style-src as conf
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);
   assert.doesNotMatch(html, /\sstyle="/);
   // And under the app's CSP FullCalendar's own styles do apply.
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await gotoCalendar(page);
   assert.equal(await page.locator('.fc-toolbar').evaluate((el) => getComputedStyle(el).display), 'flex');
   await assertClean(page, problems);

@@ -1,20 +1,11 @@
 // The sync engine's progress reaches the status line through `sync-progress` events (mocked at
 // the IPC seam): an accessible progress bar with pages, events and the requests left this
 // minute, finished, and a stopped sync's reason.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, launchBrowser, openApp, screenshot, startServer } from './harness.mjs';
+import { assertClean, openApp, screenshot, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const report = (page, p) =>
   page.evaluate(
@@ -47,7 +38,7 @@ async function bar(page) {
 }
 
 test('a reconcile shows as an accessible progress bar in the status line', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('status-line').waitFor();
   assert.equal(await page.getByRole('progressbar').count(), 0, 'no bar while nothing syncs');
 
@@ -88,7 +79,7 @@ test('a reconcile shows as an accessible progress bar in the status line', async
 });
 
 test('a stopped sync says why instead of a bar, and a new sync brings the bar back', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('status-line').waitFor();
   await report(page, { pages: 2, events: 200 });
   await bar(page);

@@ -1,22 +1,13 @@
 // Settings → Sync: the reconcile window (days back and ahead, defaults 90 and 365) beside the
 // reconcile interval, validated in the form and by Rust (the mock applies Rust's rules).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, startServer } from './harness.mjs';
+import { assertClean, calls, openApp, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('the sync window defaults to 90 days back and 365 ahead, validates and saves', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('sync-settings').waitFor();
   const back = page.getByLabel('Days back');

@@ -1,22 +1,13 @@
 // The status line's real-time part: live via ngrok or the user's URL, polling with the reason,
 // the last webhook, failed deliveries with a details panel, and `data-changed: webhooks`.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, calls, launchBrowser, openApp, screenshot, startServer } from './harness.mjs';
+import { assertClean, calls, openApp, screenshot, useBrowser } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function app(webhooks) {
-  const a = await openApp(browser, server.url, { mock: { webhooks } });
+  const a = await openApp(env.browser, env.server.url, { mock: { webhooks } });
   await a.page.getByTestId('status-webhooks').waitFor();
   return a;
 }

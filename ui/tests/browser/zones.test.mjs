@@ -1,35 +1,14 @@
 // Time zones: the searchable picker over `list_timezones` (toolbar and Settings), the calendar and
 // every time following Preferences.timezone, the second zone in the time grid, and each invitee's
 // own local time in the meeting details.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  WIDE,
-  assertClean,
-  calls,
-  gotoCalendar,
-  launchBrowser,
-  openApp,
-  screenshot,
-  startServer,
-  switchView,
-  tile,
-  uri,
-} from './harness.mjs';
+import { assertClean, calls, gotoCalendar, openApp, screenshot, switchView, tile, uri, useBrowser, WIDE } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function calendar(opts = {}) {
-  const app = await openApp(browser, server.url, opts);
+  const app = await openApp(env.browser, env.server.url, opts);
   await gotoCalendar(app.page);
   return app;
 }
@@ -181,7 +160,7 @@ test('the details show each invitee’s own local time, in the picked zone too',
 });
 
 test('Settings picks the zone and the second zone; the calendar and the facts follow', async () => {
-  const { page, context, problems } = await openApp(browser, server.url);
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('nav-settings').click();
   const zone = page.getByTestId('settings-zone');
   await zone.waitFor();
