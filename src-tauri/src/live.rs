@@ -27,6 +27,7 @@ use crate::oauth::Relay;
 use crate::prefs;
 use crate::secrets::{Keyring, SecretKind, SecretStore};
 use crate::store::account::Account;
+use crate::store::db::{Health, Unusable};
 use crate::store::{inbox, Store, StoreError};
 use crate::sync::engine::{self, SyncError, SyncOptions, SyncOutcome, SyncProgress};
 use crate::tunnel::{self, Exposure};
@@ -55,6 +56,12 @@ pub struct LiveTuning {
     pub sync: SyncOptions,
     /// Holds a pending OAuth sign-in whose redirect comes through the tunnel.
     pub relay: Relay,
+    /// How long to wait for the ngrok service to answer each time the tunnel is opened.
+    pub tunnel_timeout: Duration,
+    /// After the tunnel failed to open or dropped: the first wait before reopening it, doubling
+    /// up to `max` (reset once a tunnel is up).
+    pub tunnel_retry_base: Duration,
+    pub tunnel_retry_max: Duration,
 }
 
 impl Default for LiveTuning {
@@ -66,7 +73,19 @@ impl Default for LiveTuning {
             network_retry_max: Duration::from_secs(300),
             sync: SyncOptions::default(),
             relay: Relay::default(),
+            tunnel_timeout: tunnel::CONNECT_TIMEOUT,
+            tunnel_retry_base: Duration::from_secs(2),
+            tunnel_retry_max: Duration::from_secs(300),
         }
+    }
+}
+
+/// A wait for a sentence: `1.5 s` below two seconds (tests use short ones), else `42 s`, `5 min`.
+fn seconds(d: Duration) -> String {
+    if d < Duration::from_secs(2) {
+        format!("{:.1} s", d.as_secs_f32())
+    } else {
+        wake::human(d)
     }
 }
 
@@ -203,6 +222,7 @@ impl Shared {
         let snapshot = {
             let mut st = self.status.lock().unwrap_or_else(|e| e.into_inner());
             f(&mut st);
+            mark_damage(&self.store, &mut st);
             st.clone()
         };
         let _ = self.events.send(LiveEvent::Status(snapshot));
@@ -408,6 +428,21 @@ impl Live {
             status: status.clone(),
             events: events.clone(),
         });
+        // Opening read the header and the schema only: read every page now, off the start path
+        // (it takes about a second on a big store). Damage then heads the status.
+        {
+            let sh = shared.clone();
+            store.check_in_background(move |r| {
+                if let Err(e @ StoreError::Unusable { .. }) = r {
+                    // The mark it left makes the next start refuse the file: the window then
+                    // opens on the recovery screen.
+                    sh.say(format!(
+                        "{e} (or quit and start Slotline again: it will offer to move the file aside)"
+                    ));
+                    sh.update(|_| {});
+                }
+            });
+        }
         let (stop_tx, stop_rx) = watch::channel(false);
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|v| *v).await;
@@ -512,16 +547,21 @@ impl Live {
                 let mut stop = stop_rx.clone();
                 let resync = resync.clone();
                 shared.update(|s| s.tunnel = Some("ngrok".into()));
+                let (timeout, retry_base, retry_max) = (
+                    tuning.tunnel_timeout,
+                    tuning.tunnel_retry_base,
+                    tuning.tunnel_retry_max,
+                );
                 tasks.push(tokio::spawn(async move {
-                    let mut backoff = Duration::from_secs(2);
+                    let mut backoff = Backoff::new(retry_base, retry_max);
                     loop {
                         let opened = tokio::select! {
                             _ = stop.changed() => return,
-                            r = tunnel::open_ngrok(&authtoken, domain.as_deref(), server_addr.as_deref(), addr) => r,
+                            r = tunnel::open_ngrok_within(&authtoken, domain.as_deref(), server_addr.as_deref(), addr, timeout) => r,
                         };
-                        match opened {
+                        let wait = match opened {
                             Ok(mut t) => {
-                                backoff = Duration::from_secs(2);
+                                backoff.reset();
                                 let url = t.url().to_string();
                                 sh.say(format!("ngrok tunnel up at {url}"));
                                 sh.update(|s| {
@@ -533,27 +573,41 @@ impl Live {
                                     _ = stop.changed() => return,
                                     why = t.closed() => why,
                                 };
-                                sh.say(format!("ngrok tunnel down ({why}); reconnecting"));
-                                sh.update(|s| {
-                                    s.state = "error".into();
-                                    s.message = Some(format!("The ngrok tunnel dropped ({why}); reconnecting, polling meanwhile."));
-                                });
-                                resync.notify_one();
-                            }
-                            Err(e) => {
-                                sh.say(format!("ngrok: {e}"));
+                                let wait = backoff.next_wait();
+                                sh.say(format!(
+                                    "ngrok tunnel down ({why}); reconnecting in {}, polling Calendly meanwhile",
+                                    seconds(wait)
+                                ));
                                 sh.update(|s| {
                                     s.state = "error".into();
                                     s.public_url = None;
-                                    s.message = Some(e.to_string());
+                                    s.message = Some(format!(
+                                        "The ngrok tunnel dropped ({why}). Reconnecting in {}; Slotline polls Calendly meanwhile.",
+                                        seconds(wait)
+                                    ));
                                 });
+                                // What the dead tunnel missed comes in by polling.
+                                resync.notify_one();
+                                wait
                             }
-                        }
+                            Err(e) => {
+                                let wait = backoff.next_wait();
+                                sh.say(format!("ngrok: {e}; reconnecting in {}", seconds(wait)));
+                                sh.update(|s| {
+                                    s.state = "error".into();
+                                    s.public_url = None;
+                                    s.message = Some(format!(
+                                        "The ngrok tunnel is down: {e}. Reconnecting in {}.",
+                                        seconds(wait)
+                                    ));
+                                });
+                                wait
+                            }
+                        };
                         tokio::select! {
                             _ = stop.changed() => return,
-                            _ = tokio::time::sleep(backoff) => {}
+                            _ = tokio::time::sleep(wait) => {}
                         }
-                        backoff = (backoff * 2).min(Duration::from_secs(300));
                     }
                 }));
             }
@@ -715,6 +769,7 @@ impl Live {
             s.pending = counts.pending;
             s.failed = counts.failed;
         }
+        mark_damage(&self.store, &mut s);
         s
     }
 
@@ -738,6 +793,25 @@ impl Live {
         }
         Ok(())
     }
+}
+
+/// A damaged database outranks whatever else the status says: nothing can be stored.
+fn mark_damage(store: &Store, st: &mut WebhookStatus) {
+    if let Health::Damaged(_) = store.health() {
+        let e = StoreError::Unusable {
+            path: store.path().display().to_string(),
+            problem: Unusable::Corrupt,
+        };
+        st.state = "error".into();
+        st.message = Some(capitalized(&e.to_string()));
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Checks our subscription's state; a disabled (or vanished) one is recreated. Returns `true`

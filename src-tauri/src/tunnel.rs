@@ -43,8 +43,8 @@ impl std::fmt::Debug for Exposure {
 pub enum TunnelError {
     #[error("no ngrok authtoken: paste it in Settings (it is kept in the keyring)")]
     NoAuthtoken,
-    #[error("ngrok did not answer within {} s (no network, or a firewall); Slotline keeps polling Calendly meanwhile", CONNECT_TIMEOUT.as_secs())]
-    Timeout,
+    #[error("ngrok did not answer within {} s (no network, or a firewall); Slotline keeps polling Calendly meanwhile", .0.as_secs_f32())]
+    Timeout(Duration),
     #[error("could not reach ngrok: {0}; Slotline keeps polling Calendly meanwhile")]
     Connect(String),
     #[error("ngrok refused the tunnel: {0}")]
@@ -82,6 +82,17 @@ pub async fn open_ngrok(
     server_addr: Option<&str>,
     local: SocketAddr,
 ) -> Result<Tunnel, TunnelError> {
+    open_ngrok_within(authtoken, domain, server_addr, local, CONNECT_TIMEOUT).await
+}
+
+/// [`open_ngrok`], waiting at most `timeout` for each of the session and the endpoint.
+pub async fn open_ngrok_within(
+    authtoken: &str,
+    domain: Option<&str>,
+    server_addr: Option<&str>,
+    local: SocketAddr,
+    timeout: Duration,
+) -> Result<Tunnel, TunnelError> {
     if authtoken.trim().is_empty() {
         return Err(TunnelError::NoAuthtoken);
     }
@@ -96,8 +107,8 @@ pub async fn open_ngrok(
             .server_addr(addr)
             .map_err(|e| TunnelError::Config(e.to_string()))?;
     }
-    let session = match tokio::time::timeout(CONNECT_TIMEOUT, builder.connect()).await {
-        Err(_) => return Err(TunnelError::Timeout),
+    let session = match tokio::time::timeout(timeout, builder.connect()).await {
+        Err(_) => return Err(TunnelError::Timeout(timeout)),
         Ok(Err(e)) => return Err(TunnelError::Connect(e.to_string())),
         Ok(Ok(s)) => s,
     };
@@ -107,12 +118,11 @@ pub async fn open_ngrok(
     }
     let to = url::Url::parse(&format!("http://{local}"))
         .map_err(|e| TunnelError::Config(e.to_string()))?;
-    let forwarder =
-        match tokio::time::timeout(CONNECT_TIMEOUT, endpoint.listen_and_forward(to)).await {
-            Err(_) => return Err(TunnelError::Timeout),
-            Ok(Err(e)) => return Err(TunnelError::Listen(e.to_string())),
-            Ok(Ok(f)) => f,
-        };
+    let forwarder = match tokio::time::timeout(timeout, endpoint.listen_and_forward(to)).await {
+        Err(_) => return Err(TunnelError::Timeout(timeout)),
+        Ok(Err(e)) => return Err(TunnelError::Listen(e.to_string())),
+        Ok(Ok(f)) => f,
+    };
     Ok(Tunnel {
         url: forwarder.url().to_string(),
         forwarder,

@@ -1268,3 +1268,105 @@ fn read_models_at_100k_meetings() {
         .expect("ics");
     });
 }
+
+/// Activities at the same instant (three meetings booked in one request; a cancellation and a
+/// booking stamped alike) come out in one canonical order, whatever order the store got them in:
+/// two stores fed the same inputs in different orders export the same JSON bytes.
+#[test]
+fn json_export_is_byte_identical_whatever_order_the_inputs_came_in() {
+    let same = "2026-11-03T15:00:00.000000Z";
+    let who = ("Fia Berg", "fia.berg@example.com");
+    let mut set: Vec<Input> = (20..23)
+        .map(|n| {
+            booked(&Booking::new(
+                n,
+                "Coaching",
+                [
+                    "2026-12-02T09:00:00.000000Z",
+                    "2026-12-09T09:00:00.000000Z",
+                    "2026-12-16T09:00:00.000000Z",
+                ][(n - 20) as usize],
+                who,
+                same,
+            ))
+        })
+        .collect();
+    // An earlier booking of Fia's, canceled at that same instant.
+    let early = Booking::new(
+        23,
+        "Intro",
+        "2026-11-20T09:00:00.000000Z",
+        who,
+        "2026-11-01T08:00:00.000000Z",
+    );
+    let mut canceled = early.invitee_json("canceled", same);
+    canceled["cancellation"] = json!({"canceled_by": "Fia Berg", "reason": "Booked the series", "canceler_type": "invitee", "created_at": same});
+    set.push(input(early.event_json("canceled", same), vec![canceled]));
+    set.push(booked(&Booking::new(
+        24,
+        "Intro",
+        "2026-12-03T09:00:00.000000Z",
+        ("Gus Holm", "gus@example.com"),
+        same,
+    )));
+
+    let export_after = |order: &[usize]| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("order.db")).expect("open");
+        for &i in order {
+            store.with_tx(|tx| apply(tx, &set[i])).expect("apply");
+        }
+        let stored: Vec<String> = store
+            .read(|tx| {
+                let mut stmt =
+                    tx.prepare("SELECT kind || ' ' || event_uri FROM activities ORDER BY id")?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                Ok::<_, slotline::store::StoreError>(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .expect("activities");
+        let opts = ExportOptions {
+            range: Range::default(),
+            include_canceled: true,
+            csv: CsvKind::Meetings,
+            now: now(),
+        };
+        let bytes = export::render(&store, ExportFormat::Json, &opts).expect("export");
+        (stored, bytes)
+    };
+    let forward = [0, 1, 2, 3, 4];
+    let backward = [4, 3, 2, 1, 0];
+    let (stored_a, a) = export_after(&forward);
+    let (stored_b, b) = export_after(&backward);
+    assert_ne!(
+        stored_a, stored_b,
+        "the stores hold the activities in different row orders"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&a),
+        String::from_utf8_lossy(&b),
+        "same deliveries, same export"
+    );
+
+    // Fia's timeline really has ties: five activities, four of them at one instant.
+    let doc: Value = serde_json::from_slice(&a).expect("json");
+    let fia = doc["contacts"]
+        .as_array()
+        .expect("contacts")
+        .iter()
+        .find(|c| c["email"] == who.1)
+        .expect("Fia");
+    let at: Vec<&str> = fia["activity"]
+        .as_array()
+        .expect("activity")
+        .iter()
+        .map(|a| a["at"].as_str().expect("at"))
+        .collect();
+    assert_eq!(at.len(), 5, "{fia}");
+    assert_eq!(
+        at.iter()
+            .filter(|t| t.starts_with("2026-11-03T15:00:00"))
+            .count(),
+        4,
+        "{fia}"
+    );
+}

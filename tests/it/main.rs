@@ -18,4 +18,5 @@ mod secrets;
 mod serve;
 mod shell;
 mod sync;
+mod tunnel;
 mod webhook;

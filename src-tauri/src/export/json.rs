@@ -122,9 +122,12 @@ fn build(conn: &Connection, range: Range) -> Result<Value, StoreError> {
     let mut contacts = Vec::new();
     let mut c_stmt =
         conn.prepare("SELECT id, email, name FROM contacts ORDER BY email COLLATE NOCASE")?;
+    // By time, then by what each activity is (never by row id): stores that received the same
+    // deliveries in different orders export the same bytes.
     let mut a_stmt = conn.prepare(
         "SELECT kind, at, event_uri FROM activities
-         WHERE contact_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, id",
+         WHERE contact_id = ?1 AND at_ms >= ?2 AND at_ms < ?3
+         ORDER BY at_ms, at, kind, event_uri, invitee_uri, idempotency_key",
     )?;
     let crow = c_stmt.query_map([], |r| {
         Ok((
