@@ -340,7 +340,7 @@ async fn the_network_coming_back_triggers_exactly_one_reconcile() {
     link.down().await;
 }
 
-fn activities_of(store: &Store, email: &str) -> Vec<String> {
+pub(crate) fn activities_of(store: &Store, email: &str) -> Vec<String> {
     store
         .read(|tx| {
             let mut stmt = tx.prepare(

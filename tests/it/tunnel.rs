@@ -24,6 +24,7 @@ use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
 use crate::common::{connected, Env};
+use crate::live::activities_of;
 
 fn small() -> SandboxConfig {
     SandboxConfig {
@@ -100,19 +101,6 @@ fn inbox_rows(store: &Store, needle: &str) -> i64 {
         "SELECT count(*) FROM webhook_inbox WHERE instr(CAST(body AS TEXT), ?1) > 0",
         needle,
     )
-}
-
-fn activities_of(store: &Store, email: &str) -> Vec<String> {
-    store
-        .read(|tx| {
-            let mut stmt = tx.prepare(
-                "SELECT a.kind FROM activities a JOIN contacts c ON c.id = a.contact_id
-                 WHERE c.email = ?1 ORDER BY a.at_ms",
-            )?;
-            let rows = stmt.query_map([email], |r| r.get::<_, String>(0))?;
-            Ok::<_, StoreError>(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .expect("activities")
 }
 
 #[derive(Clone, Copy, Debug)]
