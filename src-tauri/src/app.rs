@@ -19,6 +19,7 @@ use crate::config::Config;
 pub const HIDDEN_FLAG: &str = "--hidden";
 
 pub fn run(hidden: bool) -> ExitCode {
+    prefer_software_painting();
     // A store that cannot be opened (damaged, foreign, newer, locked) opens the recovery screen
     // instead of exiting: the window says what is wrong and offers to move the file aside.
     let (state, recovery) = state::open(Config::from_env());
@@ -96,6 +97,30 @@ pub fn run(hidden: bool) -> ExitCode {
             eprintln!("slotline: the window could not start: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Without a GPU (no DRM render node: a VM, a remote or virtual X display such as Xvfb) WebKitGTK
+/// would composite every frame with software OpenGL, which makes each frame, the first paint
+/// above all, several times slower and keeps GL buffers in the web process; painting without
+/// compositing is faster there. Set before the webview starts its processes (they inherit it);
+/// a value the user set wins. Not under WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION):
+/// WebKitWebDriver's screenshot of an idle page that paints without compositing waits for the
+/// next repaint (WebKitGTK 2.50), so the window tests would stall.
+fn prefer_software_painting() {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if !cfg!(target_os = "linux")
+        || std::env::var_os(VAR).is_some()
+        || std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
+    {
+        return;
+    }
+    let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|dir| {
+        dir.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    if !gpu {
+        std::env::set_var(VAR, "1");
     }
 }
 

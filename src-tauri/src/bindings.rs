@@ -34,7 +34,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("explore_sandbox", "Record<string, never>", "StatusView"),
     ("connect_token", "{ token: string }", "StatusView"),
     ("sync_now", "Record<string, never>", "SyncReport"),
-    ("disconnect", "{ erase: boolean }", "null"),
+    ("disconnect", "{ erase: boolean }", "Array<string>"),
     (
         "begin_oauth",
         "{ clientId: string, clientSecret: string | null, redirectPort: number | null, redirectUri?: string | null }",

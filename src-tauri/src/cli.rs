@@ -115,6 +115,16 @@ pub enum Command {
         /// How many scheduled events to generate.
         #[arg(long, default_value_t = 120)]
         events: usize,
+        /// Spread the meetings from this many days back (default 60).
+        #[arg(long)]
+        days_back: Option<u32>,
+        /// Spread the meetings until this many days ahead (default 120); a longer span holds
+        /// more meetings (about 16 a weekday).
+        #[arg(long)]
+        days_ahead: Option<u32>,
+        /// API requests allowed per minute and token (default 500, as Calendly's).
+        #[arg(long)]
+        rate_limit: Option<u32>,
         /// The personal access token to accept (default: a random one).
         #[arg(long)]
         token: Option<String>,
@@ -173,10 +183,31 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             listen,
             seed,
             events,
+            days_back,
+            days_ahead,
+            rate_limit,
             token,
             live_every,
             no_webhooks,
-        } => run_sandbox(listen, seed, events, token, live_every, no_webhooks).await,
+        } => {
+            let defaults = SandboxConfig::default();
+            let mut config = SandboxConfig {
+                seed,
+                events,
+                span_days: (
+                    days_back.unwrap_or(defaults.span_days.0),
+                    days_ahead.unwrap_or(defaults.span_days.1),
+                ),
+                rate_limit_per_minute: rate_limit.unwrap_or(defaults.rate_limit_per_minute),
+                webhooks_allowed: !no_webhooks,
+                live_activity: live_every.map(std::time::Duration::from_secs),
+                ..defaults
+            };
+            if let Some(t) = token {
+                config.personal_access_token = t;
+            }
+            run_sandbox(listen, config).await
+        }
         Command::Connect {
             token_stdin: true, ..
         } => {
@@ -402,13 +433,8 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             let store = Store::open(&config.db_path())?;
             let secrets = Keyring::new(config.profile());
             let done = connect::disconnect(&store, &secrets, erase).await?;
-            if let Some(e) = done.subscription_error {
-                eprintln!(
-                    "slotline: a webhook subscription could not be deleted at Calendly ({e})"
-                );
-            }
-            if let Some(e) = done.revoke_error {
-                eprintln!("slotline: the OAuth token could not be revoked at Calendly ({e}); it expires by itself");
+            for warning in done.warnings() {
+                eprintln!("slotline: {warning}");
             }
             if erase {
                 println!("Disconnected. The tokens and the local history were erased.");
@@ -471,29 +497,12 @@ pub fn status_text(s: &feed::StatusView, config: &Config) -> String {
     out
 }
 
-async fn run_sandbox(
-    listen: SocketAddr,
-    seed: u64,
-    events: usize,
-    token: Option<String>,
-    live_every: Option<u64>,
-    no_webhooks: bool,
-) -> Result<(), Failure> {
+async fn run_sandbox(listen: SocketAddr, config: SandboxConfig) -> Result<(), Failure> {
     if !listen.ip().is_loopback() {
         return Err(Failure {
             message: format!("the sandbox only listens on loopback addresses, not {listen}"),
             code: 2,
         });
-    }
-    let mut config = SandboxConfig {
-        seed,
-        events,
-        webhooks_allowed: !no_webhooks,
-        live_activity: live_every.map(std::time::Duration::from_secs),
-        ..SandboxConfig::default()
-    };
-    if let Some(t) = token {
-        config.personal_access_token = t;
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -87,7 +87,11 @@ async fn save_connection(
     is_sandbox: bool,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Account, ConnectError> {
-    let client = Client::new(&config.api_url, access_token)?;
+    let client = Client::with_timeout(
+        &config.api_url,
+        Auth::Token(access_token.to_string()),
+        config.http_timeout,
+    )?;
     let me = match client.me().await {
         Ok(me) => me,
         Err(ApiError::Unauthenticated { message })
@@ -324,7 +328,7 @@ pub fn client<S: SecretStore + Clone + 'static>(
         }
         Err(_) => return Err(ConnectError::TokenMissing),
     };
-    let client = Client::with_auth(&acct.api_url, auth)?;
+    let client = Client::with_timeout(&acct.api_url, auth, crate::config::http_timeout_from_env())?;
     Ok((acct, client))
 }
 
@@ -343,14 +347,78 @@ pub fn repoint(store: &Store, api_url: &str) -> Result<(), StoreError> {
 /// What disconnecting did beyond removing the local secrets.
 #[derive(Debug, Default)]
 pub struct Disconnected {
-    /// Set when the OAuth token could not be revoked at Calendly (it still expires by itself).
+    /// Set when the OAuth tokens could not be revoked at Calendly: what happened.
     pub revoke_error: Option<String>,
-    /// Set when a webhook subscription could not be deleted at Calendly.
+    /// Set when a webhook subscription could not be deleted at Calendly: what happened, what it
+    /// means and what to do, as one sentence for the user.
     pub subscription_error: Option<String>,
 }
 
-/// Revokes an OAuth token where possible, forgets the account's secrets and the account; keeps
-/// the synced history unless `erase`.
+impl Disconnected {
+    /// The warnings to show, one line each (the disconnect itself completed).
+    pub fn warnings(&self) -> Vec<String> {
+        let revoke = self.revoke_error.as_ref().map(|e| {
+            format!(
+                "the OAuth sign-in could not be revoked at Calendly: {e}. Slotline removed both tokens from this computer and will not use them again; the access token expires by itself within 2 hours, while Calendly keeps the refresh token valid until it is used or revoked"
+            )
+        });
+        self.subscription_error
+            .iter()
+            .cloned()
+            .chain(revoke)
+            .collect()
+    }
+}
+
+/// Refreshed pairs are not kept: the disconnect deletes the keyring entry anyway.
+struct Discard;
+
+impl TokenSink for Discard {
+    fn persist(&self, _: &TokenSet) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// The warning for subscriptions Calendly did not let us delete: what happened, what it means
+/// (Calendly keeps delivering, retries for up to 24 hours, then disables the subscription but
+/// keeps it) and what to do.
+fn undeleted_warning(left: &[crate::calendly::subscriptions::Undeleted], erase: bool) -> String {
+    let what = left
+        .iter()
+        .map(|u| u.error.answer())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let (subject, callbacks) = match left {
+        [one] => (
+            "the webhook subscription Slotline created".to_string(),
+            one.callback_url.clone(),
+        ),
+        many => (
+            format!("{} webhook subscriptions Slotline created", many.len()),
+            many.iter()
+                .map(|u| u.callback_url.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    };
+    let uris = left
+        .iter()
+        .map(|u| u.uri.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let how = if erase {
+        format!("delete it with the Calendly API (DELETE {uris}, with a personal access token)")
+    } else {
+        format!("connect Calendly again and disconnect again (Settings → Disconnect, or `slotline disconnect`; Slotline kept the record and retries the deletion), or delete it with the Calendly API (DELETE {uris})")
+    };
+    format!(
+        "{subject} could not be deleted at Calendly: {what}. It stays at Calendly, which keeps sending new bookings and cancellations to {callbacks}; deliveries that fail are retried for up to 24 hours, then Calendly disables the subscription (it is not removed). To remove it, {how}"
+    )
+}
+
+/// Deletes the webhook subscriptions this app created and revokes an OAuth sign-in where
+/// possible (failures become warnings), then forgets the account's secrets and the account;
+/// keeps the synced history unless `erase`.
 pub async fn disconnect(
     store: &Store,
     secrets: &dyn SecretStore,
@@ -358,31 +426,42 @@ pub async fn disconnect(
 ) -> Result<Disconnected, ConnectError> {
     let mut out = Disconnected::default();
     let acct = store.read(|tx| account::get(tx))?;
-    // Delete the webhook subscriptions this app created while the token still works.
-    if let (Some(a), Ok(Some(raw))) = (&acct, secrets.get(SecretKind::CalendlyToken)) {
-        let token = match serde_json::from_str::<StoredToken>(&raw) {
-            Ok(StoredToken::Pat { token }) => Some(token),
-            Ok(StoredToken::Oauth { tokens, .. }) => Some(tokens.access_token),
-            Err(_) => None,
-        };
-        if let Some(token) = token {
-            if let Ok(client) = Client::new(&a.api_url, &token) {
-                if let Err(e) = crate::calendly::subscriptions::delete_ours(&client, store).await {
-                    out.subscription_error = Some(e.to_string());
-                }
+    let stored = secrets
+        .get(SecretKind::CalendlyToken)
+        .ok()
+        .flatten()
+        .and_then(|raw| serde_json::from_str::<StoredToken>(&raw).ok());
+    if let (Some(a), Some(stored)) = (&acct, stored) {
+        // An OAuth session refreshes an expired access token, so the deletes still work; the
+        // revoke then ends the pair in use.
+        let (auth, session) = match stored {
+            StoredToken::Pat { token } => (Auth::Token(token), None),
+            StoredToken::Oauth { client_id, tokens } => {
+                let app = OAuthApp {
+                    client_id,
+                    client_secret: secrets.get(SecretKind::OAuthClientSecret).ok().flatten(),
+                    auth_url: a.auth_url.clone(),
+                    redirect_port: crate::oauth::DEFAULT_REDIRECT_PORT,
+                    redirect_override: None,
+                };
+                let session = Arc::new(OAuthSession::new(
+                    app,
+                    tokens,
+                    Arc::new(Discard),
+                    Arc::new(SystemClock),
+                ));
+                (Auth::OAuth(session.clone()), Some(session))
             }
+        };
+        // Delete the webhook subscriptions this app created while the token still works.
+        let client =
+            Client::with_timeout(&a.api_url, auth, crate::config::http_timeout_from_env())?;
+        let (_, left) = crate::calendly::subscriptions::delete_ours(&client, store).await?;
+        if !left.is_empty() {
+            out.subscription_error = Some(undeleted_warning(&left, erase));
         }
-    }
-    if let (Some(acct), Ok(Some(raw))) = (&acct, secrets.get(SecretKind::CalendlyToken)) {
-        if let Ok(StoredToken::Oauth { client_id, tokens }) = serde_json::from_str(&raw) {
-            let app = OAuthApp {
-                client_id,
-                client_secret: secrets.get(SecretKind::OAuthClientSecret).ok().flatten(),
-                auth_url: acct.auth_url.clone(),
-                redirect_port: crate::oauth::DEFAULT_REDIRECT_PORT,
-                redirect_override: None,
-            };
-            if let Err(e) = crate::oauth::tokens::revoke(&app, &tokens).await {
+        if let Some(session) = session {
+            if let Err(e) = session.revoke().await {
                 out.revoke_error = Some(e.to_string());
             }
         }

@@ -275,7 +275,7 @@ impl Shared {
                 self.update(|s| {
                     s.state = "error".into();
                     s.message = Some(format!(
-                        "Webhook subscription failed: {e}. Slotline polls instead."
+                        "Webhook subscription failed: {e}. Slotline polls meanwhile and tries the subscription again in a few minutes."
                     ));
                 });
                 None
@@ -818,7 +818,7 @@ fn capitalized(s: &str) -> String {
 /// when it was recreated, so the caller reconciles what the dead subscription missed.
 async fn check_subscription(sh: &Shared, subscription: &mut Option<String>) -> bool {
     let Some(uri) = subscription.clone() else {
-        return false;
+        return retry_setup(sh, subscription).await;
     };
     let org = sh
         .org_subscription
@@ -853,4 +853,24 @@ async fn check_subscription(sh: &Shared, subscription: &mut Option<String>) -> b
             false
         }
     }
+}
+
+/// With a public URL but no subscription because setting it up failed (a 5xx, a timeout, a
+/// network error — not Calendly refusing webhooks for the plan or the role), tries again.
+/// Answers whether it now has one, so the caller reconciles what was missed meanwhile.
+async fn retry_setup(sh: &Shared, subscription: &mut Option<String>) -> bool {
+    let (url, refused) = {
+        let s = sh.status.lock().unwrap_or_else(|e| e.into_inner());
+        let refused = s
+            .subscription
+            .as_deref()
+            .is_some_and(|v| v.starts_with("refused"));
+        (s.public_url.clone(), refused)
+    };
+    let Some(url) = url.filter(|_| !refused) else {
+        return false;
+    };
+    sh.say("trying the webhook subscription again");
+    *subscription = sh.subscribe(&url).await;
+    subscription.is_some()
 }

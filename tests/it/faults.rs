@@ -583,9 +583,9 @@ fn damage_past_the_first_page_opens_and_the_page_check_finds_it() {
     // first, so the window starts on the recovery screen and each command refuses clearly;
     // `reset-store` moves the file aside, the mark goes with it, and a fresh store works.
     assert!(slotline::store::db::damage_mark(&path).exists());
-    let err = Store::open(&path)
-        .err()
-        .expect("refused once damage was found");
+    let Err(err) = Store::open(&path) else {
+        panic!("refused once damage was found");
+    };
     assert_eq!(StoreProblem::of(&path, &err).kind, "corrupt");
     refused_then_moved_aside(&env, &path, "is damaged");
     assert!(!slotline::store::db::damage_mark(&path).exists());

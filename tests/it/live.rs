@@ -503,3 +503,111 @@ async fn a_plain_member_runs_without_routing_forms_and_the_status_says_why() {
     );
     live.stop().await.expect("stop");
 }
+
+/// Setting up the subscription failed at start (Calendly answered 500 twice): the service polls,
+/// says so, and the periodic subscription check tries again; once Calendly answers, the
+/// subscription is active, a reconcile follows, and bookings arrive live again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_subscription_setup_is_tried_again_by_the_periodic_check() {
+    use slotline::sandbox::{BookingSpec, PathFault, SettingsPatch};
+    let sb = sandbox(small()).await;
+    let c = connected(&sb, &sb.base_url()).await;
+    // Creating the user subscription fails until the fault is lifted below.
+    sb.update_settings(&SettingsPatch {
+        faults: Some(vec![PathFault {
+            method: Some("POST".into()),
+            path: "/webhook_subscriptions".into(),
+            status: 500,
+            times: None,
+            retry_after: None,
+            ratelimit_reset: None,
+            body: None,
+            delay_ms: None,
+        }]),
+        ..SettingsPatch::default()
+    });
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let live = Live::start_tuned(
+        c.store.clone(),
+        c.secrets.clone(),
+        LiveOptions {
+            check_subscription_every: Duration::from_millis(400),
+            ..options(
+                SocketAddr::from(([127, 0, 0, 1], port)),
+                Exposure::PublicUrl(public.clone()),
+            )
+        },
+        tx,
+        LiveTuning {
+            sync: quick_sync(),
+            ..LiveTuning::default()
+        },
+    )
+    .await
+    .expect("live");
+    let (failed, _) = until(&mut rx, Duration::from_secs(20), |e| match e {
+        LiveEvent::Status(s) if s.state == "error" => s.message.clone(),
+        _ => None,
+    })
+    .await;
+    assert!(
+        failed.contains("Webhook subscription failed")
+            && failed.contains("tries the subscription again"),
+        "{failed}"
+    );
+    // Calendly recovers.
+    sb.update_settings(&SettingsPatch {
+        faults: Some(Vec::new()),
+        ..SettingsPatch::default()
+    });
+    let (active, seen) = until(&mut rx, Duration::from_secs(20), |e| match e {
+        LiveEvent::Status(s) if s.subscription.as_deref() == Some("active") => Some(s.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(active.state, "receiving");
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, LiveEvent::Say(s) if s.contains("trying the webhook subscription again"))),
+        "{seen:#?}"
+    );
+    // A reconcile follows the recovered subscription.
+    until(&mut rx, Duration::from_secs(20), |e| {
+        matches!(e, LiveEvent::Synced(_)).then_some(())
+    })
+    .await;
+    let callback = format!("{public}/webhooks/calendly");
+    let ours = sb
+        .snapshot()
+        .webhook_subscriptions
+        .into_iter()
+        .filter(|s| {
+            s.callback_url == callback
+                && s.scope == "user"
+                && matches!(s.state, slotline::sandbox::SubscriptionState::Active)
+        })
+        .count();
+    assert_eq!(ours, 1, "exactly one user subscription");
+    // And a booking arrives by webhook.
+    let booked = sb.book(BookingSpec::random()).expect("book");
+    until(&mut rx, Duration::from_secs(20), |e| match e {
+        LiveEvent::Applied(r) if r.applied > 0 => Some(()),
+        _ => None,
+    })
+    .await;
+    let stored: i64 = c
+        .store
+        .read(|tx| {
+            tx.query_row(
+                "SELECT count(*) FROM invitees WHERE uri = ?1",
+                [&booked.invitee_uri],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::from)
+        })
+        .expect("count");
+    assert_eq!(stored, 1, "the booking arrived");
+    live.stop().await.expect("stop");
+}

@@ -1,7 +1,7 @@
 // Decides between first run and the app shell, owns the status, and turns `data-changed` into
 // refetches of whatever became stale.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   getPreferences,
   getStatus,
@@ -15,10 +15,13 @@ import {
 } from './ipc';
 import { DEFAULT_PREFERENCES, PreferencesContext, PrefsContext, type PreferencesApi } from './lib/prefs';
 import { systemPrefs } from './lib/time';
-import { FirstRun } from './features/connect/FirstRun';
+import { forgetEarly, takeEarly } from './lib/boot';
 import { AppShell } from './features/shell/AppShell';
 import { Logo } from './features/shell/Logo';
 import { StoreGate } from './features/recovery/Recovery';
+
+// First run (the Connect flow) is its own chunk: a connected start never parses it.
+const FirstRun = lazy(() => import('./features/connect/FirstRun').then((m) => ({ default: m.FirstRun })));
 
 export type Versions = { events: number; contacts: number; dashboard: number };
 
@@ -50,7 +53,7 @@ function MainApp() {
 
   const refreshStatus = useCallback(async () => {
     try {
-      setStatus(await getStatus());
+      setStatus(await (takeEarly('status') ?? getStatus()));
       setStatusError(null);
     } catch (raw) {
       setStatusError(toIpcError(raw));
@@ -64,7 +67,7 @@ function MainApp() {
 
   const loadPrefs = useCallback(async () => {
     try {
-      replacePrefs(await getPreferences());
+      replacePrefs(await (takeEarly('preferences') ?? getPreferences()));
     } catch {
       // Stay on the defaults (system zone, canceled hidden); Settings shows the error when saving.
     }
@@ -113,6 +116,8 @@ function MainApp() {
     let unlisten: (() => void) | undefined;
     let gone = false;
     onDataChanged((stale) => {
+      // An answer asked at boot and not taken yet may predate this change.
+      forgetEarly();
       if (stale.includes('status') || stale.includes('webhooks')) void refreshStatus();
       const events = stale.includes('events');
       const contacts = stale.includes('contacts');
@@ -158,7 +163,11 @@ function MainApp() {
       </Centered>
     );
   } else if (!status.account || connecting) {
-    screen = <FirstRun onConnected={connected} onConnectingChange={setConnecting} />;
+    screen = (
+      <Suspense fallback={<Centered />}>
+        <FirstRun onConnected={connected} onConnectingChange={setConnecting} />
+      </Suspense>
+    );
   } else {
     screen = <AppShell status={status} versions={versions} refreshStatus={refreshStatus} />;
   }
@@ -170,7 +179,7 @@ function MainApp() {
   );
 }
 
-function Centered({ children }: { children: React.ReactNode }) {
+function Centered({ children }: { children?: React.ReactNode }) {
   return (
     <main className="centered">
       <Logo size={56} />

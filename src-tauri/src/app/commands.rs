@@ -262,15 +262,22 @@ pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Res<SyncRep
     report
 }
 
+/// Disconnects (see [`connect::disconnect`]); answers the warnings to show, one sentence each:
+/// what Calendly did not let Slotline undo (a subscription it could not delete, a sign-in it
+/// could not revoke), what that means and what to do. The disconnect itself completed.
 #[tauri::command]
-pub async fn disconnect(app: AppHandle, state: State<'_, AppState>, erase: bool) -> Res<()> {
+pub async fn disconnect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    erase: bool,
+) -> Res<Vec<String>> {
     if let Some(live) = state.live.lock().await.take() {
         let _ = live.stop().await;
     }
-    connect::disconnect(&state.store, &state.secrets, erase).await?;
+    let done = connect::disconnect(&state.store, &state.secrets, erase).await?;
     *state.sandbox.lock().await = None;
     Emitter::new(&app).stale(&["events", "contacts", "status"]);
-    Ok(())
+    Ok(done.warnings())
 }
 
 impl From<OAuthError> for IpcFailure {

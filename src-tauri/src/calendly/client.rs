@@ -33,20 +33,35 @@ pub enum ApiError {
     InvalidArgument { message: String, details: String },
     #[error("Calendly's rate limit was reached; try again in {} s", retry_after.as_secs())]
     RateLimited { retry_after: Duration },
-    #[error("Calendly had a server error ({status}): {message}; Slotline will try again later")]
+    #[error("Calendly had a server error ({status}): {message}; the problem is on Calendly's side: try again later (a running Slotline retries by itself)")]
     Server { status: u16, message: String },
     #[error("Calendly answered {status}: {message}")]
     Other { status: u16, message: String },
-    #[error(
-        "could not reach Calendly at {url}: {reason}. Check the network; Slotline will try again"
-    )]
-    Network { url: String, reason: String },
+    /// No answer: the connection failed, or (`timeout_secs`) Calendly did not answer in time.
+    #[error("{}", network_message(.url, .reason, *.timeout_secs))]
+    Network {
+        url: String,
+        reason: String,
+        timeout_secs: Option<u64>,
+    },
     #[error("Calendly sent a response Slotline could not read: {0}")]
     Decode(String),
     #[error("Calendly no longer accepts Slotline's authorization ({0}). Reconnect Calendly")]
     Reconnect(String),
-    #[error("could not refresh the Calendly token: {0}")]
+    #[error("could not refresh the Calendly sign-in ({0}). Slotline keeps the stored sign-in and tries again on the next request; reconnect Calendly if this keeps happening")]
     Auth(String),
+}
+
+fn network_message(url: &str, reason: &str, timeout_secs: Option<u64>) -> String {
+    match timeout_secs {
+        Some(secs) => format!(
+            "Calendly did not answer within {secs} s ({url}). Check the network, then try again; \
+             a slow connection can be given more time with SLOTLINE_HTTP_TIMEOUT_SECS"
+        ),
+        None => format!(
+            "could not reach Calendly ({url}): {reason}. Check the network; Slotline will try again"
+        ),
+    }
 }
 
 impl From<OAuthError> for ApiError {
@@ -59,6 +74,47 @@ impl From<OAuthError> for ApiError {
 }
 
 impl ApiError {
+    /// Calendly did not answer within the request timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Network {
+                timeout_secs: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// What Calendly answered, as a clause without advice, for callers that say themselves
+    /// what happens next (disconnect's warnings).
+    pub fn answer(&self) -> String {
+        match self {
+            ApiError::Unauthenticated { message } => {
+                format!("Calendly rejected the token (401: {message})")
+            }
+            ApiError::PermissionDenied { message } => {
+                format!("Calendly refused access (403: {message})")
+            }
+            ApiError::NotFound { message } => format!("Calendly answered 404 ({message})"),
+            ApiError::RateLimited { .. } => {
+                "Calendly's rate limit was still reached after retrying (429)".into()
+            }
+            ApiError::Server { status, message } => {
+                format!("Calendly had a server error ({status}: {message}), also after retrying")
+            }
+            ApiError::Network {
+                timeout_secs: Some(secs),
+                ..
+            } => format!("Calendly did not answer within {secs} s"),
+            ApiError::Network { url, reason, .. } => {
+                format!("Calendly could not be reached ({url}: {reason})")
+            }
+            ApiError::Reconnect(m) => format!("Calendly no longer accepts the sign-in ({m})"),
+            ApiError::Auth(m) => format!("the sign-in could not be refreshed ({m})"),
+            other => other.to_string(),
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Unauthenticated { .. } => Some(401),
@@ -165,29 +221,62 @@ pub struct Client {
     api_url: String,
     auth: Auth,
     rate: Mutex<Option<RateLimit>>,
+    timeout: Duration,
 }
+
+/// The longest wait for a TCP/TLS connection (shorter when the whole request must be quicker).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Client {
     pub fn new(api_url: &str, token: &str) -> Result<Self, ApiError> {
         Self::with_auth(api_url, Auth::Token(token.to_string()))
     }
 
+    /// A client with the default request timeout ([`crate::config::DEFAULT_HTTP_TIMEOUT`]).
     pub fn with_auth(api_url: &str, auth: Auth) -> Result<Self, ApiError> {
+        Self::with_timeout(api_url, auth, crate::config::DEFAULT_HTTP_TIMEOUT)
+    }
+
+    /// A client whose every request (connect, send, answer) must finish within `timeout`.
+    pub fn with_timeout(api_url: &str, auth: Auth, timeout: Duration) -> Result<Self, ApiError> {
+        let timeout = timeout.max(Duration::from_millis(100));
         let http = reqwest::Client::builder()
             .user_agent(concat!("Slotline/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .timeout(timeout)
             .build()
             .map_err(|e| ApiError::Network {
                 url: api_url.to_string(),
                 reason: e.to_string(),
+                timeout_secs: None,
             })?;
         Ok(Self {
             http,
             api_url: api_url.trim_end_matches('/').to_string(),
             auth,
             rate: Mutex::new(None),
+            timeout,
         })
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// A transport error of `method url` as the user should read it: a timeout names the limit.
+    fn transport_error(&self, method: &Method, url: &str, e: reqwest::Error) -> ApiError {
+        let url = match url::Url::parse(url) {
+            Ok(u) => format!("{method} {}{}", u.origin().ascii_serialization(), u.path()),
+            Err(_) => format!("{method} {url}"),
+        };
+        let timeout_secs = e
+            .is_timeout()
+            .then(|| self.timeout.as_secs_f64().round().max(1.0) as u64);
+        ApiError::Network {
+            url,
+            reason: e.without_url().to_string(),
+            timeout_secs,
+        }
     }
 
     pub fn api_url(&self) -> &str {
@@ -370,11 +459,14 @@ impl Client {
             .http
             .post(format!("{}/webhook_subscriptions", self.api_url))
             .json(&body);
+        let url = format!("{}/webhook_subscriptions", self.api_url);
         let resp = self.send(req).await?;
-        let r: Resource<WebhookSubscription> = resp
-            .json()
+        let bytes = resp
+            .bytes()
             .await
-            .map_err(|e| ApiError::Decode(e.to_string()))?;
+            .map_err(|e| self.transport_error(&Method::POST, &url, e))?;
+        let r: Resource<WebhookSubscription> =
+            serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode(e.to_string()))?;
         Ok(r.resource)
     }
 
@@ -397,10 +489,10 @@ impl Client {
     ) -> Result<T, ApiError> {
         let req = self.http.get(url).query(params);
         let resp = self.send(req).await?;
-        let bytes = resp.bytes().await.map_err(|e| ApiError::Network {
-            url: url.to_string(),
-            reason: e.to_string(),
-        })?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&Method::GET, url, e))?;
         serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode(e.to_string()))
     }
 
@@ -413,7 +505,16 @@ impl Client {
             let Some(r) = req.try_clone() else {
                 return Err(ApiError::Decode("request body cannot be retried".into()));
             };
-            let result = r.bearer_auth(&token).send().await;
+            let request = r
+                .bearer_auth(&token)
+                .build()
+                .map_err(|e| ApiError::Network {
+                    url: self.api_url.clone(),
+                    reason: e.without_url().to_string(),
+                    timeout_secs: None,
+                })?;
+            let (method, url) = (request.method().clone(), request.url().to_string());
+            let result = self.http.execute(request).await;
             let err = match result {
                 Ok(resp) => {
                     self.note_rate_limit(&resp);
@@ -422,13 +523,8 @@ impl Client {
                     }
                     error_of(resp).await
                 }
-                Err(e) => ApiError::Network {
-                    url: e
-                        .url()
-                        .map(|u| format!("{}{}", u.origin().ascii_serialization(), u.path()))
-                        .unwrap_or_default(),
-                    reason: e.without_url().to_string(),
-                },
+                // A timeout is not retried here: each attempt already waited the whole limit.
+                Err(e) => self.transport_error(&method, &url, e),
             };
             // One refresh after a 401 (shared with concurrent callers), then one retry.
             if let (ApiError::Unauthenticated { .. }, Auth::OAuth(session)) = (&err, &self.auth) {
@@ -514,9 +610,12 @@ async fn error_of(resp: Response) -> ApiError {
         .unwrap_or(Duration::from_secs(1))
         .min(MAX_WAIT);
     let body: ErrorBody = resp.json().await.unwrap_or_default();
+    // Calendly's messages end in a full stop; ours continue the sentence.
     let message = body
         .message
         .or(body.title)
+        .map(|m| m.trim().trim_end_matches('.').to_string())
+        .filter(|m| !m.is_empty())
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string());
     match status {
         StatusCode::UNAUTHORIZED => ApiError::Unauthenticated { message },
@@ -588,11 +687,7 @@ impl Client {
             {
                 Ok(r) => r,
                 Err(e) => {
-                    let reason = e.without_url().to_string();
-                    let result = Err(ApiError::Network {
-                        url: url.to_string(),
-                        reason,
-                    });
+                    let result = Err(self.transport_error(&Method::GET, url, e));
                     return Attempt { result, rate: None };
                 }
             };
@@ -603,10 +698,7 @@ impl Client {
                     Ok(b) => {
                         serde_json::from_slice(&b).map_err(|e| ApiError::Decode(e.to_string()))
                     }
-                    Err(e) => Err(ApiError::Network {
-                        url: url.to_string(),
-                        reason: e.without_url().to_string(),
-                    }),
+                    Err(e) => Err(self.transport_error(&Method::GET, url, e)),
                 };
                 return Attempt { result, rate };
             }
@@ -697,4 +789,77 @@ fn rate_of(resp: &Response) -> Option<RateLimit> {
         remaining: h("x-ratelimit-remaining")?,
         reset_secs: h("x-ratelimit-reset")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A loopback server that accepts connections and never answers; counts them.
+    async fn silent_server() -> (String, Arc<AtomicU32>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let accepted = Arc::new(AtomicU32::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((sock, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                held.push(sock);
+            }
+        });
+        (url, accepted)
+    }
+
+    #[tokio::test]
+    async fn a_stalled_calendly_is_a_timeout_naming_the_limit_and_is_not_retried_here() {
+        let (url, accepted) = silent_server().await;
+        let client =
+            Client::with_timeout(&url, Auth::Token("t".into()), Duration::from_millis(300))
+                .expect("client");
+        let started = std::time::Instant::now();
+        let err = client.me().await.expect_err("no answer");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(err.is_timeout(), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("Calendly did not answer within 1 s (GET http://127.0.0.1:"),
+            "{text}"
+        );
+        assert!(text.contains("SLOTLINE_HTTP_TIMEOUT_SECS"), "{text}");
+        assert_eq!(err.answer(), "Calendly did not answer within 1 s");
+        assert_eq!(accepted.load(Ordering::SeqCst), 1, "one attempt");
+
+        // The sync's single attempts report it the same way.
+        let a = client
+            .event_once(&format!("{url}/scheduled_events/E"))
+            .await;
+        assert!(a.result.expect_err("no answer").is_timeout());
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_a_network_error_not_a_timeout() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            l.local_addr().expect("addr").port()
+        };
+        let client = Client::new(&format!("http://127.0.0.1:{port}"), "t").expect("client");
+        let err = client.me().await.expect_err("refused");
+        assert!(
+            matches!(
+                err,
+                ApiError::Network {
+                    timeout_secs: None,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err
+            .to_string()
+            .starts_with("could not reach Calendly (GET http://127.0.0.1:"));
+    }
 }

@@ -262,17 +262,47 @@ pub fn known_uris(store: &Store) -> Result<Vec<String>, StoreError> {
     })
 }
 
-/// Deletes every subscription this app created (on disconnect). Returns how many.
-pub async fn delete_ours(client: &Client, store: &Store) -> Result<usize, SubscriptionError> {
-    let mut n = 0;
-    for uri in known_uris(store)? {
+/// A subscription this app created that Calendly did not let it delete.
+#[derive(Debug)]
+pub struct Undeleted {
+    pub uri: String,
+    pub callback_url: String,
+    pub error: ApiError,
+}
+
+/// Deletes every subscription this app created (on disconnect), each one even after another
+/// failed. Returns how many are gone and the ones still at Calendly (their records stay, so a
+/// later disconnect tries again).
+pub async fn delete_ours(
+    client: &Client,
+    store: &Store,
+) -> Result<(usize, Vec<Undeleted>), StoreError> {
+    let ours: Vec<(String, String)> = store.read(|tx| {
+        let mut stmt = tx.prepare(
+            "SELECT uri, callback_url FROM webhook_subscriptions WHERE created_by_app = 1",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok::<_, StoreError>(rows.collect::<Result<_, _>>()?)
+    })?;
+    let mut deleted = 0;
+    let mut left = Vec::new();
+    for (uri, callback_url) in ours {
         match client.delete_subscription(&uri).await {
-            Ok(()) | Err(ApiError::NotFound { .. }) => n += 1,
-            Err(e) => return Err(e.into()),
+            Ok(()) | Err(ApiError::NotFound { .. }) => {
+                forget(store, &uri)?;
+                deleted += 1;
+            }
+            Err(error) => {
+                warn!(%uri, %error, "could not delete the webhook subscription");
+                left.push(Undeleted {
+                    uri,
+                    callback_url,
+                    error,
+                });
+            }
         }
-        forget(store, &uri)?;
     }
-    Ok(n)
+    Ok((deleted, left))
 }
 
 /// Checks our subscription's state; `true` when it is still active.

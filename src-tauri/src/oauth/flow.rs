@@ -261,13 +261,63 @@ pub(crate) fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// An HTTP client for token requests: no redirects, as oauth2 requires against SSRF.
+/// An HTTP client for token requests: no redirects, as oauth2 requires against SSRF; the
+/// request timeout of every Calendly call (`SLOTLINE_HTTP_TIMEOUT_SECS`).
 pub fn http_client() -> Result<reqwest::Client, OAuthError> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
+        .timeout(crate::config::http_timeout_from_env())
         .build()
         .map_err(|e| OAuthError::Config(e.to_string()))
+}
+
+/// A failed token-endpoint request in words: a timeout names the limit, anything else its
+/// cause (never the URL).
+pub(crate) fn request_failure(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = Some(e);
+    let mut causes = Vec::new();
+    while let Some(err) = cur {
+        // oauth2 boxes the reqwest error.
+        let reqwest_error = err
+            .downcast_ref::<reqwest::Error>()
+            .or_else(|| err.downcast_ref::<Box<reqwest::Error>>().map(|b| &**b));
+        if let Some(r) = reqwest_error {
+            if r.is_timeout() {
+                return format!(
+                    "Calendly did not answer within {} s",
+                    crate::config::http_timeout_from_env().as_secs()
+                );
+            }
+            if let Some(source) = std::error::Error::source(r) {
+                causes.push(source.to_string());
+            }
+            break;
+        }
+        causes.push(err.to_string());
+        cur = err.source();
+    }
+    format!("could not reach Calendly ({})", causes.join(": "))
+}
+
+/// An error answer that is not OAuth's `{error, error_description}` (a 5xx page, Calendly's
+/// `{title, message}`), in a few words.
+fn unexpected_answer(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct Titled {
+        title: Option<String>,
+        message: Option<String>,
+    }
+    match serde_json::from_slice::<Titled>(body) {
+        Ok(Titled {
+            title: Some(t),
+            message: Some(m),
+        }) => format!("Calendly answered \"{t}\": {m}"),
+        Ok(Titled { title: Some(t), .. }) => format!("Calendly answered \"{t}\""),
+        _ => format!(
+            "Calendly sent an answer Slotline could not read ({} bytes)",
+            body.len()
+        ),
+    }
 }
 
 pub(crate) fn token_error<E: std::error::Error + 'static>(
@@ -285,8 +335,8 @@ pub(crate) fn token_error<E: std::error::Error + 'static>(
                 OAuthError::Token(format!("{}: {desc}", r.error()))
             }
         }
-        RequestTokenError::Request(e) => OAuthError::Token(e.to_string()),
-        RequestTokenError::Parse(e, _) => OAuthError::Token(format!("unreadable response: {e}")),
+        RequestTokenError::Request(e) => OAuthError::Token(request_failure(&e)),
+        RequestTokenError::Parse(_, body) => OAuthError::Token(unexpected_answer(&body)),
         RequestTokenError::Other(e) => OAuthError::Token(e),
     }
 }

@@ -167,10 +167,10 @@ pub async fn revoke(app: &OAuthApp, tokens: &TokenSet) -> Result<(), OAuthError>
             .form(&form)
             .send()
             .await
-            .map_err(|e| OAuthError::Token(e.without_url().to_string()))?;
+            .map_err(|e| OAuthError::Token(super::flow::request_failure(&e.without_url())))?;
         if !resp.status().is_success() {
             return Err(OAuthError::Token(format!(
-                "revoke answered {}",
+                "the revocation endpoint answered {}",
                 resp.status()
             )));
         }

@@ -502,9 +502,18 @@ async fn path_fault(State(sb): State<Sandbox>, req: Request, next: Next) -> Resp
     let Some(f) = fault else {
         return next.run(req).await;
     };
+    if let Some(ms) = f.delay_ms {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    if f.status == 0 {
+        return next.run(req).await;
+    }
     let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let title = status.canonical_reason().unwrap_or("Error");
-    let body = json!({"title": title, "message": format!("Injected {} for {path}.", f.status)});
+    let path = req.uri().path();
+    let body = f.body.clone().unwrap_or_else(
+        || json!({"title": title, "message": format!("Injected {} for {path}.", f.status)}),
+    );
     let mut resp = (status, Json(body)).into_response();
     if let Some(s) = f.retry_after {
         resp.headers_mut()

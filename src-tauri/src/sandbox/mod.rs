@@ -68,8 +68,10 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// The anchor the scenario is generated around; the sandbox clock starts here and runs.
     pub now: DateTime<Utc>,
-    /// Scheduled events to generate, spread from 60 days back to 120 days ahead.
+    /// Scheduled events to generate, spread over `span_days`.
     pub events: usize,
+    /// Days before and after `now` the generated meetings span (60 back, 120 ahead by default).
+    pub span_days: (u32, u32),
     pub personal_access_token: String,
     pub oauth_client_id: String,
     /// When set, token requests may authenticate with it (Basic or body), web-app style.
@@ -111,6 +113,7 @@ impl Default for SandboxConfig {
             seed: 42,
             now: Utc::now(),
             events: 120,
+            span_days: scenario::DEFAULT_SPAN_DAYS,
             personal_access_token: format!("sbx_pat_{}", ids::random_hex(&mut rand::rng(), 16)),
             oauth_client_id: "slotline-sandbox-client".to_string(),
             oauth_client_secret: None,
@@ -193,7 +196,10 @@ pub struct SettingsPatch {
 /// so `/scheduled_events/*/invitees` hits every invitee listing) and whose method is `method`
 /// (any when `None`): `status` with a Calendly-style `{title, message}` body, the next `times`
 /// matching requests (`None`: until replaced). `retry_after` and `ratelimit_reset` add the
-/// `Retry-After` and `X-RateLimit-Reset` headers (in seconds). Control endpoints are never hit.
+/// `Retry-After` and `X-RateLimit-Reset` headers (in seconds). `body` replaces the default body
+/// (e.g. OAuth's `{"error": "invalid_grant"}`). `delay_ms` holds the answer that long first (a
+/// stalled Calendly, for client timeouts); with `status` 0 the real answer follows the delay.
+/// Control endpoints are never hit.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PathFault {
@@ -203,6 +209,8 @@ pub struct PathFault {
     pub times: Option<u32>,
     pub retry_after: Option<u64>,
     pub ratelimit_reset: Option<u64>,
+    pub body: Option<serde_json::Value>,
+    pub delay_ms: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -309,11 +317,12 @@ impl Sandbox {
                 w.reseed();
                 w
             }
-            _ => scenario::generate(
+            _ => scenario::generate_spanning(
                 config.seed,
                 config.now,
                 config.events,
                 config.user_is_org_admin,
+                config.span_days,
             ),
         };
         world.user_is_org_admin = config.user_is_org_admin;

@@ -993,8 +993,26 @@ fn reason(rng: &mut impl RngCore, by_host: bool) -> Option<String> {
     pool.choose(rng).map(|s| s.to_string())
 }
 
-/// Builds the world for `seed` around `now` with exactly `target` scheduled events.
+/// The days before and after `now` the generated history spans unless told otherwise.
+pub const DEFAULT_SPAN_DAYS: (u32, u32) = (60, 120);
+
+/// Builds the world for `seed` around `now` with exactly `target` scheduled events, spread over
+/// [`DEFAULT_SPAN_DAYS`].
+#[cfg(test)]
 pub fn generate(seed: u64, now: DateTime<Utc>, target: usize, user_is_org_admin: bool) -> World {
+    generate_spanning(seed, now, target, user_is_org_admin, DEFAULT_SPAN_DAYS)
+}
+
+/// [`generate`] with the meetings spread from `span.0` days before `now` to `span.1` days after
+/// it. Business hours hold about 16 meetings a weekday, so a wider span holds more of them (the
+/// default span fills up near 2,100).
+pub fn generate_spanning(
+    seed: u64,
+    now: DateTime<Utc>,
+    target: usize,
+    user_is_org_admin: bool,
+    span: (u32, u32),
+) -> World {
     let mut rng = StdRng::seed_from_u64(seed);
     let user_uuid = uuid_v4(&mut rng);
     let org_uuid = uuid_v4(&mut rng);
@@ -1087,7 +1105,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>, target: usize, user_is_org_admin:
         routing_submissions: Vec::new(),
         rng,
     };
-    history(&mut world, now, target);
+    history(&mut world, now, target, span);
     world
 }
 
@@ -1123,11 +1141,12 @@ fn custom_questions(t: &EventTemplate) -> Vec<Value> {
         .collect()
 }
 
-fn history(w: &mut World, now: DateTime<Utc>, target: usize) {
+fn history(w: &mut World, now: DateTime<Utc>, target: usize, span: (u32, u32)) {
     if target == 0 {
         return;
     }
-    let window = (now - TimeDelta::days(60), now + TimeDelta::days(120));
+    let (back, ahead) = (i64::from(span.0), i64::from(span.1).max(1));
+    let window = (now - TimeDelta::days(back), now + TimeDelta::days(ahead));
     let webinars = if target >= 3 { (target / 10).max(1) } else { 0 };
     for start in group_occurrences(window.0, window.1)
         .into_iter()
@@ -1140,7 +1159,7 @@ fn history(w: &mut World, now: DateTime<Utc>, target: usize) {
     let mut misses = 0;
     while w.events.len() < target && misses < 2_000 {
         let before = w.events.len();
-        one_on_one(w, now, target);
+        one_on_one(w, now, target, (back, ahead));
         misses = if w.events.len() == before {
             misses + 1
         } else {
@@ -1213,12 +1232,12 @@ fn webinar(w: &mut World, now: DateTime<Utc>, start: DateTime<Utc>) {
     }
 }
 
-fn one_on_one(w: &mut World, now: DateTime<Utc>, target: usize) {
+fn one_on_one(w: &mut World, now: DateTime<Utc>, target: usize, (back, ahead): (i64, i64)) {
     let t = pick_solo_template(&mut w.rng);
     let Some(et) = w.event_type_by_ref(t.slug).cloned() else {
         return;
     };
-    let day = w.rng.random_range(-60..120);
+    let day = w.rng.random_range(-back..ahead);
     let Some(start) = business_start(&mut w.rng, now, day, t.duration) else {
         return;
     };

@@ -41,6 +41,10 @@ use crate::store::{events, sync_state, Store, StoreError};
 pub const DEFAULT_DAYS_BACK: i64 = 90;
 pub const DEFAULT_DAYS_AHEAD: i64 = 365;
 
+/// Retries of one request that timed out (each waited the whole request timeout) before the
+/// sync stops: with the default 30 s timeout, a stalled Calendly ends a sync in about 90 s.
+pub const MAX_TIMEOUT_RETRIES: u32 = 2;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error(transparent)]
@@ -449,6 +453,7 @@ impl Run<'_> {
     {
         let mut attempt = 0u32;
         let mut throttles = 0u32;
+        let mut timeouts = 0u32;
         loop {
             let sent_at = self.admit().await;
             let Attempt { result, rate } = send().await;
@@ -481,6 +486,15 @@ impl Run<'_> {
                             Throttle::Spent => None,
                         }
                     }
+                }
+                // Each timed-out attempt already waited the whole request timeout: a stalled
+                // Calendly gets a few more tries, not `max_retries` timeouts in a row.
+                ApiError::Network { .. } if err.is_timeout() => {
+                    timeouts += 1;
+                    if timeouts > MAX_TIMEOUT_RETRIES {
+                        return Err(err);
+                    }
+                    Some(backoff(self.opts.backoff_base, attempt, jitter))
                 }
                 ApiError::Server { .. } | ApiError::Network { .. } => {
                     Some(backoff(self.opts.backoff_base, attempt, jitter))

@@ -251,7 +251,7 @@ export type Commands = {
   explore_sandbox: { args: Record<string, never>; result: StatusView };
   connect_token: { args: { token: string }; result: StatusView };
   sync_now: { args: Record<string, never>; result: SyncReport };
-  disconnect: { args: { erase: boolean }; result: null };
+  disconnect: { args: { erase: boolean }; result: Array<string> };
   begin_oauth: { args: { clientId: string, clientSecret: string | null, redirectPort: number | null, redirectUri?: string | null }; result: OAuthStart };
   finish_oauth: { args: Record<string, never>; result: StatusView };
   cancel_oauth: { args: Record<string, never>; result: null };

@@ -183,7 +183,8 @@ export function saveSettings(oauthClientId: string | null, redirectPort: number)
 }
 
 /** Forgets the connection; with `erase`, also deletes the local meeting history. */
-export function disconnect(erase: boolean): Promise<null> {
+/** Disconnects; answers the warnings to show (what Calendly did not let Slotline undo). */
+export function disconnect(erase: boolean): Promise<string[]> {
   return call('disconnect', { erase });
 }
 

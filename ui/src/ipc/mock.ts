@@ -87,6 +87,8 @@ export type MockConfig = {
   notes?: Record<string, string>;
   /** Makes `set_private_note` fail with this message (kind `store`). */
   noteError?: string;
+  /** What `disconnect` warns about (Calendly did not let a subscription be deleted, …). */
+  disconnectWarnings?: string[];
 };
 
 export type OAuthOutcome = 'approve' | 'deny' | 'timeout' | 'exchange_failed';
@@ -559,7 +561,9 @@ export function installMock(raw: unknown): MockControl {
         if (erase) control.db = null;
         control.status.webhooks = emptyStatus().webhooks;
         control.recount();
-        return null;
+        // As Rust does: the status is stale at once (the screen may swap before this answer lands).
+        void control.dataChanged(['events', 'contacts', 'status']);
+        return [...(config.disconnectWarnings ?? [])];
       }
       case 'list_timezones':
         return [...timezones];

@@ -102,6 +102,29 @@ test('Settings shows the connection and disconnecting keeps history by default',
   await page.getByTestId('disconnect-confirm').click();
   await page.getByTestId('first-run').waitFor();
   assert.deepEqual((await calls(page, 'disconnect')).map((c) => c.args), [{ erase: false }]);
+  assert.equal(await page.getByTestId('disconnect-warnings').count(), 0, 'a clean disconnect warns of nothing');
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('a disconnect Calendly did not fully undo says what is left and what to do on the first-run screen', async () => {
+  const warning =
+    'the webhook subscription Slotline created could not be deleted at Calendly: Calendly had a server error (500). It stays at Calendly, which keeps sending new bookings and cancellations to https://dana.ngrok.app/webhooks/calendly. To remove it, connect Calendly again and disconnect again';
+  const { page, context, problems } = await openApp(env.browser, env.server.url, { mock: { disconnectWarnings: [warning] } });
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('disconnect').click();
+  await page.getByTestId('disconnect-confirm').click();
+  await page.getByTestId('first-run').waitFor();
+  const notice = page.getByTestId('disconnect-warnings');
+  await notice.waitFor();
+  const text = await notice.innerText();
+  assert.match(text, /Disconnected, with something left at Calendly/);
+  assert.match(text, /no longer holds any token/);
+  assert.match(text, /The webhook subscription Slotline created could not be deleted at Calendly/, 'capitalised');
+  assert.match(text, /connect Calendly again and disconnect again\./, 'ends as a sentence');
+  await screenshot(page, 'disconnect-warnings');
+  await page.getByTestId('disconnect-warnings-dismiss').click();
+  assert.equal(await notice.count(), 0);
   await assertClean(page, problems);
   await context.close();
 });

@@ -1,7 +1,7 @@
 //! The generated world: deterministic, believable, internally consistent; and the state file.
 
 use super::support::*;
-use crate::sandbox::scenario::{generate, HOST_TZ};
+use crate::sandbox::scenario::{generate, generate_spanning, DEFAULT_SPAN_DAYS, HOST_TZ};
 use crate::sandbox::{BookingSpec, SandboxConfig, Status};
 use chrono::{Datelike, TimeDelta, Timelike, Weekday};
 use serde_json::json;
@@ -14,6 +14,43 @@ fn same_seed_and_anchor_give_the_same_world() {
     let c = serde_json::to_string(&generate(12, anchor(), 120, true)).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
+}
+
+#[test]
+fn a_longer_span_holds_more_meetings_than_the_default_one_all_inside_it() {
+    let now = anchor();
+    // The default span's business hours fill up near 2,100 meetings.
+    let full = generate(7, now, 3_000, true).events.len();
+    assert!((1_500..3_000).contains(&full), "{full}");
+    assert_eq!(
+        serde_json::to_string(&generate_spanning(7, now, 200, true, DEFAULT_SPAN_DAYS)).ok(),
+        serde_json::to_string(&generate(7, now, 200, true)).ok()
+    );
+    let w = generate_spanning(7, now, 3_000, true, (20, 300));
+    assert_eq!(w.events.len(), 3_000);
+    // A reschedule's canceled original lies between its booking (up to a month earlier) and two
+    // weeks after the move, so it may fall a little outside the span.
+    let (from, to) = (
+        now - TimeDelta::days(20 + 45),
+        now + TimeDelta::days(300 + 15),
+    );
+    let outside: Vec<_> = w
+        .events
+        .iter()
+        .filter(|e| e.start_time < from || e.start_time >= to)
+        .map(|e| (e.start_time, e.status))
+        .collect();
+    assert!(outside.is_empty(), "{outside:?}");
+    let active = |e: &&crate::sandbox::model::ScheduledEvent| e.status == Status::Active;
+    assert!(w
+        .events
+        .iter()
+        .filter(active)
+        .all(|e| e.start_time >= now - TimeDelta::days(21)));
+    assert!(w
+        .events
+        .iter()
+        .any(|e| e.start_time > now + TimeDelta::days(200)));
 }
 
 #[test]

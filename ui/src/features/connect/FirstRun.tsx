@@ -3,6 +3,7 @@
 
 import { useEffect, useId, useState } from 'react';
 import { exploreSandbox, reportFirstPaint, toIpcError, type IpcError, type StatusView } from '../../ipc';
+import { asSentence, takeDisconnectWarnings } from '../../lib/disconnectNotice';
 import { Logo } from '../shell/Logo';
 import { ConnectPanel } from './ConnectPanel';
 
@@ -18,6 +19,7 @@ export function FirstRun({
   const [connecting, setConnecting] = useState(false);
   const [exploring, setExploring] = useState(false);
   const [sandboxError, setSandboxError] = useState<IpcError | null>(null);
+  const [leftAtCalendly, setLeftAtCalendly] = useState(takeDisconnectWarnings);
   const panelId = useId();
   const busy = connecting || exploring;
   useEffect(() => onConnectingChange?.(connecting), [connecting, onConnectingChange]);
@@ -41,6 +43,20 @@ export function FirstRun({
           <Logo size={64} />
           <h1 id="first-run-title">Slotline</h1>
         </div>
+        {leftAtCalendly.length > 0 && (
+          <section className="notice notice-warning" role="alert" aria-labelledby="left-title" data-testid="disconnect-warnings">
+            <h2 id="left-title">Disconnected, with something left at Calendly</h2>
+            <p>Slotline no longer holds any token, but Calendly did not let it undo everything:</p>
+            <ul>
+              {leftAtCalendly.map((w) => (
+                <li key={w}>{asSentence(w)}</li>
+              ))}
+            </ul>
+            <button type="button" className="btn" data-testid="disconnect-warnings-dismiss" onClick={() => setLeftAtCalendly([])}>
+              Dismiss
+            </button>
+          </section>
+        )}
         <p className="pitch">
           Your Calendly meetings in a fast local calendar, with cancellations, reschedules, no-shows and
           every answer your clients gave, even offline.

@@ -6,9 +6,9 @@ import { getDashboard, reportFirstPaint, openExternal, toIpcError, type Calendar
 import { useLoad, useNow } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
 import { firstDayOfWeek, toneOf } from '../../lib/calendar';
+import { dashboardBounds, takeEarlyDashboard } from '../../lib/boot';
 import { activityVerb, initials, isVideoLocation, locationLabel } from '../../lib/labels';
 import {
-  dayBounds,
   formatDay,
   formatLongDay,
   formatShortDay,
@@ -16,7 +16,6 @@ import {
   greeting,
   relativeTime,
   todayIn,
-  weekBounds,
   zoneLabel,
 } from '../../lib/time';
 import { isHttpUrl } from '../../lib/urls';
@@ -41,12 +40,8 @@ export function HomePage({
   const firstDay = firstDayOfWeek(prefs.locale);
   const today = todayIn(now, prefs.zone);
   // Recomputed when the day (or the zone) changes, not on every clock tick.
-  const bounds = useMemo(() => {
-    const day = dayBounds(now, prefs.zone);
-    const week = weekBounds(now, prefs.zone, firstDay);
-    return { dayStart: day.start, dayEnd: day.end, weekStart: week.start, weekEnd: week.end };
-  }, [today, prefs.zone, firstDay]);
-  const { data, error, loading } = useLoad(() => getDashboard(bounds), [bounds, version]);
+  const bounds = useMemo(() => dashboardBounds(now, prefs.zone, prefs.locale), [today, prefs.zone, prefs.locale]);
+  const { data, error, loading } = useLoad(() => takeEarlyDashboard(bounds) ?? getDashboard(bounds), [bounds, version]);
   const [linkError, setLinkError] = useState<IpcError | null>(null);
   useEffect(() => {
     if (data) reportFirstPaint('home');

@@ -6,6 +6,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { getStoreProblem, hasBackend, quitApp, recoverStore, toIpcError, type IpcError, type StoreProblem } from '../../ipc';
 import { Logo } from '../shell/Logo';
+import { takeEarly } from '../../lib/boot';
 import './recovery.css';
 
 type Gate = { phase: 'checking' } | { phase: 'problem'; problem: StoreProblem } | { phase: 'moved'; movedTo: string } | { phase: 'open' };
@@ -17,7 +18,7 @@ export function StoreGate({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!hasBackend()) return;
     let gone = false;
-    getStoreProblem().then(
+    (takeEarly('storeProblem') ?? getStoreProblem()).then(
       (problem) => !gone && setGate(problem ? { phase: 'problem', problem } : { phase: 'open' }),
       // A backend that cannot even say: let the app start and show its own error.
       () => !gone && setGate({ phase: 'open' }),

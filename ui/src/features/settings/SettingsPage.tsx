@@ -11,6 +11,7 @@ import {
   type SettingsView,
   type StatusView,
 } from '../../ipc';
+import { leaveDisconnectWarnings } from '../../lib/disconnectNotice';
 import { authKindLabel, parsePort, unixToIso } from '../../lib/connect';
 import { useNow } from '../../lib/hooks';
 import { usePreferences, usePrefs } from '../../lib/prefs';
@@ -35,7 +36,8 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
     setBusy(true);
     setError(null);
     try {
-      await disconnect(erase);
+      // What Calendly did not let Slotline undo is shown on the first-run screen that follows.
+      leaveDisconnectWarnings(await disconnect(erase));
       await onDisconnected();
     } catch (raw) {
       setError(toIpcError(raw));

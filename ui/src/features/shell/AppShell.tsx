@@ -3,18 +3,23 @@
 
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { StatusView } from '../../ipc';
-import { ReconnectBanner } from '../connect/ReconnectBanner';
 import type { Versions } from '../../App';
 import type { CalendarState, Selection } from '../calendar/CalendarPage';
-import { ContactsPage } from '../contacts/ContactsPage';
-import { SettingsPage } from '../settings/SettingsPage';
 import { HomePage } from '../home/HomePage';
-import { SearchDialog } from '../search/SearchDialog';
 
-// The calendar (FullCalendar and its plugins, most of the UI's code) loads as its own chunk, so
-// the first screen paints without parsing it; it is fetched while the app is idle right after.
+// Only Home is in the first chunk. The calendar (FullCalendar and its plugins, most of the UI's
+// code) and the other screens load as their own chunks, so the first screen paints without
+// parsing them; they are fetched while the app is idle right after.
 const loadCalendar = () => import('../calendar/CalendarPage');
+const loadContacts = () => import('../contacts/ContactsPage');
+const loadSettings = () => import('../settings/SettingsPage');
+const loadSearch = () => import('../search/SearchDialog');
+const loadReconnect = () => import('../connect/ReconnectBanner');
 const CalendarPage = lazy(() => loadCalendar().then((m) => ({ default: m.CalendarPage })));
+const ContactsPage = lazy(() => loadContacts().then((m) => ({ default: m.ContactsPage })));
+const SettingsPage = lazy(() => loadSettings().then((m) => ({ default: m.SettingsPage })));
+const SearchDialog = lazy(() => loadSearch().then((m) => ({ default: m.SearchDialog })));
+const ReconnectBanner = lazy(() => loadReconnect().then((m) => ({ default: m.ReconnectBanner })));
 import { isSearchShortcut } from '../../lib/shortcuts';
 import { StatusLine } from './StatusLine';
 import { Logo } from './Logo';
@@ -76,8 +81,10 @@ export function AppShell({
 }) {
   const [tab, setTab] = useState<Tab>('home');
   useEffect(() => {
-    // Fetch the calendar's chunk once the first screen is up, so opening it is instant.
-    const t = window.setTimeout(() => void loadCalendar(), 1500);
+    // Fetch the other screens' chunks once the first screen is up, so opening them is instant.
+    const t = window.setTimeout(() => {
+      for (const load of [loadCalendar, loadContacts, loadSettings, loadSearch, loadReconnect]) void load();
+    }, 1500);
     return () => window.clearTimeout(t);
   }, []);
   const [selection, setSelection] = useState<Selection | null>(null);
@@ -154,14 +161,16 @@ export function AppShell({
       </nav>
       {showBanner && reconnectMessage && (
         <div className="banner-area">
-          <ReconnectBanner
-            message={reconnectMessage}
-            resolved={!status.reconnect}
-            open={reconnectOpen}
-            onOpen={() => setReconnectOpen(true)}
-            onClose={() => setReconnectOpen(false)}
-            onReconnected={reconnected}
-          />
+          <Suspense fallback={null}>
+            <ReconnectBanner
+              message={reconnectMessage}
+              resolved={!status.reconnect}
+              open={reconnectOpen}
+              onOpen={() => setReconnectOpen(true)}
+              onClose={() => setReconnectOpen(false)}
+              onReconnected={reconnected}
+            />
+          </Suspense>
         </div>
       )}
       <main className="content" aria-label={TABS.find((t) => t.id === tab)?.label}>
@@ -187,18 +196,26 @@ export function AppShell({
           </Suspense>
         )}
         {tab === 'contacts' && (
-          <ContactsPage
-            version={versions.contacts + versions.events}
-            email={contactEmail}
-            onSelectContact={setContactEmail}
-            onOpenEvent={openEvent}
-          />
+          <Suspense fallback={<p className="muted page-loading">Opening contacts…</p>}>
+            <ContactsPage
+              version={versions.contacts + versions.events}
+              email={contactEmail}
+              onSelectContact={setContactEmail}
+              onOpenEvent={openEvent}
+            />
+          </Suspense>
         )}
-        {tab === 'settings' && <SettingsPage status={status} onDisconnected={refreshStatus} />}
+        {tab === 'settings' && (
+          <Suspense fallback={<p className="muted page-loading">Opening settings…</p>}>
+            <SettingsPage status={status} onDisconnected={refreshStatus} />
+          </Suspense>
+        )}
       </main>
       <StatusLine status={status} refreshStatus={refreshStatus} onReconnect={() => setReconnectOpen(true)} />
       {searchOpen && (
-        <SearchDialog onClose={() => setSearchOpen(false)} onOpenEvent={openEvent} onOpenContact={openContact} />
+        <Suspense fallback={null}>
+          <SearchDialog onClose={() => setSearchOpen(false)} onOpenEvent={openEvent} onOpenContact={openContact} />
+        </Suspense>
       )}
     </div>
   );
