@@ -614,7 +614,7 @@ fn drive_serve(sb: &Sandbox, c: &Case, env: &Env, what: &str) -> Result<(), Stri
     let port = rt.block_on(free_port());
     let serve_once = |expect: &[&str]| -> Result<Vec<String>, String> {
         rt.block_on(async {
-            let (mut child, mut lines) = start_serve(env, port, vars).await?;
+            let (mut child, mut lines) = crate::serve::spawn_serve(env, port, vars);
             let mut seen = Vec::new();
             // Up to `ready`: a subscription whose every attempt answers 500 takes ~10 s of
             // back-off, more on a loaded machine.
@@ -685,51 +685,6 @@ fn drive_serve(sb: &Sandbox, c: &Case, env: &Env, what: &str) -> Result<(), Stri
         ));
     }
     Ok(())
-}
-
-/// `slotline serve` on `port` (its own public URL), its stderr lines on a channel.
-async fn start_serve(
-    env: &Env,
-    port: u16,
-    vars: &[(&str, &str)],
-) -> Result<
-    (
-        tokio::process::Child,
-        tokio::sync::mpsc::UnboundedReceiver<String>,
-    ),
-    String,
-> {
-    use tokio::io::{AsyncBufReadExt, BufReader};
-    let mut cmd = tokio::process::Command::new(crate::common::bin());
-    cmd.args([
-        "serve",
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--public-url",
-        &format!("http://127.0.0.1:{port}"),
-    ])
-    .env("SLOTLINE_DATA_DIR", env.dir.path())
-    .env_remove("DISPLAY")
-    .env_remove("SLOTLINE_HTTP_TIMEOUT_SECS")
-    .env_remove("RUST_BACKTRACE")
-    .envs(vars.iter().copied())
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::piped())
-    .kill_on_drop(true);
-    if let Some(api) = &env.api_url {
-        cmd.env("SLOTLINE_CALENDLY_API_URL", api)
-            .env("SLOTLINE_CALENDLY_AUTH_URL", api);
-    }
-    let mut child = cmd.spawn().map_err(|e| format!("spawn serve: {e}"))?;
-    let stderr = child.stderr.take().ok_or("no stderr")?;
-    let mut lines = BufReader::new(stderr).lines();
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok(Some(l)) = lines.next_line().await {
-            let _ = tx.send(l);
-        }
-    });
-    Ok((child, rx))
 }
 
 /// SIGTERM, then the exit status (within 30 s).

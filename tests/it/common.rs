@@ -249,3 +249,36 @@ pub async fn connected(
     );
     (sb, env)
 }
+
+/// A loopback port for a server a test starts later (a child process, or a restart on the same
+/// public URL). Binding port 0 and closing it is racy here: while the server starts, the
+/// kernel may give that port to one of the many outgoing connections the parallel tests make
+/// (they come from the ephemeral range). So the port is picked at random below that range,
+/// where no outgoing connection lands, checked free, and never handed out twice in a run.
+pub fn free_port() -> u16 {
+    use rand::Rng;
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (low, high) = (10_000u16, ephemeral_low.saturating_sub(1));
+    assert!(
+        high > low + 1000,
+        "no room below the ephemeral ports ({ephemeral_low})"
+    );
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    let mut rng = rand::rng();
+    loop {
+        let port = rng.random_range(low..=high);
+        if given.contains(&port) {
+            continue;
+        }
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.insert(port);
+            return port;
+        }
+    }
+}

@@ -21,6 +21,8 @@ use slotline::wake::WakeOptions;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::common::free_port;
+
 async fn sandbox(config: SandboxConfig) -> Sandbox {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -67,14 +69,6 @@ async fn connected(sb: &Sandbox, api_url: &str) -> Connected {
         store,
         secrets,
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn options(listen: SocketAddr, exposure: Exposure) -> LiveOptions {

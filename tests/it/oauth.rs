@@ -623,11 +623,7 @@ struct Production {
 }
 
 async fn production() -> Production {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = crate::common::free_port();
     let public = format!("http://127.0.0.1:{port}");
     let registered = slotline::oauth::relay::redirect_uri(&public);
     let sb = sandbox(SandboxConfig {

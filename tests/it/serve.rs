@@ -12,11 +12,9 @@ use tokio::process::{Child, Command};
 
 use crate::common::{bin, connected, Env};
 
+/// [`crate::common::free_port`], for the async tests that import it from here.
 pub(crate) async fn free_port() -> u16 {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    l.local_addr().expect("addr").port()
+    crate::common::free_port()
 }
 
 /// Starts `slotline serve`, waits for "serve: ready", returns the child and its stderr lines.
@@ -33,32 +31,7 @@ pub(crate) async fn start_serve_with(
     port: u16,
     vars: &[(&str, &str)],
 ) -> (Child, tokio::sync::mpsc::UnboundedReceiver<String>) {
-    let mut cmd = Command::new(bin());
-    cmd.args([
-        "serve",
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--public-url",
-        &format!("http://127.0.0.1:{port}"),
-    ])
-    .env("SLOTLINE_DATA_DIR", env.dir.path())
-    .env_remove("DISPLAY")
-    .envs(vars.iter().copied())
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .kill_on_drop(true);
-    if let Some(api) = &env.api_url {
-        cmd.env("SLOTLINE_CALENDLY_API_URL", api)
-            .env("SLOTLINE_CALENDLY_AUTH_URL", api);
-    }
-    let mut child = cmd.spawn().expect("spawn serve");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok(Some(l)) = lines.next_line().await {
-            let _ = tx.send(l);
-        }
-    });
+    let (child, mut rx) = spawn_serve(env, port, vars);
     let mut seen = Vec::new();
     let ready = tokio::time::timeout(Duration::from_secs(20), async {
         while let Some(l) = rx.recv().await {
@@ -85,6 +58,44 @@ pub(crate) async fn start_serve_with(
         }
     });
     (child, rx2)
+}
+
+/// Spawns `slotline serve` on `port` (its public URL pointing at itself) with `vars`; its stderr
+/// lines arrive on the receiver. The caller waits for "serve: ready" as it needs.
+pub(crate) fn spawn_serve(
+    env: &Env,
+    port: u16,
+    vars: &[(&str, &str)],
+) -> (Child, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let mut cmd = Command::new(bin());
+    cmd.args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--public-url",
+        &format!("http://127.0.0.1:{port}"),
+    ])
+    .env("SLOTLINE_DATA_DIR", env.dir.path())
+    .env_remove("DISPLAY")
+    .env_remove("SLOTLINE_HTTP_TIMEOUT_SECS")
+    .env_remove("RUST_BACKTRACE")
+    .envs(vars.iter().copied())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .kill_on_drop(true);
+    if let Some(api) = &env.api_url {
+        cmd.env("SLOTLINE_CALENDLY_API_URL", api)
+            .env("SLOTLINE_CALENDLY_AUTH_URL", api);
+    }
+    let mut child = cmd.spawn().expect("spawn serve");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok(Some(l)) = lines.next_line().await {
+            let _ = tx.send(l);
+        }
+    });
+    (child, rx)
 }
 
 pub(crate) fn export(env: &Env) -> Value {

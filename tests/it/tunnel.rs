@@ -23,7 +23,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
-use crate::common::{connected, Env};
+use crate::common::{connected, free_port, Env};
 use crate::live::activities_of;
 
 fn small() -> SandboxConfig {
@@ -34,14 +34,6 @@ fn small() -> SandboxConfig {
         webhook_retry_base: Duration::from_secs(1),
         ..SandboxConfig::default()
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn open(env: &Env) -> (Arc<Store>, Keyring) {
