@@ -615,23 +615,11 @@ fn drive_serve(sb: &Sandbox, c: &Case, env: &Env, what: &str) -> Result<(), Stri
     let serve_once = |expect: &[&str]| -> Result<Vec<String>, String> {
         rt.block_on(async {
             let (mut child, mut lines) = crate::serve::spawn_serve(env, port, vars);
-            let mut seen = Vec::new();
             // Up to `ready`: a subscription whose every attempt answers 500 takes ~10 s of
             // back-off, more on a loaded machine.
-            let ready = tokio::time::timeout(Duration::from_secs(90), async {
-                while let Some(l) = lines.recv().await {
-                    let done = l.contains("serve: ready");
-                    seen.push(l);
-                    if done {
-                        return true;
-                    }
-                }
-                false
-            })
-            .await;
-            if !matches!(ready, Ok(true)) {
-                return Err(format!("{what}: serve did not get ready: {seen:?}"));
-            }
+            let mut seen = crate::serve::wait_ready(&mut lines, Duration::from_secs(90))
+                .await
+                .map_err(|seen| format!("{what}: serve did not get ready: {seen:?}"))?;
             let status = stop(&mut child).await.map_err(|e| format!("{what}: {e}"))?;
             while let Some(l) = lines.recv().await {
                 seen.push(l);

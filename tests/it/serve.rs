@@ -32,22 +32,9 @@ pub(crate) async fn start_serve_with(
     vars: &[(&str, &str)],
 ) -> (Child, tokio::sync::mpsc::UnboundedReceiver<String>) {
     let (child, mut rx) = spawn_serve(env, port, vars);
-    let mut seen = Vec::new();
-    let ready = tokio::time::timeout(Duration::from_secs(20), async {
-        while let Some(l) = rx.recv().await {
-            let done = l.contains("serve: ready");
-            seen.push(l);
-            if done {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert!(
-        matches!(ready, Ok(true)),
-        "serve did not get ready: {seen:?}"
-    );
+    let seen = wait_ready(&mut rx, Duration::from_secs(20))
+        .await
+        .unwrap_or_else(|seen| panic!("serve did not get ready: {seen:?}"));
     let (tx2, rx2) = tokio::sync::mpsc::unbounded_channel();
     for l in seen {
         let _ = tx2.send(l);
@@ -58,6 +45,31 @@ pub(crate) async fn start_serve_with(
         }
     });
     (child, rx2)
+}
+
+/// The lines up to and including "serve: ready" (`Err` with the lines seen when it did not come
+/// within `within`, or serve ended first).
+pub(crate) async fn wait_ready(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
+    within: Duration,
+) -> Result<Vec<String>, Vec<String>> {
+    let mut seen = Vec::new();
+    let ready = tokio::time::timeout(within, async {
+        while let Some(l) = rx.recv().await {
+            let done = l.contains("serve: ready");
+            seen.push(l);
+            if done {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    if matches!(ready, Ok(true)) {
+        Ok(seen)
+    } else {
+        Err(seen)
+    }
 }
 
 /// Spawns `slotline serve` on `port` (its public URL pointing at itself) with `vars`; its stderr
