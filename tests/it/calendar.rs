@@ -14,22 +14,14 @@ use slotline::store::{account, notes, Store, StoreError};
 use slotline::sync::engine::{self, SyncOptions, Window};
 
 async fn sandbox() -> Sandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    Sandbox::start(
-        SandboxConfig {
-            seed: 61,
-            events: 60,
-            latency: Duration::from_millis(1),
-            rate_limit_per_minute: 100_000,
-            ..SandboxConfig::default()
-        },
-        listener,
-        std::future::pending(),
-    )
+    crate::common::sandbox(SandboxConfig {
+        seed: 61,
+        events: 60,
+        latency: Duration::from_millis(1),
+        rate_limit_per_minute: 100_000,
+        ..SandboxConfig::default()
+    })
     .await
-    .expect("sandbox")
 }
 
 async fn sync(sb: &Sandbox, store: &Store, now: DateTime<Utc>) {

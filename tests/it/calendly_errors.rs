@@ -835,24 +835,16 @@ async fn every_calendly_call_site_says_what_happened_for_each_failing_answer() {
     let started = Instant::now();
     let mut jobs = Vec::new();
     for (i, c) in MATRIX.iter().enumerate() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let sb = Sandbox::start(
-            SandboxConfig {
-                seed: 70 + i as u64,
-                events: 12,
-                rate_limit_per_minute: 100_000,
-                // A short rate-limit window keeps the 429 cases fast: a sync whose first answer
-                // is a 429 paces itself until the window's reset.
-                rate_limit_window: Duration::from_secs(2),
-                ..SandboxConfig::default()
-            },
-            listener,
-            std::future::pending(),
-        )
-        .await
-        .expect("sandbox");
+        let sb = crate::common::sandbox(SandboxConfig {
+            seed: 70 + i as u64,
+            events: 12,
+            rate_limit_per_minute: 100_000,
+            // A short rate-limit window keeps the 429 cases fast: a sync whose first answer
+            // is a 429 paces itself until the window's reset.
+            rate_limit_window: Duration::from_secs(2),
+            ..SandboxConfig::default()
+        })
+        .await;
         jobs.push(tokio::task::spawn_blocking(move || {
             let t = Instant::now();
             let r = drive(&sb, c);

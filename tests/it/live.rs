@@ -24,12 +24,7 @@ use tokio::task::JoinSet;
 use crate::common::free_port;
 
 async fn sandbox(config: SandboxConfig) -> Sandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    Sandbox::start(config, listener, std::future::pending())
-        .await
-        .expect("sandbox")
+    crate::common::sandbox(config).await
 }
 
 fn small() -> SandboxConfig {

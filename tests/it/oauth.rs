@@ -21,12 +21,7 @@ use crate::common::{bin, Env};
 const CLIENT_ID: &str = "slotline-sandbox-client";
 
 async fn sandbox(config: SandboxConfig) -> Sandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    Sandbox::start(config, listener, std::future::pending())
-        .await
-        .expect("sandbox")
+    crate::common::sandbox(config).await
 }
 
 fn app(sb: &Sandbox, port: u16, secret: Option<&str>) -> OAuthApp {

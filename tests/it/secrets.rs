@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use serde_json::Value;
-use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
+use slotline::sandbox::{BookingSpec, SandboxConfig};
 
 use crate::common::Env;
 use crate::faults::walk;
@@ -120,21 +120,13 @@ async fn serve_traced(env: &Env, port: u16) -> (tokio::process::Child, Arc<Mutex
 
 #[tokio::test(flavor = "multi_thread")]
 async fn known_secrets_appear_in_no_output_log_database_or_export() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sb = Sandbox::start(
-        SandboxConfig {
-            personal_access_token: PAT.into(),
-            oauth_client_secret: Some(CLIENT_SECRET.into()),
-            events: 40,
-            ..SandboxConfig::default()
-        },
-        listener,
-        std::future::pending(),
-    )
-    .await
-    .expect("sandbox");
+    let sb = crate::common::sandbox(SandboxConfig {
+        personal_access_token: PAT.into(),
+        oauth_client_secret: Some(CLIENT_SECRET.into()),
+        events: 40,
+        ..SandboxConfig::default()
+    })
+    .await;
     let env = Env::with_api(&sb.base_url());
     let mut art = Artifacts::default();
     let traced = |args: &[&str]| {
@@ -253,19 +245,11 @@ async fn known_secrets_appear_in_no_output_log_database_or_export() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_default_log_level_keeps_no_personal_data() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sb = Sandbox::start(
-        SandboxConfig {
-            events: 40,
-            ..SandboxConfig::default()
-        },
-        listener,
-        std::future::pending(),
-    )
-    .await
-    .expect("sandbox");
+    let sb = crate::common::sandbox(SandboxConfig {
+        events: 40,
+        ..SandboxConfig::default()
+    })
+    .await;
     let env = Env::with_api(&sb.base_url());
     let mut art = Artifacts::default();
     let out = env

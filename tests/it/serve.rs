@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
-use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
+use slotline::sandbox::{BookingSpec, SandboxConfig};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -151,19 +151,11 @@ pub(crate) async fn sigterm(child: &mut Child) -> std::process::ExitStatus {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn serve_receives_live_deliveries_and_keeps_its_subscription() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sb = Sandbox::start(
-        SandboxConfig {
-            webhook_retry_base: Duration::from_millis(100),
-            ..SandboxConfig::default()
-        },
-        listener,
-        std::future::pending(),
-    )
-    .await
-    .expect("sandbox");
+    let sb = crate::common::sandbox(SandboxConfig {
+        webhook_retry_base: Duration::from_millis(100),
+        ..SandboxConfig::default()
+    })
+    .await;
     let env = Env::with_api(&sb.base_url());
     let token = sb.personal_access_token();
     let out = env

@@ -24,12 +24,7 @@ use crate::common::{self, expected_events, norm_time};
 const RATE_WINDOW: Duration = Duration::from_secs(2);
 
 async fn start_sandbox(config: SandboxConfig) -> Sandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    Sandbox::start(config, listener, std::future::pending())
-        .await
-        .expect("sandbox")
+    crate::common::sandbox(config).await
 }
 
 /// A sandbox with `events` events, a little latency and a limit that never binds.
