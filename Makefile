@@ -69,7 +69,7 @@ test-bundle: bundle
 
 ## Every benchmark; rewrites BENCHMARKS.md (medians, spreads, baselines, the machine).
 bench: ui
-	bash tests/with-keyring.sh bash .ci/bench.sh
+	RELEASE_TARGET_DIR=$(RELEASE_TARGET_DIR) bash tests/with-keyring.sh bash .ci/bench.sh
 
 ## Every cargo-fuzz target for FUZZ_SECONDS each (default 180), from the committed seed corpus;
 ## fails if any finds a crash. Builds in its own target dir.

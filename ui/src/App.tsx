@@ -15,7 +15,7 @@ import {
 } from './ipc';
 import { DEFAULT_PREFERENCES, PreferencesContext, PrefsContext, type PreferencesApi } from './lib/prefs';
 import { systemPrefs } from './lib/time';
-import { forgetEarly, takeEarly } from './lib/boot';
+import { earlyAnswer, forgetEarly, takeEarly } from './lib/boot';
 import { AppShell } from './features/shell/AppShell';
 import { Logo } from './features/shell/Logo';
 import { StoreGate } from './features/recovery/Recovery';
@@ -35,12 +35,17 @@ export function App() {
 }
 
 function MainApp() {
-  const [preferences, setPreferences] = useState<Preferences>(DEFAULT_PREFERENCES);
+  // Both usually arrived before the first render (main.tsx waits for them): the first screen
+  // renders with them instead of a loading state; the loads below then take the same answers
+  // and change nothing.
+  const [preferences, setPreferences] = useState<Preferences>(
+    () => earlyAnswer('preferences')?.value ?? DEFAULT_PREFERENCES,
+  );
   // The shell waits for the stored preferences once, so the calendar opens in the right zone.
-  const [prefsReady, setPrefsReady] = useState(false);
+  const [prefsReady, setPrefsReady] = useState(() => earlyAnswer('preferences') !== undefined);
   const latestPrefs = useRef(preferences);
   const prefs = useMemo(() => systemPrefs({ zone: preferences.timezone }), [preferences.timezone]);
-  const [status, setStatus] = useState<StatusView | null>(null);
+  const [status, setStatus] = useState<StatusView | null>(() => earlyAnswer('status')?.value ?? null);
   const [statusError, setStatusError] = useState<IpcError | null>(null);
   const [versions, setVersions] = useState<Versions>({ events: 0, contacts: 0, dashboard: 0 });
   // While first run's Connect flow is running (or showing the connected account), a status that

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { askEarly, dashboardBounds, forgetEarly, takeEarly, takeEarlyDashboard } from './boot';
+import {
+  askEarly,
+  dashboardBounds,
+  earlyAnswer,
+  earlyDashboard,
+  firstScreenAsked,
+  forgetEarly,
+  takeEarly,
+  takeEarlyDashboard,
+} from './boot';
 import { systemPrefs } from './time';
 
 type Call = { cmd: string; args: unknown };
@@ -32,18 +41,26 @@ afterEach(() => {
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
+const systemBounds = (now: Date) => dashboardBounds(now, systemPrefs().zone, systemPrefs().locale);
+
 describe('askEarly', () => {
-  it('asks the store first, then status and preferences together, then the dashboard in the stored zone', async () => {
+  it('asks everything at once, and the dashboard again when the stored zone is another', async () => {
     answers.get_status = () => ({ account: { email: 'a@example.com' } });
     const now = new Date('2026-03-11T20:00:00Z');
     askEarly(now);
-    expect(calls.map((c) => c.cmd)).toEqual(['get_store_problem']);
-    await tick();
+    // One round trip: the store, the preferences, the status and the system zone's dashboard.
+    expect(calls.map((c) => c.cmd)).toEqual(['get_store_problem', 'get_preferences', 'get_status', 'dashboard']);
+    expect(calls[3]?.args).toEqual(systemBounds(now));
+    await firstScreenAsked();
     const { locale } = systemPrefs();
     // 20:00 UTC is already the 12th in Tokyo: the range Home asks for in the stored zone.
     const bounds = dashboardBounds(now, 'Asia/Tokyo', locale);
     expect(bounds.dayStart).toBe('2026-03-11T15:00:00Z');
-    expect(calls.map((c) => c.cmd)).toEqual(['get_store_problem', 'get_preferences', 'get_status', 'dashboard']);
+    if (systemPrefs().zone !== 'Asia/Tokyo') {
+      expect(calls.map((c) => c.cmd)).toEqual(['get_store_problem', 'get_preferences', 'get_status', 'dashboard', 'dashboard']);
+      // The system zone's guess is not kept: Home asks for the stored zone's range.
+      expect(takeEarlyDashboard(systemBounds(now))).toBeUndefined();
+    }
     expect(calls.at(-1)?.args).toEqual(bounds);
     expect(await takeEarly('storeProblem')).toBeNull();
     expect(await takeEarly('status')).toEqual({ account: { email: 'a@example.com' } });
@@ -54,18 +71,37 @@ describe('askEarly', () => {
     expect(takeEarlyDashboard(bounds)).toBeUndefined();
   });
 
-  it('asks nothing more of a store that did not open', async () => {
-    answers.get_store_problem = () => ({ kind: 'foreign', message: 'not ours', path: '/x' });
-    askEarly();
-    await tick();
-    expect(calls.map((c) => c.cmd)).toEqual(['get_store_problem']);
-    expect(takeEarly('status')).toBeUndefined();
+  it('asks the dashboard once when no zone is picked (the system zone)', async () => {
+    answers.get_status = () => ({ account: { email: 'a@example.com' } });
+    answers.get_preferences = () => ({ timezone: null });
+    const now = new Date('2026-03-11T20:00:00Z');
+    askEarly(now);
+    await firstScreenAsked();
+    expect(calls.filter((c) => c.cmd === 'dashboard')).toHaveLength(1);
+    expect(earlyDashboard(systemBounds(now))).toEqual({ today: [], upcoming: [] });
   });
 
-  it('asks no dashboard without an account (first run)', async () => {
-    askEarly();
-    await tick();
-    expect(calls.map((c) => c.cmd)).not.toContain('dashboard');
+  it('drops whatever a store that did not open answered', async () => {
+    answers.get_store_problem = () => ({ kind: 'foreign', message: 'not ours', path: '/x' });
+    answers.get_status = () => ({ account: { email: 'a@example.com' } });
+    const now = new Date();
+    askEarly(now);
+    await firstScreenAsked();
+    expect(earlyAnswer('storeProblem')).toEqual({ value: { kind: 'foreign', message: 'not ours', path: '/x' } });
+    // The recovery screen comes first; the app asks again once the store has opened.
+    expect(takeEarly('status')).toBeUndefined();
+    expect(takeEarly('preferences')).toBeUndefined();
+    expect(earlyAnswer('status')).toBeUndefined();
+    expect(takeEarlyDashboard(systemBounds(now))).toBeUndefined();
+  });
+
+  it('keeps no dashboard without an account (first run)', async () => {
+    const now = new Date();
+    askEarly(now);
+    await firstScreenAsked();
+    expect(earlyAnswer('status')).toEqual({ value: { account: null } });
+    expect(earlyDashboard(systemBounds(now))).toBeUndefined();
+    expect(takeEarlyDashboard(systemBounds(now))).toBeUndefined();
   });
 
   it('keeps a refusal for the taker instead of losing it', async () => {
@@ -73,7 +109,8 @@ describe('askEarly', () => {
       throw { kind: 'store', message: 'no store' };
     };
     askEarly();
-    await tick();
+    await firstScreenAsked();
+    expect(earlyAnswer('status')).toBeUndefined();
     await expect(takeEarly('status')).rejects.toEqual({ kind: 'store', message: 'no store' });
   });
 
@@ -84,5 +121,57 @@ describe('askEarly', () => {
     forgetEarly();
     expect(takeEarly('preferences')).toBeUndefined();
     expect(takeEarly('status')).toBeUndefined();
+    expect(earlyAnswer('status')).toBeUndefined();
+  });
+});
+
+describe('the first screen in hand', () => {
+  it('settles once every answer is in, each one readable before anyone takes it', async () => {
+    answers.get_status = () => ({ account: { email: 'a@example.com' } });
+    answers.get_preferences = () => ({ timezone: null });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const dashboard = answers.dashboard!;
+    answers.dashboard = () => held.then(dashboard);
+    const now = new Date();
+    askEarly(now);
+    let settled = false;
+    void firstScreenAsked().then(() => (settled = true));
+    await tick();
+    // The status is in, the dashboard is not: the window does not render yet.
+    expect(earlyAnswer('status')).toEqual({ value: { account: { email: 'a@example.com' } } });
+    expect(settled).toBe(false);
+    release();
+    await tick();
+    expect(settled).toBe(true);
+    expect(earlyDashboard(systemBounds(now))).toEqual({ today: [], upcoming: [] });
+    // Reading is not taking; taking is once.
+    expect(earlyAnswer('preferences')).toEqual({ value: { timezone: null } });
+    expect(await takeEarly('preferences')).toEqual({ timezone: null });
+    expect(earlyAnswer('preferences')).toBeUndefined();
+    await takeEarlyDashboard(systemBounds(now));
+    expect(earlyDashboard(systemBounds(now))).toBeUndefined();
+  });
+
+  it('settles when the dashboard is refused, and when the store did not open', async () => {
+    answers.get_status = () => ({ account: { email: 'a@example.com' } });
+    answers.dashboard = () => {
+      throw { kind: 'store', message: 'busy' };
+    };
+    askEarly();
+    await firstScreenAsked();
+    answers.get_store_problem = () => ({ kind: 'corrupt', message: 'damaged', path: '/x' });
+    askEarly();
+    await firstScreenAsked();
+  });
+
+  it('settles at once without a backend, and when the data changes before the answers', async () => {
+    (globalThis as { window?: unknown }).window = {};
+    askEarly();
+    await firstScreenAsked();
+    (globalThis as { window?: unknown }).window = { __TAURI_INTERNALS__: { invoke: () => new Promise(() => undefined) } };
+    askEarly();
+    forgetEarly();
+    await firstScreenAsked();
   });
 });

@@ -2,6 +2,11 @@
 // as each screen mounts: whether the store opened, then the status and the preferences together,
 // then (once the preferences say which zone) Home's dashboard. Each answer is taken once, by the
 // component that would otherwise have asked; later loads ask Rust again as before.
+//
+// The window renders once these have been answered (`firstScreenAsked`), and each screen starts
+// from the answer already in hand (`earlyAnswer`, `earlyDashboard`): the first screen is laid out
+// and painted once, with its data, instead of a loading state first and again when each answer
+// arrives (every paint of the whole window costs tens of ms in a webview painting in software).
 
 import {
   getDashboard,
@@ -33,8 +38,14 @@ type Early = {
   dashboard?: { key: string; answer: Promise<Dashboard> };
 };
 
+type Answers = { storeProblem: StoreProblem | null; status: StatusView; preferences: Preferences };
+
 let early: Early = {};
+/** The answers that have arrived, by question, while nobody has taken them. */
+let settled: Partial<Answers> & { dashboard?: { key: string; value: Dashboard } } = {};
 let generation = 0;
+let asked: Promise<void> = Promise.resolve();
+let allAsked: () => void = () => undefined;
 
 /** A rejection nobody has taken yet is not an unhandled one: the taker sees it. */
 function kept<T>(p: Promise<T>): Promise<T> {
@@ -43,42 +54,109 @@ function kept<T>(p: Promise<T>): Promise<T> {
 }
 
 /**
- * Asks the first screen's questions as early as they can be asked: the store's state at once,
- * and the moment it says the store is open (nothing else is asked of a store that did not open)
- * the status and the preferences together, then Home's dashboard when the account is connected.
- * Call once, before the first render.
+ * Asks the first screen's questions at once, in parallel (one round trip instead of three): the
+ * store's state, the preferences, the status, and Home's dashboard for the system zone (the
+ * usual case: no zone picked in Settings). What a store that did not open answers is dropped;
+ * a dashboard for another zone is asked again once the preferences name it; without an account
+ * (first run) it is dropped. Call once, before the first render.
  */
 export function askEarly(now: Date = new Date()): void {
   if (!hasBackend()) return;
   const mine = ++generation;
-  const storeProblem = kept(getStoreProblem());
-  early = { storeProblem };
-  // Each `then` here is registered before the taker's, so the next questions are already out
-  // (and in `early`) when the screen that wants their answers mounts.
+  const current = () => generation === mine;
+  allAsked();
+  let resolve!: () => void;
+  asked = new Promise((r) => (resolve = r));
+  allAsked = resolve;
+  const done = () => resolve();
+  /** `answer`, noted in `settled` the moment it arrives (before any taker sees it). */
+  const noted = <K extends keyof Answers>(question: K, answer: Promise<Answers[K]>): Promise<Answers[K]> => {
+    answer.then(
+      (value) => {
+        if (current() && early[question] === answer) settled[question] = value;
+      },
+      () => undefined,
+    );
+    return kept(answer);
+  };
+  const dashboardFor = (zone: string): Promise<Dashboard> => {
+    const bounds = dashboardBounds(now, zone, systemPrefs().locale);
+    const key = JSON.stringify(bounds);
+    if (early.dashboard?.key === key) return early.dashboard.answer;
+    const answer = kept(getDashboard(bounds));
+    early.dashboard = { key, answer };
+    answer.then(
+      (value) => {
+        if (current() && early.dashboard?.answer === answer) settled.dashboard = { key, value };
+      },
+      () => undefined,
+    );
+    return answer;
+  };
+  // Each `then` here is registered before the taker's, so whatever is dropped is gone before
+  // the screen that would take it mounts.
+  const storeProblem = noted('storeProblem', getStoreProblem());
+  const preferences = noted('preferences', getPreferences());
+  const status = noted('status', getStatus());
+  early = { storeProblem, preferences, status };
+  dashboardFor(systemPrefs().zone);
+  const drop = (...questions: Array<keyof Early>) => {
+    for (const q of questions) {
+      delete early[q];
+      delete settled[q];
+    }
+  };
   storeProblem.then(
     (problem) => {
-      if (problem || generation !== mine) return;
-      const preferences = kept(getPreferences());
-      const status = kept(getStatus());
-      Object.assign(early, { preferences, status });
+      if (!current()) return done();
+      if (problem) {
+        // The recovery screen comes first; once it opens the store, the app asks again.
+        drop('preferences', 'status', 'dashboard');
+        return done();
+      }
       Promise.all([preferences, status]).then(
         ([p, s]) => {
-          if (generation !== mine || !s.account) return;
-          const display = systemPrefs({ zone: p.timezone });
-          const bounds = dashboardBounds(now, display.zone, display.locale);
-          early.dashboard = { key: JSON.stringify(bounds), answer: kept(getDashboard(bounds)) };
+          if (!current()) return done();
+          if (!s.account) {
+            drop('dashboard');
+            return done();
+          }
+          dashboardFor(systemPrefs({ zone: p.timezone }).zone).then(done, done);
         },
-        () => undefined,
+        done,
       );
     },
-    () => undefined,
+    () => {
+      if (current()) drop('preferences', 'status', 'dashboard');
+      done();
+    },
   );
+}
+
+/**
+ * Settles once every question `askEarly` asked has been answered (or refused), or at once when
+ * it asked none; the window renders after it (or after a cap, should Rust be slow to answer).
+ */
+export function firstScreenAsked(): Promise<void> {
+  return asked;
+}
+
+/** The answer to `question` if it has already arrived and nobody has taken it; not taken. */
+export function earlyAnswer<K extends keyof Answers>(question: K): { value: Answers[K] } | undefined {
+  return question in settled ? { value: settled[question] as Answers[K] } : undefined;
+}
+
+/** The dashboard for exactly `bounds` if it has already arrived and nobody has taken it. */
+export function earlyDashboard(bounds: DashboardBounds): Dashboard | undefined {
+  const d = settled.dashboard;
+  return d && d.key === JSON.stringify(bounds) ? d.value : undefined;
 }
 
 /** The early answer to `question`, once; `undefined` when there is none (ask Rust then). */
 export function takeEarly<K extends 'storeProblem' | 'status' | 'preferences'>(question: K): Early[K] {
   const answer = early[question];
   delete early[question];
+  delete settled[question];
   return answer;
 }
 
@@ -87,6 +165,7 @@ export function takeEarlyDashboard(bounds: DashboardBounds): Promise<Dashboard> 
   const d = early.dashboard;
   if (!d || d.key !== JSON.stringify(bounds)) return undefined;
   delete early.dashboard;
+  delete settled.dashboard;
   return d.answer;
 }
 
@@ -94,4 +173,6 @@ export function takeEarlyDashboard(bounds: DashboardBounds): Promise<Dashboard> 
 export function forgetEarly(): void {
   generation++;
   early = {};
+  settled = {};
+  allAsked();
 }

@@ -10,17 +10,22 @@ export type Loaded<T> = {
   reload: () => void;
 };
 
-/** Runs `load` when `deps` change (or on `reload`), keeping only the newest answer. */
-export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
+/**
+ * Runs `load` when `deps` change (or on `reload`), keeping only the newest answer. `initial`, when
+ * it has a value at mount, is shown from the first render on (an answer already in hand); `load`
+ * still runs, and is expected to resolve to that same value then.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], initial?: () => T | undefined): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(initial);
   const [error, setError] = useState<IpcError | null>(null);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(data === undefined);
   const [tick, setTick] = useState(0);
   const generation = useRef(0);
 
   useEffect(() => {
     const mine = ++generation.current;
-    setLoading(true);
+    // Not for the first load when the data is already shown: no render for nothing.
+    if (mine > 1 || data === undefined) setLoading(true);
     load().then(
       (value) => {
         if (generation.current !== mine) return;

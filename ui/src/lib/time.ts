@@ -11,13 +11,28 @@ export type DisplayPrefs = { zone: string; locale: string; hour12: boolean };
  * FullCalendar gets the same zone through its luxon plugin.
  */
 export function systemPrefs(picked?: { zone?: string | null }): DisplayPrefs {
+  const system = systemDisplay();
+  return { ...system, zone: picked?.zone || system.zone };
+}
+
+let system: { at: number; prefs: DisplayPrefs } | undefined;
+
+/**
+ * The system's zone, locale and clock style, read at most once a second: each read constructs
+ * Intl formatters, which costs a WebKit webview tens of ms over the first screen's many calls.
+ */
+function systemDisplay(): DisplayPrefs {
+  const now = Date.now();
+  if (system && now - system.at < 1000) return system.prefs;
   const resolved = Intl.DateTimeFormat().resolvedOptions();
   const hourCycle = new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle;
-  return {
-    zone: picked?.zone || resolved.timeZone || 'UTC',
+  const prefs = {
+    zone: resolved.timeZone || 'UTC',
     locale: resolved.locale || 'en',
     hour12: hourCycle === 'h11' || hourCycle === 'h12',
   };
+  system = { at: now, prefs };
+  return prefs;
 }
 
 /** A `Date` as UTC RFC 3339 with whole seconds, e.g. `2026-03-01T23:00:00Z`. */
@@ -83,13 +98,25 @@ export function formatDuration(startIso: string, endIso: string): string {
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+
+/** One formatter per locale: constructing one for each line of a list was most of its cost. */
+function relativeFormat(locale: string): Intl.RelativeTimeFormat {
+  let rtf = relativeFormats.get(locale);
+  if (!rtf) {
+    rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+    relativeFormats.set(locale, rtf);
+  }
+  return rtf;
+}
+
 /** `just now`, `5 minutes ago`, `in 2 days`, `yesterday` … relative to `now`. */
 export function relativeTime(iso: string, now: Date, locale = 'en'): string {
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return iso;
   const diffSec = (then - now.getTime()) / 1000;
   if (Math.abs(diffSec) < 45) return 'just now';
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const rtf = relativeFormat(locale);
   const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
     ['minute', 60],
     ['hour', 3600],

@@ -89,9 +89,13 @@ export async function launchBrowser() {
 
 /**
  * Opens the app with the mock backend configured by `mock` (see src/ipc/mock.ts) and the clock
- * fixed at `now`. Returns the page and `problems`, the console errors and CSP violations seen.
+ * fixed at `now` (`initScript`: a test's own script, run in the page before the app's). Returns the page and `problems`, the console errors and CSP violations seen.
  */
-export async function openApp(browser, baseUrl, { mock = {}, now = NOW, colorScheme = 'light', viewport, timezoneId = ZONE } = {}) {
+export async function openApp(
+  browser,
+  baseUrl,
+  { mock = {}, now = NOW, colorScheme = 'light', viewport, timezoneId = ZONE, initScript } = {},
+) {
   const context = await browser.newContext({
     timezoneId,
     locale: 'en-GB',
@@ -109,6 +113,8 @@ export async function openApp(browser, baseUrl, { mock = {}, now = NOW, colorSch
       window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
   }, { now, ...mock });
+  // A test's own script, run before the app's (e.g. to watch the first render).
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const problems = [];

@@ -13,7 +13,43 @@ async function home(opts = {}) {
   return app;
 }
 
+/** In the page before the app boots: what the window held the first time the app rendered. */
+function watchFirstRender() {
+  window.__renders = [];
+  new MutationObserver(() => {
+    const root = document.getElementById('root');
+    if (!root || root.childElementCount === 0) return;
+    window.__renders.push({
+      loading: root.innerText.includes('Loading'),
+      greeting: document.querySelector('[data-testid="home-greeting"]')?.textContent ?? null,
+      today: document.querySelectorAll('[data-testid="today-meeting"]').length,
+      booked: document.querySelector('[data-testid="week-booked"]')?.textContent ?? null,
+    });
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+}
+
 const meeting = (page, id) => page.locator(`[data-uri="${uri(id)}"]`);
+
+test('the first render is Home with its data: no loading state or empty counters first', async () => {
+  // Each answer takes a while, as over Tauri's IPC: the window waits for them, not paints a
+  // loading state meanwhile.
+  const { page, context, problems } = await home({ initScript: watchFirstRender, mock: { latencyMs: 60 } });
+  const renders = await page.evaluate(() => window.__renders);
+  assert.ok(renders.length > 0);
+  // The very first time anything is in the window, it is Home with today's meetings and the
+  // week's counters: the app asks Rust first and renders once with the answers.
+  assert.deepEqual(renders[0], renders.find((r) => r.today === 3));
+  assert.equal(renders[0].loading, false);
+  assert.equal(renders[0].greeting, 'Good morning, Dana');
+  assert.match(renders[0].booked ?? '', /\d/);
+  assert.ok(!renders.some((r) => r.loading), 'a loading state was shown');
+  // One round of questions: each asked once.
+  for (const cmd of ['get_store_problem', 'get_preferences', 'get_status', 'dashboard']) {
+    assert.equal((await calls(page, cmd)).length, 1, cmd);
+  }
+  await assertClean(page, problems);
+  await context.close();
+});
 
 test('Home is the first screen: today, the next meetings, the week and the latest activity', async () => {
   const { page, context, problems } = await home();

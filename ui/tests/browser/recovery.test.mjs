@@ -26,10 +26,11 @@ test('a foreign database is explained and moved aside, then the app starts', asy
   assert.equal(await page.getByTestId('move-aside').innerText(), 'Move it aside and start fresh');
   assert.equal(await page.getByTestId('quit').innerText(), 'Quit');
   assert.equal(await page.getByTestId('retry').count(), 0);
-  // Only the recovery command was called: nothing else has a store to read.
+  // Only the boot's one round of questions (asked together; Rust refuses the others without a
+  // store) and nothing after it: the app proper is not mounted until the store opens.
   assert.deepEqual(
     (await calls(page)).map((c) => c.cmd),
-    ['get_store_problem'],
+    ['get_store_problem', 'get_preferences', 'get_status', 'dashboard'],
   );
   await screenshot(page, 'recovery-foreign');
 
@@ -46,6 +47,9 @@ test('a foreign database is explained and moved aside, then the app starts', asy
   // The app proper now starts: the connected scenario's shell.
   await page.getByTestId('status-line').waitFor();
   assert.equal(await page.getByTestId('recovery').count(), 0);
+  // It asked again, not taking what it was told before the store opened.
+  assert.equal((await calls(page, 'get_status')).length, 2);
+  assert.equal((await calls(page, 'get_preferences')).length, 2);
   await assertClean(page, problems);
   await context.close();
 });

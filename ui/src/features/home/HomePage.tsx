@@ -6,7 +6,7 @@ import { getDashboard, reportFirstPaint, openExternal, toIpcError, type Calendar
 import { useLoad, useNow } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
 import { firstDayOfWeek, toneOf } from '../../lib/calendar';
-import { dashboardBounds, takeEarlyDashboard } from '../../lib/boot';
+import { dashboardBounds, earlyDashboard, takeEarlyDashboard } from '../../lib/boot';
 import { activityVerb, initials, isVideoLocation, locationLabel } from '../../lib/labels';
 import {
   formatDay,
@@ -41,7 +41,11 @@ export function HomePage({
   const today = todayIn(now, prefs.zone);
   // Recomputed when the day (or the zone) changes, not on every clock tick.
   const bounds = useMemo(() => dashboardBounds(now, prefs.zone, prefs.locale), [today, prefs.zone, prefs.locale]);
-  const { data, error, loading } = useLoad(() => takeEarlyDashboard(bounds) ?? getDashboard(bounds), [bounds, version]);
+  const { data, error, loading } = useLoad(
+    () => takeEarlyDashboard(bounds) ?? getDashboard(bounds),
+    [bounds, version],
+    () => earlyDashboard(bounds),
+  );
   const [linkError, setLinkError] = useState<IpcError | null>(null);
   useEffect(() => {
     if (data) reportFirstPaint('home');

@@ -6,22 +6,28 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { getStoreProblem, hasBackend, quitApp, recoverStore, toIpcError, type IpcError, type StoreProblem } from '../../ipc';
 import { Logo } from '../shell/Logo';
-import { takeEarly } from '../../lib/boot';
+import { earlyAnswer, takeEarly } from '../../lib/boot';
 import './recovery.css';
 
 type Gate = { phase: 'checking' } | { phase: 'problem'; problem: StoreProblem } | { phase: 'moved'; movedTo: string } | { phase: 'open' };
 
 /** Renders `children` once the store is open; until then the recovery screen. */
 export function StoreGate({ children }: { children: ReactNode }) {
-  const [gate, setGate] = useState<Gate>(() => (hasBackend() ? { phase: 'checking' } : { phase: 'open' }));
+  const [gate, setGate] = useState<Gate>(() => {
+    if (!hasBackend()) return { phase: 'open' };
+    // Usually answered before the first render (main.tsx waits for it).
+    const early = earlyAnswer('storeProblem');
+    if (!early) return { phase: 'checking' };
+    return early.value ? { phase: 'problem', problem: early.value } : { phase: 'open' };
+  });
 
   useEffect(() => {
     if (!hasBackend()) return;
     let gone = false;
     (takeEarly('storeProblem') ?? getStoreProblem()).then(
-      (problem) => !gone && setGate(problem ? { phase: 'problem', problem } : { phase: 'open' }),
+      (problem) => !gone && setGate((g) => (problem ? { phase: 'problem', problem } : opened(g))),
       // A backend that cannot even say: let the app start and show its own error.
-      () => !gone && setGate({ phase: 'open' }),
+      () => !gone && setGate(opened),
     );
     return () => {
       gone = true;
@@ -43,6 +49,11 @@ export function StoreGate({ children }: { children: ReactNode }) {
     case 'open':
       return <>{children}</>;
   }
+}
+
+/** The gate open, keeping the state as it is when it already is (no render for nothing). */
+function opened(gate: Gate): Gate {
+  return gate.phase === 'open' ? gate : { phase: 'open' };
 }
 
 const TITLES: Record<string, string> = {
