@@ -228,8 +228,12 @@ export function exportFile(format: ExportFormat, includeCanceled: boolean): Prom
 let firstPaintReported = false;
 
 /**
- * Tells Rust, once, that the first screen has painted with its data (two animation frames after
- * the render that showed it). Rust logs the time since start; `make bench` times start-up by it.
+ * Tells Rust, once, that the first screen has painted with its data. Call it from the layout
+ * effect of the render that showed it (during the commit, before the browser paints): the first
+ * animation frame then runs just before that paint and the second just after it, which is how the
+ * hello-world baseline times its own first paint from its script. (From a plain effect, which
+ * React runs after the paint, it counted one frame more.) Rust logs the time since start;
+ * `make bench` times start-up by it.
  */
 export function reportFirstPaint(screen: string): void {
   if (firstPaintReported || !hasBackend()) return;

@@ -125,6 +125,76 @@ describe('askEarly', () => {
   });
 });
 
+describe('the questions early.js asked as the window opened', () => {
+  const preAsk = (values: Record<string, Promise<unknown>>, bounds: unknown) => {
+    (globalThis as unknown as { window: Record<string, unknown> }).window.__SLOTLINE_EARLY__ = {
+      storeProblem: values.get_store_problem,
+      preferences: values.get_preferences,
+      status: values.get_status,
+      dashboard: { bounds, answer: values.dashboard },
+    };
+  };
+
+  it('takes their answers instead of asking again', async () => {
+    const now = new Date();
+    preAsk(
+      {
+        get_store_problem: Promise.resolve(null),
+        get_preferences: Promise.resolve({ timezone: null }),
+        get_status: Promise.resolve({ account: { email: 'early@example.com' } }),
+        dashboard: Promise.resolve({ today: ['early'], upcoming: [] }),
+      },
+      // Built in another key order than boot.ts builds it: the range is compared, not the text.
+      { weekEnd: systemBounds(now).weekEnd, weekStart: systemBounds(now).weekStart, dayEnd: systemBounds(now).dayEnd, dayStart: systemBounds(now).dayStart },
+    );
+    askEarly(now);
+    await firstScreenAsked();
+    expect(calls).toEqual([]);
+    expect(earlyAnswer('status')).toEqual({ value: { account: { email: 'early@example.com' } } });
+    expect(earlyDashboard(systemBounds(now))).toEqual({ today: ['early'], upcoming: [] });
+    expect(await takeEarly('preferences')).toEqual({ timezone: null });
+    expect(await takeEarlyDashboard(systemBounds(now))).toEqual({ today: ['early'], upcoming: [] });
+    // They are taken once: a second boot (after the data changed) asks Rust.
+    forgetEarly();
+    askEarly(now);
+    expect(calls.map((c) => c.cmd)).toEqual(['get_store_problem', 'get_preferences', 'get_status', 'dashboard']);
+  });
+
+  it('asks for the dashboard again when early.js asked for another range', async () => {
+    const now = new Date('2026-03-11T20:00:00Z');
+    preAsk(
+      {
+        get_store_problem: Promise.resolve(null),
+        get_preferences: Promise.resolve({ timezone: null }),
+        get_status: Promise.resolve({ account: { email: 'early@example.com' } }),
+        dashboard: Promise.resolve({ today: ['yesterday'], upcoming: [] }),
+      },
+      dashboardBounds(new Date('2026-03-10T20:00:00Z'), systemPrefs().zone, systemPrefs().locale),
+    );
+    askEarly(now);
+    await firstScreenAsked();
+    expect(calls).toEqual([{ cmd: 'dashboard', args: systemBounds(now) }]);
+    expect(await takeEarlyDashboard(systemBounds(now))).toEqual({ today: [], upcoming: [] });
+  });
+
+  it('hands a refusal over as the commands do, as an IpcError', async () => {
+    const refused = Promise.reject('the keyring is locked');
+    refused.catch(() => undefined);
+    preAsk(
+      {
+        get_store_problem: Promise.resolve(null),
+        get_preferences: Promise.resolve({ timezone: null }),
+        get_status: refused,
+        dashboard: Promise.resolve({ today: [], upcoming: [] }),
+      },
+      systemBounds(new Date()),
+    );
+    askEarly();
+    await firstScreenAsked();
+    await expect(takeEarly('status')).rejects.toEqual({ kind: 'internal', message: 'the keyring is locked' });
+  });
+});
+
 describe('the first screen in hand', () => {
   it('settles once every answer is in, each one readable before anyone takes it', async () => {
     answers.get_status = () => ({ account: { email: 'a@example.com' } });

@@ -1,7 +1,8 @@
 // The first screen's questions to Rust, asked as the window boots instead of one after another
-// as each screen mounts: whether the store opened, then the status and the preferences together,
-// then (once the preferences say which zone) Home's dashboard. Each answer is taken once, by the
-// component that would otherwise have asked; later loads ask Rust again as before.
+// as each screen mounts: whether the store opened, the status, the preferences and Home's
+// dashboard, all at once (`public/early.js` asks them before this code has even loaded; see
+// `askEarly`). Each answer is taken once, by the component that would otherwise have asked;
+// later loads ask Rust again as before.
 //
 // The window renders once these have been answered (`firstScreenAsked`), and each screen starts
 // from the answer already in hand (`earlyAnswer`, `earlyDashboard`): the first screen is laid out
@@ -14,6 +15,7 @@ import {
   getStatus,
   getStoreProblem,
   hasBackend,
+  toIpcError,
   type Dashboard,
   type Preferences,
   type StatusView,
@@ -29,6 +31,42 @@ export function dashboardBounds(now: Date, zone: string, locale: string): Dashbo
   const day = dayBounds(now, zone);
   const week = weekBounds(now, zone, firstDayOfWeek(locale));
   return { dayStart: day.start, dayEnd: day.end, weekStart: week.start, weekEnd: week.end };
+}
+
+/** A dashboard range as one comparable string. */
+function boundsKey(b: DashboardBounds): string {
+  return [b.dayStart, b.dayEnd, b.weekStart, b.weekEnd].join(' ');
+}
+
+/** What `public/early.js` asked as the window opened, before this code loaded. */
+type PreAsked = {
+  storeProblem: Promise<unknown>;
+  preferences: Promise<unknown>;
+  status: Promise<unknown>;
+  dashboard: { bounds: DashboardBounds; answer: Promise<unknown> };
+};
+
+declare global {
+  interface Window {
+    __SLOTLINE_EARLY__?: PreAsked;
+  }
+}
+
+/** The questions `public/early.js` asked, once (a later `askEarly` asks Rust itself). */
+function takePreAsked(): PreAsked | undefined {
+  const pre = window.__SLOTLINE_EARLY__;
+  delete window.__SLOTLINE_EARLY__;
+  return pre;
+}
+
+/** A raw `invoke` answer as the typed commands in `ipc` give it: refusals as `IpcError`s. */
+function asCommand<T>(answer: Promise<unknown>): Promise<T> {
+  return answer.then(
+    (value) => value as T,
+    (raw: unknown) => {
+      throw toIpcError(raw);
+    },
+  );
 }
 
 type Early = {
@@ -56,9 +94,11 @@ function kept<T>(p: Promise<T>): Promise<T> {
 /**
  * Asks the first screen's questions at once, in parallel (one round trip instead of three): the
  * store's state, the preferences, the status, and Home's dashboard for the system zone (the
- * usual case: no zone picked in Settings). What a store that did not open answers is dropped;
- * a dashboard for another zone is asked again once the preferences name it; without an account
- * (first run) it is dropped. Call once, before the first render.
+ * usual case: no zone picked in Settings). In the Tauri window `public/early.js` has already
+ * asked them as the window opened, and those answers are used instead. What a store that did not
+ * open answers is dropped; a dashboard for another range (another zone) is asked again once the
+ * preferences name it; without an account (first run) it is dropped. Call once, before the first
+ * render.
  */
 export function askEarly(now: Date = new Date()): void {
   if (!hasBackend()) return;
@@ -79,12 +119,9 @@ export function askEarly(now: Date = new Date()): void {
     );
     return kept(answer);
   };
-  const dashboardFor = (zone: string): Promise<Dashboard> => {
-    const bounds = dashboardBounds(now, zone, systemPrefs().locale);
-    const key = JSON.stringify(bounds);
-    if (early.dashboard?.key === key) return early.dashboard.answer;
-    const answer = kept(getDashboard(bounds));
-    early.dashboard = { key, answer };
+  /** `answer` as the early dashboard for the range `key`, noted in `settled` on arrival. */
+  const keepDashboard = (key: string, answer: Promise<Dashboard>): Promise<Dashboard> => {
+    early.dashboard = { key, answer: kept(answer) };
     answer.then(
       (value) => {
         if (current() && early.dashboard?.answer === answer) settled.dashboard = { key, value };
@@ -93,12 +130,22 @@ export function askEarly(now: Date = new Date()): void {
     );
     return answer;
   };
+  const dashboardFor = (zone: string): Promise<Dashboard> => {
+    const bounds = dashboardBounds(now, zone, systemPrefs().locale);
+    const key = boundsKey(bounds);
+    if (early.dashboard?.key === key) return early.dashboard.answer;
+    return keepDashboard(key, getDashboard(bounds));
+  };
   // Each `then` here is registered before the taker's, so whatever is dropped is gone before
   // the screen that would take it mounts.
-  const storeProblem = noted('storeProblem', getStoreProblem());
-  const preferences = noted('preferences', getPreferences());
-  const status = noted('status', getStatus());
+  const pre = takePreAsked();
+  const storeProblem = noted('storeProblem', pre ? asCommand(pre.storeProblem) : getStoreProblem());
+  const preferences = noted('preferences', pre ? asCommand(pre.preferences) : getPreferences());
+  const status = noted('status', pre ? asCommand(pre.status) : getStatus());
   early = { storeProblem, preferences, status };
+  if (pre) keepDashboard(boundsKey(pre.dashboard.bounds), asCommand(pre.dashboard.answer));
+  // The same range as early.js asked keeps its answer; another (the day has turned, or `Date`
+  // and Intl disagree about the zone) is asked for.
   dashboardFor(systemPrefs().zone);
   const drop = (...questions: Array<keyof Early>) => {
     for (const q of questions) {
@@ -149,7 +196,7 @@ export function earlyAnswer<K extends keyof Answers>(question: K): { value: Answ
 /** The dashboard for exactly `bounds` if it has already arrived and nobody has taken it. */
 export function earlyDashboard(bounds: DashboardBounds): Dashboard | undefined {
   const d = settled.dashboard;
-  return d && d.key === JSON.stringify(bounds) ? d.value : undefined;
+  return d && d.key === boundsKey(bounds) ? d.value : undefined;
 }
 
 /** The early answer to `question`, once; `undefined` when there is none (ask Rust then). */
@@ -163,7 +210,7 @@ export function takeEarly<K extends 'storeProblem' | 'status' | 'preferences'>(q
 /** The early dashboard when it was asked for exactly `bounds`, once. */
 export function takeEarlyDashboard(bounds: DashboardBounds): Promise<Dashboard> | undefined {
   const d = early.dashboard;
-  if (!d || d.key !== JSON.stringify(bounds)) return undefined;
+  if (!d || d.key !== boundsKey(bounds)) return undefined;
   delete early.dashboard;
   delete settled.dashboard;
   return d.answer;

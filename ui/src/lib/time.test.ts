@@ -95,7 +95,16 @@ describe('zones and bounds across DST', () => {
       end: '2026-04-05T04:00:00Z',
     });
     // Midnight does not exist on 6 Sep 2026 in Chile: the day begins at 01:00 -03.
-    expect(dayBounds(new Date('2026-09-06T15:00:00Z'), 'America/Santiago').start).toBe('2026-09-06T04:00:00Z');
+    // That day is 23 hours long and ends at the 7th's midnight, not at 01:00 on the 7th.
+    expect(dayBounds(new Date('2026-09-06T15:00:00Z'), 'America/Santiago')).toEqual({
+      start: '2026-09-06T04:00:00Z',
+      end: '2026-09-07T03:00:00Z',
+    });
+    // A week that starts on that day ends at midnight a week later too.
+    expect(weekBounds(new Date('2026-09-07T15:00:00Z'), 'America/Santiago', 0)).toEqual({
+      start: '2026-09-06T04:00:00Z',
+      end: '2026-09-13T03:00:00Z',
+    });
   });
 
   it('makes the Amsterdam week with the spring switch 167 hours long', () => {

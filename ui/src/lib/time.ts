@@ -163,15 +163,17 @@ export type Bounds = { start: string; end: string };
 /** The calendar day containing `now` in `zone`, as UTC instants (23 or 25 hours on DST days). */
 export function dayBounds(now: Date, zone: string): Bounds {
   const start = DateTime.fromJSDate(now, { zone }).startOf('day');
-  return { start: toUtcIso(start.toJSDate()), end: toUtcIso(start.plus({ days: 1 }).toJSDate()) };
+  // The next day's own start: where midnight is skipped (Santiago in September) a day starts at
+  // 01:00, and "start plus a day" would take the next day's first hour.
+  return { start: toUtcIso(start.toJSDate()), end: toUtcIso(start.plus({ days: 1 }).startOf('day').toJSDate()) };
 }
 
 /** The week containing `now` in `zone`, starting on `firstDay` (0 = Sunday), as UTC instants. */
 export function weekBounds(now: Date, zone: string, firstDay: number): Bounds {
   const day = DateTime.fromJSDate(now, { zone }).startOf('day');
   const back = (day.weekday % 7 - firstDay + 7) % 7;
-  const start = day.minus({ days: back });
-  return { start: toUtcIso(start.toJSDate()), end: toUtcIso(start.plus({ weeks: 1 }).toJSDate()) };
+  const start = day.minus({ days: back }).startOf('day');
+  return { start: toUtcIso(start.toJSDate()), end: toUtcIso(start.plus({ weeks: 1 }).startOf('day').toJSDate()) };
 }
 
 /**

@@ -1,7 +1,7 @@
 // First run: no account yet. Connect a real Calendly account (OAuth in the system browser, or a
 // personal access token) or explore the built-in offline sandbox.
 
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useState } from 'react';
 import { exploreSandbox, reportFirstPaint, toIpcError, type IpcError, type StatusView } from '../../ipc';
 import { asSentence, takeDisconnectWarnings } from '../../lib/disconnectNotice';
 import { Logo } from '../shell/Logo';
@@ -23,7 +23,7 @@ export function FirstRun({
   const panelId = useId();
   const busy = connecting || exploring;
   useEffect(() => onConnectingChange?.(connecting), [connecting, onConnectingChange]);
-  useEffect(() => reportFirstPaint('first-run'), []);
+  useLayoutEffect(() => reportFirstPaint('first-run'), []);
 
   const explore = async () => {
     setExploring(true);

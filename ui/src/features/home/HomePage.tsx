@@ -1,7 +1,7 @@
 // Home: today's meetings and the next ones with Join buttons, what happened this week, and the
 // latest activity; everything links to the meeting or the contact.
 
-import { useEffect, useMemo, useState } from 'react';
+import { useLayoutEffect, useMemo, useState } from 'react';
 import { getDashboard, reportFirstPaint, openExternal, toIpcError, type CalendarEvent, type IpcError, type RecentActivity } from '../../ipc';
 import { useLoad, useNow } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
@@ -47,7 +47,8 @@ export function HomePage({
     () => earlyDashboard(bounds),
   );
   const [linkError, setLinkError] = useState<IpcError | null>(null);
-  useEffect(() => {
+  // From the commit, so the frames it counts are the ones that paint this render (see there).
+  useLayoutEffect(() => {
     if (data) reportFirstPaint('home');
   }, [data]);
   // Rust's "upcoming" starts now, so it can repeat the rest of today: Today already lists those.
