@@ -1,9 +1,8 @@
 // Turning the `list_events` read model into FullCalendar input, kept pure for unit tests.
 
 import type { EventInput } from '@fullcalendar/core';
-import { DateTime } from 'luxon';
 import type { CalendarEvent } from '../ipc/bindings.gen';
-import { formatTimeRange, type DisplayPrefs } from './time';
+import { formatTimeRange, wallClock, type DisplayPrefs } from './time';
 
 export const TONES = 6;
 
@@ -28,8 +27,6 @@ export function eventTitle(e: CalendarEvent): string {
   return who ? `${e.name} · ${who}` : e.name;
 }
 
-const WALL = "yyyy-MM-dd'T'HH:mm:ss";
-
 /**
  * FullCalendar places events by wall-clock time in the display zone. A meeting across the hour
  * that repeats when clocks go back (23:30 -03 to 23:00 -04 in Santiago) ends "before" it starts
@@ -37,13 +34,11 @@ const WALL = "yyyy-MM-dd'T'HH:mm:ss";
  * as the wall-clock start plus the real length, as a zone-less time FullCalendar reads in `zone`.
  */
 export function wallClockEnd(startIso: string, endIso: string, zone: string): string {
-  const start = DateTime.fromISO(startIso, { zone });
-  const end = DateTime.fromISO(endIso, { zone });
-  if (!start.isValid || !end.isValid) return endIso;
-  const wallStart = start.toFormat(WALL);
-  if (end.toFormat(WALL) > wallStart) return endIso;
-  const ms = Math.max(end.toMillis() - start.toMillis(), 0);
-  return DateTime.fromISO(wallStart, { zone: 'UTC' }).plus({ milliseconds: ms }).toFormat(WALL);
+  const wallStart = wallClock(startIso, zone);
+  const wallEnd = wallClock(endIso, zone);
+  if (!wallStart || !wallEnd || wallEnd > wallStart) return endIso;
+  const ms = Math.max(Date.parse(endIso) - Date.parse(startIso), 0);
+  return new Date(Date.parse(`${wallStart}Z`) + ms).toISOString().slice(0, 19);
 }
 
 export function toEventInput(e: CalendarEvent, zone?: string): EventInput {

@@ -1,7 +1,7 @@
 // `public/early.js` asks the first screen's questions before the app's code loads; boot.ts keeps
 // its dashboard only when the range it asked for is the one Home wants. Here the script runs as
 // the window runs it (a plain script in a fresh global), in several zones, against the range
-// boot.ts computes with luxon.
+// boot.ts computes from Intl's zone data.
 
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -49,7 +49,7 @@ describe('early.js', () => {
   });
 
   // Ordinary days, both DST changes of each hemisphere, a zone whose clocks jump at midnight and a
-  // half-hour zone: the script's `Date` arithmetic gives luxon's range in every one of them.
+  // half-hour zone: the script's `Date` arithmetic gives boot.ts's range in every one of them.
   const cases: Array<[string, string]> = [
     ['UTC', '2026-03-11T20:00:00Z'],
     ['Europe/London', '2026-03-29T12:00:00Z'],
@@ -62,7 +62,7 @@ describe('early.js', () => {
     ['Asia/Kolkata', '2026-06-14T19:00:00Z'],
     ['Australia/Lord_Howe', '2026-10-04T12:00:00Z'],
   ];
-  it.each(cases)('computes luxon’s day and week in %s around %s', (zone, at) => {
+  it.each(cases)('computes boot.ts’s day and week in %s around %s', (zone, at) => {
     process.env.TZ = zone;
     // The zone as the webview names it (ICU may say Asia/Calcutta for Asia/Kolkata).
     const { timeZone, locale } = Intl.DateTimeFormat().resolvedOptions();

@@ -1,7 +1,9 @@
 // Time helpers. Everything takes its clock (`now`) and display preferences as arguments so it
 // stays testable; Calendly and Rust speak UTC RFC 3339, the screen speaks the user's zone.
-
-import { DateTime } from 'luxon';
+//
+// Built on `Intl` alone, the way luxon reads zones (formatToParts in the zone), so the first screen
+// loads without luxon (~70 KB of the start-up bundle, measured for issue 8); the calendar keeps
+// luxon through FullCalendar's plugin, in its own chunk.
 
 /** How times are shown: the zone, the locale and the clock style. */
 export type DisplayPrefs = { zone: string; locale: string; hour12: boolean };
@@ -46,8 +48,103 @@ export function rangeToUtc(range: { start: Date; end: Date }): { from: string; t
   return { from: toUtcIso(range.start), to: toUtcIso(range.end) };
 }
 
-function inZone(iso: string, prefs: DisplayPrefs): DateTime {
-  return DateTime.fromISO(iso, { zone: prefs.zone }).setLocale(prefs.locale);
+/** A wall clock reading in some zone; `weekday` 0 = Sunday. */
+type Wall = { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number };
+
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const partsFormats = new Map<string, Intl.DateTimeFormat | null>();
+
+/** The zone's numeric-parts reader, or null for a zone Intl does not know. */
+function partsFormat(zone: string): Intl.DateTimeFormat | null {
+  let f = partsFormats.get(zone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        weekday: 'short',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      f = null;
+    }
+    partsFormats.set(zone, f);
+  }
+  return f;
+}
+
+/** The wall clock in `zone` at the instant `ms`; null for an unknown zone or a bad instant. */
+function wallAt(ms: number, zone: string): Wall | null {
+  const f = partsFormat(zone);
+  if (!f || !Number.isFinite(ms)) return null;
+  const wall: Wall = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, weekday: 0 };
+  for (const part of f.formatToParts(ms)) {
+    if (part.type === 'weekday') wall.weekday = WEEKDAYS[part.value] ?? 0;
+    else if (part.type in wall) wall[part.type as keyof Wall] = Number(part.value);
+  }
+  if (wall.hour === 24) wall.hour = 0;
+  return wall;
+}
+
+/** A wall clock reading as if it were UTC, in ms (the fields may overflow: 32 March is 1 April). */
+function wallMs(w: Pick<Wall, 'year' | 'month' | 'day'> & Partial<Wall>): number {
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour ?? 0, w.minute ?? 0, w.second ?? 0);
+}
+
+/** The zone's offset from UTC at the instant `ms`, in minutes (east positive). */
+function offsetAt(ms: number, zone: string): number {
+  const w = wallAt(ms, zone);
+  return w ? Math.round((wallMs(w) - Math.floor(ms / 1000) * 1000) / 60000) : 0;
+}
+
+/**
+ * The instant a wall clock reading names in `zone` (luxon's rule): a time that happens twice
+ * (clocks going back) is taken at the offset `hint` when it fits, a time that never happens
+ * (clocks going forward) moves forward by the jump.
+ */
+function instantOf(w: Pick<Wall, 'year' | 'month' | 'day'> & Partial<Wall>, zone: string, hint?: number): number {
+  const local = wallMs(w);
+  const o = hint ?? offsetAt(local, zone);
+  let guess = local - o * 60000;
+  const o2 = offsetAt(guess, zone);
+  if (o === o2) return guess;
+  guess -= (o2 - o) * 60000;
+  const o3 = offsetAt(guess, zone);
+  if (o2 === o3) return guess;
+  return local - Math.min(o2, o3) * 60000;
+}
+
+/** `YYYY-MM-DD` of a wall clock reading. */
+function ymd(w: Pick<Wall, 'year' | 'month' | 'day'>): string {
+  return `${String(w.year).padStart(4, '0')}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}
+
+const displayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `opts` in `zone` and `locale`, one formatter each (building one costs WebKit a lot). */
+function display(opts: Intl.DateTimeFormatOptions, zone: string, locale: string): Intl.DateTimeFormat {
+  const key = `${locale}|${zone}|${JSON.stringify(opts)}`;
+  let f = displayFormats.get(key);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat(locale, { ...opts, timeZone: zone });
+    } catch {
+      f = new Intl.DateTimeFormat(undefined, { ...opts, timeZone: zone });
+    }
+    displayFormats.set(key, f);
+  }
+  return f;
+}
+
+/** `iso` as an instant, or null when it is not one or the display zone is unknown. */
+function instant(iso: string, zone: string): number | null {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) || !partsFormat(zone) ? null : ms;
 }
 
 const DAY: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' };
@@ -58,20 +155,19 @@ function timeOpts(prefs: DisplayPrefs): Intl.DateTimeFormatOptions {
 
 /** `Wed 11 Mar 2026` (en-GB) */
 export function formatDay(iso: string, prefs: DisplayPrefs): string {
-  const dt = inZone(iso, prefs);
-  return dt.isValid ? dt.toLocaleString(DAY) : iso;
+  const ms = instant(iso, prefs.zone);
+  return ms === null ? iso : display(DAY, prefs.zone, prefs.locale).format(ms);
 }
 
 /** `14:30` or `2:30 PM` */
 export function formatTime(iso: string, prefs: DisplayPrefs): string {
-  const dt = inZone(iso, prefs);
-  return dt.isValid ? dt.toLocaleString(timeOpts(prefs)) : iso;
+  const ms = instant(iso, prefs.zone);
+  return ms === null ? iso : display(timeOpts(prefs), prefs.zone, prefs.locale).format(ms);
 }
 
 /** `Wed 11 Mar 2026, 14:30` */
 export function formatDateTime(iso: string, prefs: DisplayPrefs): string {
-  const dt = inZone(iso, prefs);
-  return dt.isValid ? `${formatDay(iso, prefs)}, ${formatTime(iso, prefs)}` : iso;
+  return instant(iso, prefs.zone) === null ? iso : `${formatDay(iso, prefs)}, ${formatTime(iso, prefs)}`;
 }
 
 /**
@@ -79,10 +175,10 @@ export function formatDateTime(iso: string, prefs: DisplayPrefs): string {
  * midnight in the display zone.
  */
 export function formatTimeRange(startIso: string, endIso: string, prefs: DisplayPrefs): string {
-  const start = inZone(startIso, prefs);
-  const end = inZone(endIso, prefs);
-  if (!start.isValid || !end.isValid) return `${startIso} – ${endIso}`;
-  if (start.hasSame(end, 'day')) {
+  const start = instant(startIso, prefs.zone);
+  const end = instant(endIso, prefs.zone);
+  if (start === null || end === null) return `${startIso} – ${endIso}`;
+  if (ymd(wallAt(start, prefs.zone)!) === ymd(wallAt(end, prefs.zone)!)) {
     return `${formatDateTime(startIso, prefs)}–${formatTime(endIso, prefs)}`;
   }
   return `${formatDateTime(startIso, prefs)} – ${formatDateTime(endIso, prefs)}`;
@@ -149,9 +245,8 @@ export function zoneCity(zone: string): string {
 
 /** The zone's offset at `at` as `UTC+01:00`, `UTC−03:00` or `UTC`. */
 export function zoneOffsetLabel(zone: string, at: Date): string {
-  const dt = DateTime.fromJSDate(at, { zone });
-  if (!dt.isValid) return '';
-  const minutes = dt.offset;
+  if (!partsFormat(zone) || Number.isNaN(at.getTime())) return '';
+  const minutes = offsetAt(at.getTime(), zone);
   if (minutes === 0) return 'UTC';
   const sign = minutes > 0 ? '+' : '−';
   const abs = Math.abs(minutes);
@@ -162,18 +257,31 @@ export type Bounds = { start: string; end: string };
 
 /** The calendar day containing `now` in `zone`, as UTC instants (23 or 25 hours on DST days). */
 export function dayBounds(now: Date, zone: string): Bounds {
-  const start = DateTime.fromJSDate(now, { zone }).startOf('day');
-  // The next day's own start: where midnight is skipped (Santiago in September) a day starts at
-  // 01:00, and "start plus a day" would take the next day's first hour.
-  return { start: toUtcIso(start.toJSDate()), end: toUtcIso(start.plus({ days: 1 }).startOf('day').toJSDate()) };
+  return daysFrom(now, zone, 0, 1);
+}
+
+/**
+ * `[midnight `from` days after now's day, midnight `to` days after]` in `zone`, as UTC instants.
+ * Each end is that day's own start: where midnight is skipped (Santiago in September) a day
+ * starts at 01:00.
+ */
+function daysFrom(now: Date, zone: string, from: number, to: number): Bounds {
+  const w = wallAt(now.getTime(), zone);
+  if (!w) throw new RangeError(`unknown time zone ${zone}`);
+  const hint = offsetAt(now.getTime(), zone);
+  const midnight = (days: number) => {
+    const d = new Date(Date.UTC(w.year, w.month - 1, w.day + days));
+    return new Date(instantOf({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }, zone, hint));
+  };
+  return { start: toUtcIso(midnight(from)), end: toUtcIso(midnight(to)) };
 }
 
 /** The week containing `now` in `zone`, starting on `firstDay` (0 = Sunday), as UTC instants. */
 export function weekBounds(now: Date, zone: string, firstDay: number): Bounds {
-  const day = DateTime.fromJSDate(now, { zone }).startOf('day');
-  const back = (day.weekday % 7 - firstDay + 7) % 7;
-  const start = day.minus({ days: back }).startOf('day');
-  return { start: toUtcIso(start.toJSDate()), end: toUtcIso(start.plus({ weeks: 1 }).startOf('day').toJSDate()) };
+  const w = wallAt(now.getTime(), zone);
+  if (!w) throw new RangeError(`unknown time zone ${zone}`);
+  const back = (w.weekday - firstDay + 7) % 7;
+  return daysFrom(now, zone, -back, 7 - back);
 }
 
 /**
@@ -181,11 +289,21 @@ export function weekBounds(now: Date, zone: string, firstDay: number): Bounds {
  * column of the time grid. Returns `04:00`, or `Thu 02:00` when the day differs.
  */
 export function wallTimeIn(day: string, minutes: number, zone: string, other: string, prefs: DisplayPrefs): string {
-  const base = DateTime.fromISO(day, { zone }).set({ hour: Math.floor(minutes / 60), minute: minutes % 60 });
-  if (!base.isValid) return '';
-  const there = base.setZone(other).setLocale(prefs.locale);
-  const time = there.toLocaleString(timeOpts(prefs));
-  return there.toISODate() === base.toISODate() ? time : `${there.toLocaleString({ weekday: 'short' })} ${time}`;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m || !partsFormat(zone) || !partsFormat(other)) return '';
+  const date = { year: +m[1]!, month: +m[2]!, day: +m[3]! };
+  // A time the clocks pass twice that day is its first pass: the offset the day starts with.
+  const hint = offsetAt(instantOf(date, zone), zone);
+  const at = instantOf({ ...date, hour: Math.floor(minutes / 60), minute: minutes % 60 }, zone, hint);
+  return inOtherZone(at, zone, other, prefs);
+}
+
+/** `at` on the clock of `other`: `16:00`, or `Thu 01:00` when `other` is on another day than `zone`. */
+function inOtherZone(at: number, zone: string, other: string, prefs: DisplayPrefs): string {
+  const time = display(timeOpts(prefs), other, prefs.locale).format(at);
+  return ymd(wallAt(at, other)!) === ymd(wallAt(at, zone)!)
+    ? time
+    : `${display({ weekday: 'short' }, other, prefs.locale).format(at)} ${time}`;
 }
 
 /**
@@ -193,35 +311,67 @@ export function wallTimeIn(day: string, minutes: number, zone: string, other: st
  * when it falls on another day there.
  */
 export function timeInZone(iso: string, zone: string, prefs: DisplayPrefs): string {
-  const here = inZone(iso, prefs);
-  const there = DateTime.fromISO(iso, { zone }).setLocale(prefs.locale);
-  if (!here.isValid || !there.isValid) return iso;
-  const time = there.toLocaleString(timeOpts(prefs));
-  return there.toISODate() === here.toISODate() ? time : `${there.toLocaleString({ weekday: 'short' })} ${time}`;
+  const ms = instant(iso, prefs.zone);
+  if (ms === null || !partsFormat(zone)) return iso;
+  return inOtherZone(ms, prefs.zone, zone, prefs);
+}
+
+/** A calendar day (`YYYY-MM-DD`, zone-free) written with `opts` in `locale`: `Wednesday 11 March 2026`. */
+export function formatCalendarDay(day: string, opts: Intl.DateTimeFormatOptions, locale: string): string {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(ms) ? day : display(opts, 'UTC', locale).format(ms);
+}
+
+/** The calendar day `days` after `day` (both `YYYY-MM-DD`). */
+export function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** The same day `months` later, or that month's last day when it is shorter (31 Jan + 1 = 28 Feb). */
+export function addMonths(day: string, months: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const last = new Date(Date.UTC(y, m - 1 + months + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m - 1 + months, Math.min(d, last))).toISOString().slice(0, 10);
+}
+
+/** The weekday of a calendar day, 0 = Sunday. */
+export function weekdayOf(day: string): number {
+  return new Date(`${day}T00:00:00Z`).getUTCDay();
+}
+
+/** `iso` on the wall clock of `zone` as `YYYY-MM-DDTHH:mm:ss`; null when either is invalid. */
+export function wallClock(iso: string, zone: string): string | null {
+  const ms = instant(iso, zone);
+  if (ms === null) return null;
+  const w = wallAt(ms, zone)!;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${ymd(w)}T${two(w.hour)}:${two(w.minute)}:${two(w.second)}`;
 }
 
 /** `YYYY-MM-DD` of `iso` in the display zone. */
 export function isoDay(iso: string, prefs: DisplayPrefs): string {
-  return inZone(iso, prefs).toISODate() ?? iso.slice(0, 10);
+  const ms = instant(iso, prefs.zone);
+  return ms === null ? iso.slice(0, 10) : ymd(wallAt(ms, prefs.zone)!);
 }
 
 /** `Good morning` / `Good afternoon` / `Good evening` by the display zone's hour. */
 export function greeting(now: Date, zone: string): string {
-  const hour = DateTime.fromJSDate(now, { zone }).hour;
+  const hour = wallAt(now.getTime(), zone)?.hour ?? Number.NaN;
   if (hour < 5 || hour >= 18) return 'Good evening';
   return hour < 12 ? 'Good morning' : 'Good afternoon';
 }
 
 /** `Wednesday 11 March` (en-GB) */
 export function formatLongDay(date: Date, prefs: DisplayPrefs): string {
-  return DateTime.fromJSDate(date, { zone: prefs.zone }).setLocale(prefs.locale).toLocaleString({ weekday: 'long', day: 'numeric', month: 'long' });
+  if (!partsFormat(prefs.zone) || Number.isNaN(date.getTime())) return '';
+  return display({ weekday: 'long', day: 'numeric', month: 'long' }, prefs.zone, prefs.locale).format(date);
 }
 
 /** A short offset for narrow places: `UTC+1`, `UTC−4`, `UTC+5:30`, `UTC`. */
 export function shortOffset(zone: string, at: Date): string {
-  const dt = DateTime.fromJSDate(at, { zone });
-  if (!dt.isValid) return '';
-  const m = dt.offset;
+  if (!partsFormat(zone) || Number.isNaN(at.getTime())) return '';
+  const m = offsetAt(at.getTime(), zone);
   if (m === 0) return 'UTC';
   const abs = Math.abs(m);
   const mins = abs % 60;
@@ -230,12 +380,13 @@ export function shortOffset(zone: string, at: Date): string {
 
 /** Today's date (`YYYY-MM-DD`) in `zone`. */
 export function todayIn(now: Date, zone: string): string {
-  return DateTime.fromJSDate(now, { zone }).toISODate() ?? '';
+  const w = wallAt(now.getTime(), zone);
+  return w ? ymd(w) : '';
 }
 
 /** A `Date` as its calendar day in `zone`. */
 export function dayOf(date: Date, zone: string): string {
-  return DateTime.fromJSDate(date, { zone }).toISODate() ?? '';
+  return todayIn(date, zone);
 }
 
 /** "10:00 for you, 16:00 for Anna in Europe/Berlin": a meeting's start in an invitee's own zone. */
@@ -251,6 +402,6 @@ export function inviteeLocalTime(
 
 /** `Thu 12 Mar` (en-GB), for lists where the year is obvious. */
 export function formatShortDay(iso: string, prefs: DisplayPrefs): string {
-  const dt = inZone(iso, prefs);
-  return dt.isValid ? dt.toLocaleString({ weekday: 'short', day: 'numeric', month: 'short' }).replace(',', '') : iso;
+  const ms = instant(iso, prefs.zone);
+  return ms === null ? iso : display({ weekday: 'short', day: 'numeric', month: 'short' }, prefs.zone, prefs.locale).format(ms).replace(',', '');
 }

@@ -2,7 +2,10 @@
 // keys and press Enter, to go there. Days are calendar dates (`YYYY-MM-DD`), zone-free.
 
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { DateTime } from 'luxon';
+import { addDays, addMonths, formatCalendarDay, weekdayOf } from '../../lib/time';
+
+/** luxon's DATE_HUGE: `Wednesday, March 11, 2026`. */
+const HUGE: Intl.DateTimeFormatOptions = { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' };
 
 export function MiniMonth({
   today,
@@ -40,22 +43,20 @@ export function MiniMonth({
     if (!focusWithin) setCursor(focusDay);
   }, [focusDay, focusWithin]);
 
-  const c = DateTime.fromISO(cursor);
-  const month = c.startOf('month');
+  const month = `${cursor.slice(0, 7)}-01`;
   const weeks = useMemo(() => {
-    const back = ((month.weekday % 7) - firstDay + 7) % 7;
-    const start = month.minus({ days: back });
-    const rows: DateTime[][] = [];
+    const start = addDays(month, -((weekdayOf(month) - firstDay + 7) % 7));
+    const rows: string[][] = [];
     for (let w = 0; w < 6; w++) {
-      rows.push(Array.from({ length: 7 }, (_, d) => start.plus({ days: w * 7 + d })));
+      rows.push(Array.from({ length: 7 }, (_, d) => addDays(start, w * 7 + d)));
     }
     return rows;
-  }, [month.toISODate(), firstDay]);
+  }, [month, firstDay]);
 
-  const title = month.setLocale(locale).toLocaleString({ month: 'long', year: 'numeric' });
+  const title = formatCalendarDay(month, { month: 'long', year: 'numeric' }, locale);
   const weekdays = weeks[0]!.map((d) => ({
-    short: d.setLocale(locale).toLocaleString({ weekday: 'narrow' }),
-    long: d.setLocale(locale).toLocaleString({ weekday: 'long' }),
+    short: formatCalendarDay(d, { weekday: 'narrow' }, locale),
+    long: formatCalendarDay(d, { weekday: 'long' }, locale),
   }));
 
   // Roving focus: after a key moved the cursor (maybe into another month), focus its day.
@@ -71,24 +72,25 @@ export function MiniMonth({
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
-    const moves: Record<string, () => DateTime> = {
-      ArrowLeft: () => c.minus({ days: 1 }),
-      ArrowRight: () => c.plus({ days: 1 }),
-      ArrowUp: () => c.minus({ weeks: 1 }),
-      ArrowDown: () => c.plus({ weeks: 1 }),
-      PageUp: () => c.minus({ months: 1 }),
-      PageDown: () => c.plus({ months: 1 }),
-      Home: () => c.minus({ days: ((c.weekday % 7) - firstDay + 7) % 7 }),
-      End: () => c.plus({ days: 6 - (((c.weekday % 7) - firstDay + 7) % 7) }),
+    const intoWeek = (weekdayOf(cursor) - firstDay + 7) % 7;
+    const moves: Record<string, () => string> = {
+      ArrowLeft: () => addDays(cursor, -1),
+      ArrowRight: () => addDays(cursor, 1),
+      ArrowUp: () => addDays(cursor, -7),
+      ArrowDown: () => addDays(cursor, 7),
+      PageUp: () => addMonths(cursor, -1),
+      PageDown: () => addMonths(cursor, 1),
+      Home: () => addDays(cursor, -intoWeek),
+      End: () => addDays(cursor, 6 - intoWeek),
     };
     const move = moves[e.key];
     if (move) {
       e.preventDefault();
-      focusCursor(move().toISODate()!);
+      focusCursor(move());
     }
   };
 
-  const shiftMonth = (months: number) => setCursor(month.plus({ months }).toISODate()!);
+  const shiftMonth = (months: number) => setCursor(addMonths(month, months));
 
   return (
     <div
@@ -123,10 +125,9 @@ export function MiniMonth({
         </thead>
         <tbody>
           {weeks.map((row) => (
-            <tr key={row[0]!.toISODate()}>
-              {row.map((d) => {
-                const day = d.toISODate()!;
-                const outside = d.month !== month.month;
+            <tr key={row[0]}>
+              {row.map((day) => {
+                const outside = day.slice(0, 7) !== month.slice(0, 7);
                 const inRange = !!rangeStart && !!rangeEnd && day >= rangeStart && day < rangeEnd;
                 const classes = ['mini-day'];
                 if (outside) classes.push('outside');
@@ -141,14 +142,14 @@ export function MiniMonth({
                       data-day={day}
                       tabIndex={day === cursor ? 0 : -1}
                       aria-current={day === today ? 'date' : undefined}
-                      aria-label={d.setLocale(locale).toLocaleString(DateTime.DATE_HUGE)}
+                      aria-label={formatCalendarDay(day, HUGE, locale)}
                       onFocus={() => setCursor(day)}
                       onClick={() => {
                         setCursor(day);
                         onPick(day);
                       }}
                     >
-                      {d.day}
+                      {Number(day.slice(8))}
                     </button>
                   </td>
                 );
