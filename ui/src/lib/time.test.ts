@@ -17,7 +17,10 @@ import {
   formatTimeRange,
   rangeToUtc,
   relativeTime,
+  systemPrefs,
   toUtcIso,
+  addDays,
+  addMonths,
   type DisplayPrefs,
 } from './time';
 
@@ -158,5 +161,24 @@ describe('other zones’ clocks', () => {
     expect(greeting(new Date('2026-03-11T08:00:00Z'), 'Europe/Berlin')).toBe('Good morning');
     expect(greeting(new Date('2026-03-11T12:00:00Z'), 'Europe/Berlin')).toBe('Good afternoon');
     expect(greeting(new Date('2026-03-11T20:00:00Z'), 'Europe/Berlin')).toBe('Good evening');
+  });
+});
+
+describe('zones and days the helpers cannot read', () => {
+  it('shows the system zone when the picked one is unknown to this webview', () => {
+    const system = systemPrefs().zone;
+    expect(systemPrefs({ zone: 'Asia/Tokyo' }).zone).toBe('Asia/Tokyo');
+    // Rust accepts zones from chrono-tz's database; an older ICU may lack a new one.
+    expect(systemPrefs({ zone: 'Mars/Olympus_Mons' }).zone).toBe(system);
+    expect(systemPrefs({ zone: null }).zone).toBe(system);
+  });
+
+  it('counts days of the first century as themselves, and leaves what is not a day alone', () => {
+    expect(addDays('0050-03-01', 1)).toBe('0050-03-02');
+    expect(addMonths('0099-12-15', 1)).toBe('0100-01-15');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
+    expect(addDays('', 1)).toBe('');
+    expect(addMonths('-01', 1)).toBe('-01');
   });
 });

@@ -14,7 +14,10 @@ export type DisplayPrefs = { zone: string; locale: string; hour12: boolean };
  */
 export function systemPrefs(picked?: { zone?: string | null }): DisplayPrefs {
   const system = systemDisplay();
-  return { ...system, zone: picked?.zone || system.zone };
+  // A zone Rust accepts (chrono-tz) that this webview's Intl does not know (an older ICU) cannot
+  // be shown: the system zone is, rather than every time failing to format.
+  const zone = picked?.zone;
+  return { ...system, zone: zone && partsFormat(zone) ? zone : system.zone };
 }
 
 let system: { at: number; prefs: DisplayPrefs } | undefined;
@@ -91,9 +94,20 @@ function wallAt(ms: number, zone: string): Wall | null {
   return wall;
 }
 
-/** A wall clock reading as if it were UTC, in ms (the fields may overflow: 32 March is 1 April). */
+/**
+ * A UTC instant from its fields, in ms; the day may overflow (32 March is 1 April). Unlike
+ * `Date.UTC`, years 0–99 are those years, not 1900–1999.
+ */
+function utcMs(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
+/** A wall clock reading as if it were UTC, in ms. */
 function wallMs(w: Pick<Wall, 'year' | 'month' | 'day'> & Partial<Wall>): number {
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour ?? 0, w.minute ?? 0, w.second ?? 0);
+  return utcMs(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
 }
 
 /** The zone's offset from UTC at the instant `ms`, in minutes (east positive). */
@@ -270,7 +284,7 @@ function daysFrom(now: Date, zone: string, from: number, to: number): Bounds {
   if (!w) throw new RangeError(`unknown time zone ${zone}`);
   const hint = offsetAt(now.getTime(), zone);
   const midnight = (days: number) => {
-    const d = new Date(Date.UTC(w.year, w.month - 1, w.day + days));
+    const d = new Date(utcMs(w.year, w.month - 1, w.day + days));
     return new Date(instantOf({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }, zone, hint));
   };
   return { start: toUtcIso(midnight(from)), end: toUtcIso(midnight(to)) };
@@ -289,9 +303,9 @@ export function weekBounds(now: Date, zone: string, firstDay: number): Bounds {
  * column of the time grid. Returns `04:00`, or `Thu 02:00` when the day differs.
  */
 export function wallTimeIn(day: string, minutes: number, zone: string, other: string, prefs: DisplayPrefs): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!m || !partsFormat(zone) || !partsFormat(other)) return '';
-  const date = { year: +m[1]!, month: +m[2]!, day: +m[3]! };
+  const p = dayParts(day);
+  if (!p || !partsFormat(zone) || !partsFormat(other)) return '';
+  const date = { year: p[0], month: p[1], day: p[2] };
   // A time the clocks pass twice that day is its first pass: the offset the day starts with.
   const hint = offsetAt(instantOf(date, zone), zone);
   const at = instantOf({ ...date, hour: Math.floor(minutes / 60), minute: minutes % 60 }, zone, hint);
@@ -322,17 +336,29 @@ export function formatCalendarDay(day: string, opts: Intl.DateTimeFormatOptions,
   return Number.isNaN(ms) ? day : display(opts, 'UTC', locale).format(ms);
 }
 
-/** The calendar day `days` after `day` (both `YYYY-MM-DD`). */
+/** A calendar day's fields, or null when `day` is not `YYYY-MM-DD`. */
+function dayParts(day: string): [number, number, number] | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  return m ? [+m[1]!, +m[2]!, +m[3]!] : null;
+}
+
+/** `YYYY-MM-DD` of a UTC instant. */
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The calendar day `days` after `day` (both `YYYY-MM-DD`); `day` itself when it is not one. */
 export function addDays(day: string, days: number): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  const p = dayParts(day);
+  return p ? utcDay(utcMs(p[0], p[1] - 1, p[2] + days)) : day;
 }
 
 /** The same day `months` later, or that month's last day when it is shorter (31 Jan + 1 = 28 Feb). */
 export function addMonths(day: string, months: number): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const last = new Date(Date.UTC(y, m - 1 + months + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(y, m - 1 + months, Math.min(d, last))).toISOString().slice(0, 10);
+  const p = dayParts(day);
+  if (!p) return day;
+  const last = new Date(utcMs(p[0], p[1] - 1 + months + 1, 0)).getUTCDate();
+  return utcDay(utcMs(p[0], p[1] - 1 + months, Math.min(p[2], last)));
 }
 
 /** The weekday of a calendar day, 0 = Sunday. */

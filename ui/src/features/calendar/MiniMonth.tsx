@@ -43,7 +43,10 @@ export function MiniMonth({
     if (!focusWithin) setCursor(focusDay);
   }, [focusDay, focusWithin]);
 
-  const month = `${cursor.slice(0, 7)}-01`;
+  // A zone the webview's Intl does not know leaves no "today" (`todayIn` answers ''): the grid
+  // opens on UTC's day rather than failing to render.
+  const shown = /^\d{4}-\d{2}-\d{2}$/.test(cursor) ? cursor : new Date().toISOString().slice(0, 10);
+  const month = `${shown.slice(0, 7)}-01`;
   const weeks = useMemo(() => {
     const start = addDays(month, -((weekdayOf(month) - firstDay + 7) % 7));
     const rows: string[][] = [];
@@ -72,16 +75,16 @@ export function MiniMonth({
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
-    const intoWeek = (weekdayOf(cursor) - firstDay + 7) % 7;
+    const intoWeek = (weekdayOf(shown) - firstDay + 7) % 7;
     const moves: Record<string, () => string> = {
-      ArrowLeft: () => addDays(cursor, -1),
-      ArrowRight: () => addDays(cursor, 1),
-      ArrowUp: () => addDays(cursor, -7),
-      ArrowDown: () => addDays(cursor, 7),
-      PageUp: () => addMonths(cursor, -1),
-      PageDown: () => addMonths(cursor, 1),
-      Home: () => addDays(cursor, -intoWeek),
-      End: () => addDays(cursor, 6 - intoWeek),
+      ArrowLeft: () => addDays(shown, -1),
+      ArrowRight: () => addDays(shown, 1),
+      ArrowUp: () => addDays(shown, -7),
+      ArrowDown: () => addDays(shown, 7),
+      PageUp: () => addMonths(shown, -1),
+      PageDown: () => addMonths(shown, 1),
+      Home: () => addDays(shown, -intoWeek),
+      End: () => addDays(shown, 6 - intoWeek),
     };
     const move = moves[e.key];
     if (move) {
@@ -140,7 +143,7 @@ export function MiniMonth({
                       type="button"
                       className={classes.join(' ')}
                       data-day={day}
-                      tabIndex={day === cursor ? 0 : -1}
+                      tabIndex={day === shown ? 0 : -1}
                       aria-current={day === today ? 'date' : undefined}
                       aria-label={formatCalendarDay(day, HUGE, locale)}
                       onFocus={() => setCursor(day)}
