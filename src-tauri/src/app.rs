@@ -1,19 +1,21 @@
 //! The Tauri shell: the only module that names `tauri`. It builds the app, manages state,
 //! registers the commands and forwards core changes to the window as typed events.
 
+mod autostart;
 mod background;
 mod commands;
+mod errors;
 mod events;
-mod feed_server;
-mod state;
 mod tray;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use tauri::Manager;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::config::Config;
+use crate::core::Core;
 
 /// The flag the login item passes: start in the tray without showing the window.
 pub const HIDDEN_FLAG: &str = "--hidden";
@@ -22,7 +24,7 @@ pub fn run(hidden: bool) -> ExitCode {
     prefer_software_painting();
     // A store that cannot be opened (damaged, foreign, newer, locked) opens the recovery screen
     // instead of exiting: the window says what is wrong and offers to move the file aside.
-    let (state, recovery) = state::open(Config::from_env());
+    let (core, recovery) = crate::core::open_for_window(Config::from_env());
     let result = tauri::Builder::default()
         // First: a second launch focuses the running window instead of starting another app.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -72,13 +74,12 @@ pub fn run(hidden: bool) -> ExitCode {
             commands::quit_app,
         ])
         .setup(move |app| {
-            let Some(state) = state else {
+            let Some(core) = core else {
                 // Only the recovery screen: no tray and no services until the store opens.
                 tray::show_main(app.handle());
                 return Ok(());
             };
-            app.manage(state);
-            start_services(app.handle(), hidden);
+            start_services(app.handle(), core, hidden);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -124,12 +125,31 @@ fn prefer_software_painting() {
     }
 }
 
-/// The tray and the background services, once the store is open (at start, or after the
-/// recovery screen opened it).
 /// Signalled by the window's `report_first_paint`.
-pub(crate) static FIRST_PAINT: tokio::sync::Notify = tokio::sync::Notify::const_new();
+static FIRST_PAINT: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
-pub(crate) fn start_services(app: &tauri::AppHandle, hidden: bool) {
+/// The window's first screen painted: logged once (info) with the time since the process
+/// started, which `make bench` reads to time start-up.
+fn first_paint(screen: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        FIRST_PAINT.notify_one();
+        let screen: String = screen
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(32)
+            .collect();
+        tracing::info!(
+            "first paint {} ms after start ({screen})",
+            crate::started().elapsed().as_millis()
+        );
+    });
+}
+
+/// Manages the core, installs the tray and starts the background services, once the store is
+/// open (at start, or after the recovery screen opened it).
+pub(crate) fn start_services(app: &tauri::AppHandle, core: Arc<Core>, hidden: bool) {
+    app.manage(core.clone());
     if let Err(e) = tray::install(app) {
         // No tray host (e.g. a bare X server): the window still works, it just quits on close.
         tracing::warn!(error = %e, "no tray icon");
@@ -138,21 +158,13 @@ pub(crate) fn start_services(app: &tauri::AppHandle, hidden: bool) {
     if !(hidden && tray::installed(app)) {
         tray::show_main(app);
     }
-    let handle = app.clone();
+    tauri::async_runtime::spawn(background::forward(app.clone(), core.subscribe()));
     tauri::async_runtime::spawn(async move {
         // The window's first paint goes first: the catch-up sync, the receiver and the tunnel
         // start once it has painted (or after a few seconds, e.g. when started in the tray).
         let _ =
             tokio::time::timeout(std::time::Duration::from_secs(3), FIRST_PAINT.notified()).await;
-        let state = handle.state::<state::AppState>();
-        state.resume(&events::Emitter::new(&handle)).await;
-        background::restart(&handle).await;
-        if crate::prefs::load(&state.store)
-            .map(|p| p.ics_feed)
-            .unwrap_or(false)
-        {
-            feed_server::apply(&handle, true).await;
-        }
+        core.start().await;
     });
 }
 

@@ -8,16 +8,15 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use std::sync::Arc;
+
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::connect;
+use crate::core::{Core, CoreEvent, OAuthRequest};
 use crate::export;
 use crate::feed;
-use crate::oauth::{OAuthApp, PendingAuthorization};
 use crate::sandbox::{Sandbox, SandboxConfig};
-use crate::secrets::{Keyring, SecretKind, SecretStore};
 use crate::store::Store;
-use crate::sync::engine;
 use crate::tunnel::Exposure;
 
 #[derive(Debug, Parser)]
@@ -215,11 +214,7 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             std::io::stdin()
                 .read_to_string(&mut token)
                 .map_err(|e| format!("could not read the token from stdin: {e}"))?;
-            let store = Store::open(&config.db_path())?;
-            let secrets = Keyring::new(config.profile());
-            let acct =
-                connect::connect_pat(&config, &store, &secrets, &token, false, SystemClock.now())
-                    .await?;
+            let acct = Core::open(config)?.connect(&token).await?;
             println!("Connected to Calendly as {} <{}>.", acct.name, acct.email);
             Ok(())
         }
@@ -236,50 +231,19 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 std::io::stdin()
                     .read_to_string(&mut s)
                     .map_err(|e| format!("could not read the client secret from stdin: {e}"))?;
-                Some(s.trim().to_string()).filter(|s| !s.is_empty())
+                Some(s)
             } else {
                 None
             };
-            let app = OAuthApp {
+            let req = OAuthRequest {
                 client_id: client_id
                     .or_else(|| std::env::var("SLOTLINE_OAUTH_CLIENT_ID").ok())
                     .unwrap_or_default(),
                 client_secret,
-                auth_url: config.auth_url.clone(),
-                redirect_port: redirect_port.unwrap_or(crate::oauth::DEFAULT_REDIRECT_PORT),
-                redirect_override: None,
+                redirect_port: Some(redirect_port.unwrap_or(crate::oauth::DEFAULT_REDIRECT_PORT)),
+                redirect_uri: None,
             };
-            let store = Store::open(&config.db_path())?;
-            let secrets = Keyring::new(config.profile());
-            secrets.check()?;
-            let pending = PendingAuthorization::begin(&app).await?;
-            {
-                let mut out = std::io::stdout().lock();
-                writeln!(out, "{}", pending.authorize_url)?;
-                out.flush()?;
-            }
-            if !crate::browser::open(&pending.authorize_url) {
-                eprintln!("Open the link above in a browser to approve Slotline.");
-            }
-            eprintln!(
-                "Waiting for Calendly's redirect to {} (up to {timeout} s)...",
-                app.redirect_uri()
-            );
-            let acct = connect::finish_oauth(
-                &config,
-                &store,
-                &secrets,
-                &app,
-                pending,
-                std::time::Duration::from_secs(timeout),
-                SystemClock.now(),
-            )
-            .await?;
-            println!(
-                "Connected to Calendly as {} <{}> (OAuth).",
-                acct.name, acct.email
-            );
-            Ok(())
+            connect_oauth(Core::open(config)?, req, timeout).await
         }
         Command::Connect { .. } => Err(Failure {
             message:
@@ -293,12 +257,12 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             tunnel,
             reconcile_minutes,
         } => {
+            let core = Core::open(config)?;
             let exposure = match (public_url, tunnel) {
                 (Some(u), _) => Exposure::PublicUrl(u),
                 (None, Some(_)) => {
-                    let secrets = Keyring::new(config.profile());
-                    let authtoken = secrets
-                        .get(SecretKind::NgrokAuthtoken)?
+                    let authtoken = core
+                        .ngrok_authtoken()?
                         .or_else(|| std::env::var("NGROK_AUTHTOKEN").ok())
                         .ok_or_else(|| Failure {
                             message: "no ngrok authtoken: store one with `slotline ngrok-token --stdin` (or set NGROK_AUTHTOKEN)".into(),
@@ -318,53 +282,36 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 reconcile_every: std::time::Duration::from_secs(reconcile_minutes.max(1) * 60),
                 check_subscription_every: std::time::Duration::from_secs(300),
             };
-            crate::serve::serve(&config, opts, shutdown_signal(), |line| eprintln!("{line}"))
-                .await?;
-            Ok(())
+            let printer = print_events(&core, "serve");
+            let served = core.serve(opts, shutdown_signal()).await;
+            printer.abort();
+            Ok(served?)
         }
         Command::NgrokToken { stdin: _ } => {
             let mut token = String::new();
             std::io::stdin()
                 .read_to_string(&mut token)
                 .map_err(|e| format!("could not read the authtoken from stdin: {e}"))?;
-            let token = token.trim();
-            let secrets = Keyring::new(config.profile());
-            if token.is_empty() {
-                secrets.delete(SecretKind::NgrokAuthtoken)?;
-                println!("The ngrok authtoken was removed from the keyring.");
-            } else {
-                secrets.set(SecretKind::NgrokAuthtoken, token)?;
+            if Core::open(config)?.store_ngrok_authtoken(Some(&token))? {
                 println!("The ngrok authtoken is stored in the keyring.");
+            } else {
+                println!("The ngrok authtoken was removed from the keyring.");
             }
             Ok(())
         }
         Command::Sync => {
-            let store = Store::open(&config.db_path())?;
-            let secrets = Keyring::new(config.profile());
-            let (acct, client) = connect::client(&store, &secrets)?;
-            let now = SystemClock.now();
-            let out = engine::sync(
-                &client,
-                &store,
-                &acct.user_uri,
-                &crate::prefs::load(&store)
-                    .unwrap_or_default()
-                    .sync_window(now),
-                now,
-                |p| {
-                    let left = p
-                        .requests_left
-                        .map(|r| format!(", {r} requests left this minute"))
-                        .unwrap_or_default();
-                    eprintln!(
-                        "sync: page {}, {} events, {} invitee requests{left}",
-                        p.pages, p.events_seen, p.invitee_requests
-                    );
-                },
-            )
-            .await?;
+            let core = Core::open(config)?;
+            let printer = print_events(&core, "sync");
+            let out = core.sync_outcome().await;
+            printer.abort();
+            let out = out?;
+            let how = if out.elsewhere {
+                " (joined the sync another Slotline process was running)"
+            } else {
+                ""
+            };
             eprintln!(
-                "sync: done — {} events seen, {} changed, {} new activities, {} rows written",
+                "sync: done{how} — {} events seen, {} changed, {} new activities, {} rows written",
                 out.progress.events_seen,
                 out.applied.events_changed,
                 out.applied.activities_added,
@@ -379,7 +326,7 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             omit_canceled,
             csv,
         } => {
-            let store = Store::open(&config.db_path())?;
+            let core = Core::open(config)?;
             let format = match format {
                 Format::Json => export::ExportFormat::Json,
                 Format::Ics => export::ExportFormat::Ics,
@@ -391,24 +338,15 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 csv,
                 now: SystemClock.now(),
             };
-            let bytes = export::render(&store, format, &opts)?;
+            let bytes = export::render(core.store(), format, &opts)?;
             let mut out = std::io::stdout().lock();
             out.write_all(&bytes)?;
             out.flush()?;
             Ok(())
         }
         Command::Status => {
-            let store = Store::open(&config.db_path())?;
-            let secrets = Keyring::new(config.profile());
-            let mut status = store.read(|tx| feed::status(tx))?;
-            status.keyring = match secrets.check() {
-                Ok(()) => "ok".into(),
-                Err(e) => e.to_string(),
-            };
-            if status.keyring == "ok" {
-                status.last_refresh = connect::last_refresh(&secrets);
-            }
-            print!("{}", status_text(&status, &config));
+            let core = Core::open(config.clone())?;
+            print!("{}", status_text(&core.status()?, &config));
             Ok(())
         }
         Command::ResetStore => {
@@ -430,10 +368,8 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Disconnect { erase } => {
-            let store = Store::open(&config.db_path())?;
-            let secrets = Keyring::new(config.profile());
-            let done = connect::disconnect(&store, &secrets, erase).await?;
-            for warning in done.warnings() {
+            let warnings = Core::open(config)?.disconnect(erase).await?;
+            for warning in warnings {
                 eprintln!("slotline: {warning}");
             }
             if erase {
@@ -471,6 +407,9 @@ pub fn status_text(s: &feed::StatusView, config: &Config) -> String {
     if let Some(r) = &s.reconnect {
         out.push_str(&format!("Reconnect Calendly: {r}\n"));
     }
+    if let Some(w) = &s.token_warning {
+        out.push_str(&format!("Sign-in not saved: {w}\n"));
+    }
     if let Some(at) = s
         .last_refresh
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
@@ -495,6 +434,53 @@ pub fn status_text(s: &feed::StatusView, config: &Config) -> String {
     ));
     out.push_str(&format!("Keyring: {}\n", s.keyring));
     out
+}
+
+/// `slotline connect --oauth`: prints the authorize URL, opens the browser, waits.
+async fn connect_oauth(core: Arc<Core>, req: OAuthRequest, timeout: u64) -> Result<(), Failure> {
+    let start = core.begin_oauth(req).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", start.authorize_url)?;
+        out.flush()?;
+    }
+    if !crate::browser::open(&start.authorize_url) {
+        eprintln!("Open the link above in a browser to approve Slotline.");
+    }
+    eprintln!(
+        "Waiting for Calendly's redirect to {} (up to {timeout} s)...",
+        start.redirect_uri
+    );
+    let acct = core
+        .finish_sign_in(std::time::Duration::from_secs(timeout))
+        .await?;
+    println!(
+        "Connected to Calendly as {} <{}> (OAuth).",
+        acct.name, acct.email
+    );
+    Ok(())
+}
+
+/// Prints the core's sentences and sync progress on stderr, as `<what>: …` lines.
+fn print_events(core: &Core, what: &'static str) -> tokio::task::JoinHandle<()> {
+    let mut rx = core.subscribe();
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match rx.recv().await {
+                Ok(CoreEvent::Say(s)) => eprintln!("{what}: {s}"),
+                Ok(CoreEvent::Progress(p)) if p.running && p.pages > 0 => {
+                    let left = p
+                        .requests_left
+                        .map(|r| format!(", {r} requests left this minute"))
+                        .unwrap_or_default();
+                    eprintln!("{what}: page {}, {} events{left}", p.pages, p.events);
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            }
+        }
+    })
 }
 
 async fn run_sandbox(listen: SocketAddr, config: SandboxConfig) -> Result<(), Failure> {

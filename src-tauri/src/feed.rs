@@ -146,6 +146,10 @@ pub struct StatusView {
     pub webhooks: WebhookStatus,
     /// The keyring's state: `ok`, or a sentence saying what is wrong and what to do.
     pub keyring: String,
+    /// Set while Calendly's renewed sign-in is held in memory only because the keyring refused
+    /// it: what happened and what to do.
+    #[ts(optional = nullable)]
+    pub token_warning: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -614,5 +618,6 @@ pub fn status(conn: &Connection) -> Result<StatusView, StoreError> {
         last_refresh: None,
         webhooks: WebhookStatus::default(),
         keyring: "ok".into(),
+        token_warning: None,
     })
 }

@@ -24,12 +24,12 @@ use crate::clock::{Clock, SystemClock};
 use crate::connect::{self, ConnectError};
 use crate::feed::WebhookStatus;
 use crate::oauth::Relay;
-use crate::prefs;
-use crate::secrets::{Keyring, SecretKind, SecretStore};
+use crate::secrets::{SecretKind, SecretStore};
 use crate::store::account::Account;
 use crate::store::db::{Health, Unusable};
 use crate::store::{inbox, Store, StoreError};
-use crate::sync::engine::{self, SyncError, SyncOptions, SyncOutcome, SyncProgress};
+use crate::sync::engine::{SyncError, SyncOptions, SyncOutcome, SyncProgress};
+use crate::sync::runner::{SyncEvent, SyncRunner};
 use crate::tunnel::{self, Exposure};
 use crate::wake::{self, Backoff, WakeOptions};
 use crate::webhook::{process, KeyLabel, ProcessReport, Receiver, ReceiverConfig, ServerError};
@@ -62,6 +62,9 @@ pub struct LiveTuning {
     /// up to `max` (reset once a tunnel is up).
     pub tunnel_retry_base: Duration,
     pub tunnel_retry_max: Duration,
+    /// The process's one sync runner (and through it its one connection). `None`: the live
+    /// service opens its own (tests that run it alone).
+    pub runner: Option<Arc<SyncRunner>>,
 }
 
 impl Default for LiveTuning {
@@ -76,6 +79,7 @@ impl Default for LiveTuning {
             tunnel_timeout: tunnel::CONNECT_TIMEOUT,
             tunnel_retry_base: Duration::from_secs(2),
             tunnel_retry_max: Duration::from_secs(300),
+            runner: None,
         }
     }
 }
@@ -202,11 +206,10 @@ impl Net {
 
 struct Shared {
     store: Arc<Store>,
-    clock: Arc<dyn Clock>,
     /// Our organization-scope subscription, as last ensured (checked beside the user one).
     org_subscription: Mutex<Option<String>>,
-    sync: SyncOptions,
-    secrets: Keyring,
+    runner: Arc<SyncRunner>,
+    secrets: Arc<dyn SecretStore>,
     client: Arc<Client>,
     acct: Account,
     keys: KeyCache,
@@ -234,12 +237,12 @@ impl Shared {
         let out = subscriptions::ensure(
             &self.client,
             &self.store,
-            &self.secrets,
+            self.secrets.as_ref(),
             &self.acct,
             &callback,
         )
         .await;
-        self.keys.reload(&self.secrets);
+        self.keys.reload(self.secrets.as_ref());
         // A created subscription has a new key: the organization one must follow it.
         let rotated = matches!(out, Ok(Outcome::Created(_)));
         match out {
@@ -289,7 +292,7 @@ impl Shared {
         let out = subscriptions::ensure_organization(
             &self.client,
             &self.store,
-            &self.secrets,
+            self.secrets.as_ref(),
             &self.acct,
             callback,
             key_rotated,
@@ -324,41 +327,12 @@ impl Shared {
         note
     }
 
-    /// One reconcile over the window in Settings, reporting its progress.
+    /// One reconcile over the window in Settings, through the process's one sync runner (its
+    /// progress and outcome reach [`LiveEvent`]s from the runner's channel, whoever started it).
     async fn reconcile(&self) -> Reconciled {
-        let now = self.clock.now();
-        let prefs = prefs::load(&self.store).unwrap_or_default();
-        let window = prefs.sync_window(now);
-        let events = self.events.clone();
-        let _ = events.send(LiveEvent::Progress(SyncProgress::started()));
-        let result = engine::sync_with(
-            &self.client,
-            &self.store,
-            &self.acct.user_uri,
-            &window,
-            now,
-            &self.sync,
-            |p| {
-                let _ = events.send(LiveEvent::Progress(SyncProgress::of(p, true)));
-            },
-        )
-        .await;
-        match result {
-            Ok(o) => {
-                let _ = events.send(LiveEvent::Progress(SyncProgress::of(&o.progress, false)));
-                self.say(format!(
-                    "reconciled {} events ({} changed)",
-                    o.progress.events_seen, o.applied.events_changed
-                ));
-                let _ = self.events.send(LiveEvent::Synced(o));
-                Reconciled::Done
-            }
+        match self.runner.run().await {
+            Ok(_) => Reconciled::Done,
             Err(e) => {
-                let _ = events.send(LiveEvent::Progress(SyncProgress {
-                    running: false,
-                    error: Some(e.to_string()),
-                    ..SyncProgress::default()
-                }));
                 if is_network(&e) {
                     self.say(format!(
                         "reconcile failed, Calendly is unreachable ({e}); trying again when the network is back"
@@ -381,9 +355,9 @@ impl Shared {
 }
 
 impl Live {
-    pub async fn start(
+    pub async fn start<S: SecretStore + Clone + 'static>(
         store: Arc<Store>,
-        secrets: Keyring,
+        secrets: S,
         opts: LiveOptions,
         events: mpsc::UnboundedSender<LiveEvent>,
     ) -> Result<Live, LiveError> {
@@ -391,9 +365,9 @@ impl Live {
     }
 
     /// [`Live::start`] with an explicit clock, wake detection, retries and sync options.
-    pub async fn start_tuned(
+    pub async fn start_tuned<S: SecretStore + Clone + 'static>(
         store: Arc<Store>,
-        secrets: Keyring,
+        secrets: S,
         opts: LiveOptions,
         events: mpsc::UnboundedSender<LiveEvent>,
         tuning: LiveTuning,
@@ -409,20 +383,32 @@ impl Live {
                 return Err(LiveError::BadPublicUrl(u.clone()));
             }
         }
-        let (acct, client) = connect::client(&store, &secrets)?;
+        let secrets: Arc<dyn SecretStore> = Arc::new(secrets);
+        let runner = match tuning.runner.clone() {
+            Some(r) => r,
+            None => SyncRunner::new(
+                connect::open_connection(&store, secrets.clone())?,
+                store.clone(),
+                tuning.sync.clone(),
+                tuning.clock.clone(),
+            ),
+        };
+        let (acct, client) = (
+            runner.connection().account.clone(),
+            runner.connection().client.clone(),
+        );
         let keys = KeyCache::default();
-        keys.reload(&secrets);
+        keys.reload(secrets.as_ref());
         let status = Arc::new(Mutex::new(WebhookStatus {
             state: "polling".into(),
             ..WebhookStatus::default()
         }));
         let shared = Arc::new(Shared {
             store: store.clone(),
-            clock: tuning.clock.clone(),
             org_subscription: Mutex::new(None),
-            sync: tuning.sync.clone(),
+            runner: runner.clone(),
             secrets: secrets.clone(),
-            client: Arc::new(client),
+            client,
             acct,
             keys: keys.clone(),
             status: status.clone(),
@@ -612,6 +598,37 @@ impl Live {
                 }));
             }
             _ => {}
+        }
+
+        // Every run's progress and outcome, whoever started it (this service, Sync now, the CLI's
+        // request that joined it): subscribed before the first reconcile below.
+        {
+            let sh = shared.clone();
+            let mut runs = runner.subscribe();
+            let mut stop = stop_rx.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let event = tokio::select! {
+                        _ = stop.changed() => return,
+                        e = runs.recv() => e,
+                    };
+                    match event {
+                        Ok(SyncEvent::Progress(p)) => {
+                            let _ = sh.events.send(LiveEvent::Progress(p));
+                        }
+                        Ok(SyncEvent::Finished(Ok(o))) => {
+                            sh.say(format!(
+                                "reconciled {} events ({} changed)",
+                                o.progress.events_seen, o.applied.events_changed
+                            ));
+                            let _ = sh.events.send(LiveEvent::Synced(o));
+                        }
+                        Ok(SyncEvent::Finished(Err(_)))
+                        | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            }));
         }
 
         // The wake detector runs on its own task so a long reconcile never looks like sleep.

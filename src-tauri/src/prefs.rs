@@ -25,6 +25,8 @@ pub struct Preferences {
     pub ics_feed: bool,
     /// Read-only: where the local ICS feed can be subscribed to, while it runs.
     pub ics_feed_url: Option<String>,
+    /// Read-only: set when the feed's port was taken and it moved to a new address.
+    pub ics_feed_notice: Option<String>,
     pub reconcile_minutes: u32,
     /// The reconcile window: days back from today and days ahead (defaults 90 and 365).
     pub sync_days_back: u32,
@@ -46,6 +48,7 @@ impl Default for Preferences {
             notifications: true,
             ics_feed: false,
             ics_feed_url: None,
+            ics_feed_notice: None,
             reconcile_minutes: 15,
             sync_days_back: DEFAULT_DAYS_BACK,
             sync_days_ahead: DEFAULT_DAYS_AHEAD,
@@ -124,6 +127,7 @@ pub fn save(
         ));
     }
     prefs.ics_feed_url = None;
+    prefs.ics_feed_notice = None;
     prefs.has_ngrok_authtoken = false;
     let raw = serde_json::to_string(&prefs).map_err(StoreError::from)?;
     let stamp = format_utc(now);

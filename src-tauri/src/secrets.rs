@@ -131,3 +131,19 @@ impl SecretStore for Keyring {
 pub fn keyring_attributes(profile: &str, kind: SecretKind) -> (String, String) {
     (SERVICE.to_string(), format!("{profile}/{}", kind.name()))
 }
+
+/// A shared secret store is a secret store (the core hands one to each service it starts).
+impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
+    fn get(&self, kind: SecretKind) -> Result<Option<String>, SecretError> {
+        (**self).get(kind)
+    }
+    fn set(&self, kind: SecretKind, value: &str) -> Result<(), SecretError> {
+        (**self).set(kind, value)
+    }
+    fn delete(&self, kind: SecretKind) -> Result<(), SecretError> {
+        (**self).delete(kind)
+    }
+    fn check(&self) -> Result<(), SecretError> {
+        (**self).check()
+    }
+}

@@ -885,3 +885,41 @@ async fn the_production_redirect_route_follows_the_real_time_settings() {
         .expect("refused");
     assert!(err.to_string().contains("ngrok authtoken"), "{err}");
 }
+
+/// The redirect says `localhost`, which a browser may resolve to `::1` first: the listener
+/// answers there too, and a `::1` port that another program holds is refused (it would get
+/// the authorization code) instead of being left to it.
+#[tokio::test]
+async fn the_loopback_listener_answers_on_ipv6_too_and_refuses_a_taken_ipv6_port() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("no IPv6 loopback on this machine: the IPv4 listener alone is right here");
+        return;
+    }
+    let lb = Loopback::bind(0, "expected-state".into())
+        .await
+        .expect("bind");
+    assert!(lb.on_ipv6());
+    let r = reqwest::get(format!(
+        "http://[::1]:{}/callback?state=not-ours&code=x",
+        lb.port()
+    ))
+    .await
+    .expect("::1 answers");
+    assert_eq!(
+        r.status().as_u16(),
+        400,
+        "the listener itself refused the foreign state"
+    );
+    drop(lb);
+
+    let port = crate::common::free_port();
+    let _squatter = std::net::TcpListener::bind(("::1", port)).expect("squat ::1");
+    let err = match Loopback::bind(port, "s".into()).await {
+        Ok(_) => panic!("a taken ::1 port must not be shared with another program"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("[::1]") && err.contains(&port.to_string()),
+        "{err}"
+    );
+}

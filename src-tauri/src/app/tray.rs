@@ -33,20 +33,17 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
             "sync" => {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
-                    let state = app.state::<super::state::AppState>();
-                    let live = state.live.lock().await;
-                    if let Some(live) = live.as_ref() {
-                        live.reconcile_now();
+                    let core = app.state::<std::sync::Arc<crate::core::Core>>();
+                    if let Err(e) = core.sync_now().await {
+                        tracing::warn!(error = %e, "sync from the tray failed");
                     }
                 });
             }
             "quit" => {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
-                    let state = app.state::<super::state::AppState>();
-                    if let Some(live) = state.live.lock().await.take() {
-                        let _ = live.stop().await;
-                    }
+                    let core = app.state::<std::sync::Arc<crate::core::Core>>();
+                    core.shut_down().await;
                     app.exit(0);
                 });
             }

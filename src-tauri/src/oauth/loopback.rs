@@ -45,7 +45,7 @@ impl Shared {
 pub struct Loopback {
     port: u16,
     rx: oneshot::Receiver<Callback>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Vec<oneshot::Sender<()>>,
 }
 
 #[derive(Deserialize)]
@@ -153,30 +153,42 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl Loopback {
-    /// Binds 127.0.0.1:`port` (0 picks a free port, for tests).
+    /// Binds 127.0.0.1:`port` (0 picks a free port, for tests) and the same port on `::1`: the
+    /// redirect says `localhost`, which a browser may resolve to either. A host without IPv6
+    /// loopback gets the IPv4 listener alone; a `::1` port held by another program is refused,
+    /// since that program would receive the authorization code.
     pub async fn bind(port: u16, state: String) -> Result<Self, OAuthError> {
+        let listen_error = |e: std::io::Error| OAuthError::Listen {
+            port,
+            reason: e.to_string(),
+        };
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
-            .map_err(|e| OAuthError::Listen {
-                port,
-                reason: e.to_string(),
-            })?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| OAuthError::Listen {
-                port,
-                reason: e.to_string(),
-            })?
-            .port();
+            .map_err(listen_error)?;
+        let port = listener.local_addr().map_err(listen_error)?.port();
+        let v6 = match tokio::net::TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, port)).await {
+            Ok(l) => Some(l),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                return Err(OAuthError::Listen {
+                    port,
+                    reason: format!("another program listens on [::1]:{port} ({e})"),
+                })
+            }
+            // No IPv6 loopback here: browsers resolve localhost to 127.0.0.1 then.
+            Err(_) => None,
+        };
         let (shared, rx) = Shared::new(state);
         let app = Router::new()
             .route("/callback", get(callback))
             .with_state(shared);
-        Ok(Self {
-            port,
-            rx,
-            stop: Some(serve_until_stopped(listener, app)),
-        })
+        let mut stop = vec![serve_until_stopped(listener, app.clone())];
+        stop.extend(v6.map(|l| serve_until_stopped(l, app)));
+        Ok(Self { port, rx, stop })
+    }
+
+    /// Whether the listener also answers on `::1`.
+    pub fn on_ipv6(&self) -> bool {
+        self.stop.len() > 1
     }
 
     pub fn port(&self) -> u16 {
@@ -195,7 +207,7 @@ impl Loopback {
     }
 
     fn close(&mut self) {
-        if let Some(stop) = self.stop.take() {
+        for stop in self.stop.drain(..) {
             let _ = stop.send(());
         }
     }

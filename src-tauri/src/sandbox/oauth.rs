@@ -547,7 +547,9 @@ async fn token(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Re
                     "refresh_token is required",
                 );
             };
+            w.tokens.refresh_requests += 1;
             let Some(old) = w.tokens.spend_refresh(refresh, &client.id) else {
+                w.tokens.refresh_refused += 1;
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", INVALID_GRANT);
             };
             (old.scope, Some(old.family))

@@ -76,6 +76,10 @@ pub struct TokenCounts {
     pub refresh_tokens_issued: u64,
     pub active_access_tokens: u64,
     pub revocations: u64,
+    /// Token requests with `grant_type=refresh_token`, answered or refused.
+    pub refresh_requests: u64,
+    /// Of those, the ones refused with `invalid_grant` (a spent, revoked or unknown token).
+    pub refresh_refused: u64,
 }
 
 /// A freshly issued access + refresh pair.
@@ -98,6 +102,10 @@ pub struct TokenStore {
     pub access_issued: u64,
     pub refresh_issued: u64,
     pub revocations: u64,
+    #[serde(default)]
+    pub refresh_requests: u64,
+    #[serde(default)]
+    pub refresh_refused: u64,
 }
 
 /// PKCE S256: base64url(SHA-256(verifier)) without padding.
@@ -279,6 +287,8 @@ impl TokenStore {
                 .filter(|t| !t.revoked && t.expires_at > now)
                 .count() as u64,
             revocations: self.revocations,
+            refresh_requests: self.refresh_requests,
+            refresh_refused: self.refresh_refused,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod invitees;
 pub mod notes;
 pub mod participants;
+pub mod private_file;
 pub mod settings;
 pub mod sync_state;
 

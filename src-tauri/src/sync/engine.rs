@@ -53,6 +53,9 @@ pub enum SyncError {
     Apply(#[from] ApplyError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another Slotline process ran the sync this request joined, and it failed.
+    #[error("{0}")]
+    Elsewhere(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,6 +216,9 @@ pub struct SyncOutcome {
     pub vanished: Option<VanishedOutcome>,
     /// The organization listing was refused (403) and the user's own events were listed.
     pub fell_back_to_user: bool,
+    /// Another Slotline process ran this sync; this one waited for it (only `progress.pages`,
+    /// `events_seen`, `invitee_requests` and the applied counts are known).
+    pub elsewhere: bool,
 }
 
 /// Lists every event of `user_uri` in the window (active and canceled), fetches the invitees

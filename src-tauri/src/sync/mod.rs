@@ -6,6 +6,7 @@ pub mod engine;
 pub mod pace;
 pub mod plan;
 pub mod reconcile;
+pub mod runner;
 
 pub use apply::{apply, ApplyOutcome};
 pub use plan::{Input, Plan};

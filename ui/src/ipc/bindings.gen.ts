@@ -91,7 +91,12 @@ lastRefresh: number | null, webhooks: WebhookStatus,
 /**
  * The keyring's state: `ok`, or a sentence saying what is wrong and what to do.
  */
-keyring: string, };
+keyring: string, 
+/**
+ * Set while Calendly's renewed sign-in is held in memory only because the keyring refused
+ * it: what happened and what to do.
+ */
+tokenWarning?: string | null, };
 
 export type SyncReport = { pages: number, eventsSeen: number, inviteeRequests: number, eventsChanged: number, activitiesAdded: number, };
 
@@ -131,7 +136,11 @@ timezone: string | null, secondaryTimezone: string | null, showCanceled: boolean
 /**
  * Read-only: where the local ICS feed can be subscribed to, while it runs.
  */
-icsFeedUrl: string | null, reconcileMinutes: number, 
+icsFeedUrl: string | null, 
+/**
+ * Read-only: set when the feed's port was taken and it moved to a new address.
+ */
+icsFeedNotice: string | null, reconcileMinutes: number, 
 /**
  * The reconcile window: days back from today and days ahead (defaults 90 and 365).
  */

@@ -19,6 +19,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   notifications: true,
   icsFeed: false,
   icsFeedUrl: null,
+  icsFeedNotice: null,
   reconcileMinutes: 15,
   syncDaysBack: 90,
   syncDaysAhead: 365,

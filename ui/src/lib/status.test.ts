@@ -50,6 +50,7 @@ describe('statusLine', () => {
       sync: 'Synced 3 minutes ago',
       counts: '36 meetings · 14 contacts',
       keyringProblem: null,
+      signInUnsaved: null,
       error: null,
       reconnect: null,
       webhooks: { text: 'Real-time off', tone: 'off', lastDelivery: null, failures: null, details: false },
@@ -79,6 +80,15 @@ describe('statusLine', () => {
     expect(s.error).toBe('Last sync failed: Calendly answered 429 Too Many Requests; retrying in 60 s.');
     expect(s.sync).toBe('Syncing…');
     expect(statusLine({ ...connected, lastSync: null }, now).sync).toBe('Never synced');
+  });
+
+  it('says when the renewed sign-in is held in memory only, and not otherwise', () => {
+    const why = "Calendly's renewed sign-in could not be saved to the keyring (locked).";
+    const s = statusLine({ ...connected, tokenWarning: why }, now);
+    expect(s.signInUnsaved).toBe(why);
+    expect(s.reconnect).toBeNull();
+    expect(statusLineText({ ...connected, tokenWarning: why }, now)).toContain(why);
+    expect(statusLine({ ...connected, tokenWarning: null }, now).signInUnsaved).toBeNull();
   });
 
   it('asks to reconnect when Calendly refused the grant', () => {

@@ -12,6 +12,8 @@ export type StatusLine = {
   counts: string;
   /** The keyring's sentence when it is not `ok`. */
   keyringProblem: string | null;
+  /** Set while Calendly's renewed sign-in is held in memory only (the keyring refused it). */
+  signInUnsaved: string | null;
   /** `Last sync failed: …` */
   error: string | null;
   /** `Reconnect Calendly` when Calendly refused the OAuth grant. */
@@ -48,6 +50,7 @@ export function statusLine(status: StatusView, now: Date): StatusLine {
     sync,
     counts: `${plural(status.events, 'meeting', 'meetings')} · ${plural(status.contacts, 'contact', 'contacts')}`,
     keyringProblem: status.keyring && status.keyring !== 'ok' ? status.keyring : null,
+    signInUnsaved: status.tokenWarning ?? null,
     error: status.lastSyncError ? `Last sync failed: ${status.lastSyncError}` : null,
     reconnect: status.reconnect ? 'Reconnect Calendly' : null,
     webhooks: status.webhooks ? webhookLine(status.webhooks, now) : null,
@@ -96,7 +99,7 @@ export function webhookLine(w: WebhookStatus, now: Date): WebhookLine {
 /** The whole line as one string (for tooltips and screen readers). */
 export function statusLineText(status: StatusView, now: Date): string {
   const s = statusLine(status, now);
-  return [s.account, s.reconnect, s.sync, s.counts, s.webhooks?.text, s.webhooks?.lastDelivery, s.webhooks?.failures, s.keyringProblem, s.error]
+  return [s.account, s.reconnect, s.sync, s.counts, s.webhooks?.text, s.webhooks?.lastDelivery, s.webhooks?.failures, s.keyringProblem, s.signInUnsaved, s.error]
     .filter(Boolean)
     .join(' · ');
 }

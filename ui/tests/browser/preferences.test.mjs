@@ -30,6 +30,7 @@ test('notifications and show canceled save at once', async () => {
   assert.deepEqual(Object.keys(sent).sort(), [
     'hasNgrokAuthtoken',
     'icsFeed',
+    'icsFeedNotice',
     'icsFeedUrl',
     'ngrokDomain',
     'notifications',

@@ -578,6 +578,11 @@ export function FeedSection() {
           </span>
         </div>
       )}
+      {prefs.icsFeed && prefs.icsFeedNotice && (
+        <p className="warn small" role="note" data-testid="ics-feed-notice">
+          {prefs.icsFeedNotice}
+        </p>
+      )}
       {prefs.icsFeed && !prefs.icsFeedUrl && <p className="muted small">Starting the feed…</p>}
       {error && (
         <p className="error" role="alert">

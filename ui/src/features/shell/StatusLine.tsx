@@ -136,6 +136,11 @@ export function StatusLine({
             <span aria-hidden="true">⚠ </span>Keyring: {line.keyringProblem}
           </span>
         )}
+        {line.signInUnsaved && (
+          <span className="status-warning" data-testid="status-sign-in-unsaved" role="note">
+            <span aria-hidden="true">⚠ </span>Sign-in not saved: {line.signInUnsaved}
+          </span>
+        )}
         {line.error && (
           <span className="status-error" data-testid="status-error">
             {line.error}
