@@ -35,10 +35,11 @@ import { firstDayOfWeek } from '../../lib/calendar';
 import { calendarAction, isTypingTarget, VIEW_OF } from '../../lib/shortcuts';
 import { ZonePicker } from '../zones/ZonePicker';
 import { EventDetailPanel } from './EventDetailPanel';
+import { dayCellDidMount, moreLinkDidMount, repairToolbar } from './fcAria';
 import { MiniMonth } from './MiniMonth';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { tileContent } from './tileDom';
-import { describeTile, foldBusyDays, tileClock, tileInput, type MoreTile } from './tileText';
+import { describeTile, foldBusyDays, tileClock, tileInput, tileLabel, type MoreTile } from './tileText';
 
 /** The meeting whose details are open; `reveal` asks the calendar to go to its date. */
 export type Selection = { uri: string; reveal: boolean };
@@ -130,6 +131,9 @@ export function CalendarPage({
     [includeCanceled],
   );
 
+  // After each render of a new range, FullCalendar's toolbar is in the DOM.
+  useEffect(() => repairToolbar(frameRef.current), [range]);
+
   // Rust said the stored meetings changed.
   const seenVersion = useRef(eventsVersion);
   useEffect(() => {
@@ -189,9 +193,9 @@ export function CalendarPage({
       // FullCalendar renders tiles as focusable <a>s without href, which have no role: they act as
       // buttons (Enter opens the details), so they say so, with the meeting as their name.
       if (arg.el.tagName === 'A') arg.el.setAttribute('role', 'button');
-      const label = describeTile(e, tileClock(prefs));
-      arg.el.setAttribute('aria-label', label);
-      arg.el.title = label;
+      const clock = tileClock(prefs);
+      arg.el.setAttribute('aria-label', tileLabel(e, clock, arg.view.type));
+      arg.el.title = describeTile(e, clock);
     },
     [prefs],
   );
@@ -419,6 +423,8 @@ export function CalendarPage({
             datesSet={onDatesSet}
             eventClick={onEventClick}
             eventDidMount={onEventDidMount}
+            moreLinkDidMount={moreLinkDidMount}
+            dayCellDidMount={dayCellDidMount}
             eventClassNames={eventClassNames}
             eventContent={eventContent}
             noEventsText="No meetings in this period"
