@@ -7,15 +7,21 @@ export function ShortcutsHelp({ open, onOpenChange }: { open: boolean; onOpenCha
   const id = useId();
   const buttonRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
+  // What had focus when `?` opened the popover (a calendar tile, say), to go back to.
+  const opener = useRef<HTMLElement | null>(null);
 
-  // Focus goes into the popover when it opens (and back to the button when it is closed).
+  // Focus goes into the popover when it opens, and back to what opened it when it is closed.
   useEffect(() => {
-    if (open) panelRef.current?.focus();
+    if (!open) return;
+    const active = document.activeElement;
+    opener.current = active instanceof HTMLElement && active !== document.body ? active : null;
+    panelRef.current?.focus();
   }, [open]);
 
   const close = () => {
     onOpenChange(false);
-    buttonRef.current?.focus();
+    (opener.current?.isConnected ? opener.current : buttonRef.current)?.focus();
+    opener.current = null;
   };
 
   return (
