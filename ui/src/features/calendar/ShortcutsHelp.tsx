@@ -1,7 +1,7 @@
 // The `?` button and popover listing the keyboard shortcuts.
 
 import { useEffect, useId, useRef } from 'react';
-import { CALENDAR_SHORTCUTS, GLOBAL_SHORTCUTS } from '../../lib/shortcuts';
+import { CALENDAR_SHORTCUTS, GLOBAL_SHORTCUTS, GRID_SHORTCUTS } from '../../lib/shortcuts';
 
 export function ShortcutsHelp({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const id = useId();
@@ -70,6 +70,16 @@ export function ShortcutsHelp({ open, onOpenChange }: { open: boolean; onOpenCha
           <dl className="shortcut-list">
             {CALENDAR_SHORTCUTS.map((s) => (
               <div key={s.action}>
+                <dt>
+                  {s.keys.map((k) => (
+                    <kbd key={k}>{k}</kbd>
+                  ))}
+                </dt>
+                <dd>{s.label}</dd>
+              </div>
+            ))}
+            {GRID_SHORTCUTS.map((s) => (
+              <div key={s.label}>
                 <dt>
                   {s.keys.map((k) => (
                     <kbd key={k}>{k}</kbd>
