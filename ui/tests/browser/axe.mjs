@@ -42,32 +42,46 @@ async function runAxe(page) {
 
 /**
  * Audits the page in both themes (switching `prefers-color-scheme` in place, then back to the
- * theme it had) and returns the violations as readable lines, prefixed with `label`.
+ * theme it had): `[{ colorScheme, id, impact, help, nodes: [{ target, summary }] }]`.
  */
-export async function audit(page, label) {
-  const lines = [];
+export async function audit(page) {
+  const found = [];
   const own = (await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)) ? 'dark' : 'light';
   for (const colorScheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme });
     await settle(page);
-    for (const v of await runAxe(page)) {
-      lines.push(`${label} (${colorScheme}): ${v.id} [${v.impact}] ${v.help} — ${v.nodes.length} node(s)`);
-      for (const n of v.nodes) lines.push(`    ${n.target}\n      ${n.summary}`);
-    }
+    for (const v of await runAxe(page)) found.push({ colorScheme, ...v });
   }
   await page.emulateMedia({ colorScheme: own });
   await settle(page);
-  return lines;
+  return found;
 }
 
-/** A collector: `check(label)` audits now, `report()` gives every view's lines at the end. */
+/**
+ * A collector for one flow: `check(label)` audits the page now; `found` holds one readable block
+ * per rule broken (view, theme, rule id, impact, help, then each node's target and axe's summary
+ * of the fix). A node already listed for the same rule and theme in an earlier view is counted,
+ * not repeated.
+ */
 export function auditor(page) {
   const found = [];
   const seen = [];
+  const listed = new Set();
   return {
     async check(label) {
       seen.push(label);
-      found.push(...(await audit(page, label)));
+      for (const v of await audit(page)) {
+        const fresh = v.nodes.filter((n) => !listed.has(`${v.colorScheme}|${v.id}|${n.target}`));
+        const again = v.nodes.length - fresh.length;
+        found.push(
+          `${label} (${v.colorScheme}): ${v.id} [${v.impact}] ${v.help} — ${v.nodes.length} node(s)` +
+            (again ? `, ${again} listed above` : ''),
+        );
+        for (const n of fresh) {
+          listed.add(`${v.colorScheme}|${v.id}|${n.target}`);
+          found.push(`    ${n.target}\n      ${n.summary}`);
+        }
+      }
     },
     seen,
     found,
