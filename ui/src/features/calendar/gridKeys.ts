@@ -104,13 +104,18 @@ function syncTabStop(root: HTMLElement, preferred: string | null, today: string)
   const { items } = layout(root);
   const all = root.querySelectorAll<HTMLElement>(ITEMS);
   if (items.length === 0) {
-    for (const el of all) el.tabIndex = -1;
+    for (const el of all) setTabIndex(el, -1);
     return;
   }
   const keyOf = (el: HTMLElement) => el.dataset.uri ?? `more|${el.closest<HTMLElement>('[data-date]')?.dataset.date}`;
   const stop =
     items.find((it) => preferred !== null && keyOf(it.el) === preferred) ?? items.find((it) => it.day >= today) ?? items[0]!;
-  for (const el of all) el.tabIndex = el === stop.el ? 0 : -1;
+  for (const el of all) setTabIndex(el, el === stop.el ? 0 : -1);
+}
+
+/** Writes only changes: a month can hold hundreds of tiles, and each write is a DOM mutation. */
+function setTabIndex(el: HTMLElement, value: number) {
+  if (el.tabIndex !== value) el.tabIndex = value;
 }
 
 export function useGridKeys({
@@ -185,7 +190,7 @@ export function useGridKeys({
     const root = frameRef.current;
     if (!el || !root) return;
     lastKey.current = el.dataset.uri ?? `more|${el.closest<HTMLElement>('[data-date]')?.dataset.date}`;
-    for (const other of root.querySelectorAll<HTMLElement>(ITEMS)) other.tabIndex = other === el ? 0 : -1;
+    for (const other of root.querySelectorAll<HTMLElement>(ITEMS)) setTabIndex(other, other === el ? 0 : -1);
   }, [frameRef]);
 
   const onKeyDown = useCallback(
