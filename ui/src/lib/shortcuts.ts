@@ -13,6 +13,14 @@ export const CALENDAR_SHORTCUTS: Array<{ keys: string[]; action: CalendarAction;
   { keys: ['?'], action: 'help', label: 'Show or hide these shortcuts' },
 ];
 
+/** Keys on a meeting in the month, week or day grid (features/calendar/gridKeys.ts). */
+export const GRID_SHORTCUTS: Array<{ keys: string[]; label: string }> = [
+  { keys: ['↑', '↓'], label: 'On a meeting: the previous or next one that day' },
+  { keys: ['←', '→'], label: 'On a meeting: the nearest one the day before or after' },
+  { keys: ['Home', 'End'], label: 'On a meeting: the first or last one shown' },
+  { keys: ['Enter'], label: 'Open the meeting’s details' },
+];
+
 /** App-wide shortcuts, listed in the same popover. */
 export const GLOBAL_SHORTCUTS: Array<{ keys: string[]; label: string }> = [
   { keys: ['Ctrl', 'K'], label: 'Search meetings and contacts (⌘K on a Mac)' },

@@ -1,11 +1,193 @@
-// Accessibility: Tab reaches Home's controls in order, each with an accessible name (Playwright's
-// own computation, through the ARIA snapshot) and a visible focus ring; every control on each view
-// is labelled; WCAG contrast of text against its background is at least 4.5:1 in both themes.
+// Accessibility: an axe-core audit (WCAG 2.0–2.2 A/AA and best practices) of every view and
+// state a user reaches, each in the light and the dark theme, with zero violations allowed; plus
+// what axe cannot judge: Tab order and visible focus rings on Home, and the contrast of text on
+// gradients (axe reports those as "needs review").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClean, gotoCalendar, openApp, useBrowser } from './harness.mjs';
+import { assertClean, gotoCalendar, openApp, switchView, tile, useBrowser } from './harness.mjs';
+import { auditor } from './axe.mjs';
 
 const env = useBrowser();
+
+/** Fails with every violation found in the flow (rule, impact, nodes, axe's summary). */
+function assertNoViolations(a, atLeast) {
+  assert.equal(a.found.length, 0, `axe found violations:\n${a.found.join('\n')}`);
+  assert.ok(a.seen.length >= atLeast, `audited ${a.seen.length} states: ${a.seen.join(', ')}`);
+}
+
+const CLIENT_ID = 'Vx3kT9qLm2Pw8sRz4bNc6dFh1jKy5aGe';
+
+test('axe: first run, the OAuth form, waiting for the browser, a refused sign-in, the token form', async () => {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
+    mock: { scenario: 'first-run', settings: { oauthClientId: CLIENT_ID }, oauthOutcome: 'manual' },
+  });
+  const a = auditor(page);
+  await page.getByTestId('first-run').waitFor();
+  await a.check('first run');
+
+  await page.getByTestId('connect-calendly').click();
+  await page.getByTestId('oauth-start').waitFor();
+  await page.getByTestId('oauth-secret-toggle').click();
+  await page.getByTestId('oauth-client-secret').waitFor();
+  await a.check('connect: OAuth form');
+
+  await page.getByTestId('oauth-start').click();
+  await page.getByTestId('oauth-waiting').waitFor();
+  await page.waitForFunction(() => window.__SLOTLINE_MOCK_CONTROL__.calls.some((c) => c.cmd === 'finish_oauth'));
+  await a.check('connect: waiting for the browser');
+
+  await page.evaluate(() => window.__SLOTLINE_MOCK_CONTROL__.redirect('deny'));
+  await page.getByTestId('oauth-error').waitFor();
+  await page.getByTestId('use-token').click();
+  await page.getByTestId('token-input').fill('not-a-token');
+  await page.getByTestId('token-submit').click();
+  await page.getByTestId('token-error').waitFor();
+  await a.check('connect: refused sign-in and the token form with its error');
+
+  assertNoViolations(a, 4);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('axe: Home, the calendar in every view, its popovers, and the meeting details', async () => {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
+    mock: { webhooks: { failed: 2 }, preferences: { showCanceled: true, secondaryTimezone: 'America/New_York' } },
+  });
+  const a = auditor(page);
+  await page.getByTestId('recent-item').first().waitFor();
+  await a.check('home');
+  await page.getByTestId('webhook-details-link').click();
+  await page.getByTestId('webhook-details').waitFor();
+  await a.check('home: webhook details');
+  await page.keyboard.press('Escape');
+
+  await gotoCalendar(page);
+  await page.getByTestId('secondary-slot').first().waitFor();
+  await a.check('calendar: week with a second zone');
+  await page.getByTestId('shortcuts-button').click();
+  await page.getByTestId('shortcuts-help').waitFor();
+  await a.check('calendar: keyboard shortcuts');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('calendar-zone').click();
+  await page.getByTestId('calendar-zone').fill('new');
+  await page.getByTestId('calendar-zone-options').getByTestId('zone-option').first().waitFor();
+  await a.check('calendar: the time zone picker open');
+  await page.keyboard.press('Escape');
+
+  await switchView(page, 'Month');
+  await tile(page, 'PRICING-WORKSHOP').waitFor();
+  await a.check('calendar: month');
+  await switchView(page, 'Day');
+  await tile(page, 'MARCUS-STRATEGY').waitFor();
+  await a.check('calendar: day');
+  await switchView(page, 'List');
+  await page.locator('.fc-listWeek-view').waitFor();
+  await a.check('calendar: list');
+
+  await switchView(page, 'Week');
+  await tile(page, 'PRIYA-DISCOVERY').click();
+  await page.getByTestId('invitee-local-time').first().waitFor();
+  await a.check('meeting details');
+  await tile(page, 'SOFIA-OLD').click();
+  await page.getByTestId('detail-cancellation').waitFor();
+  await a.check('meeting details: a rescheduled meeting with its chain');
+
+  assertNoViolations(a, 10);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('axe: Contacts, a contact, and search with results', async () => {
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
+  const a = auditor(page);
+  await page.getByTestId('nav-contacts').click();
+  await page.getByTestId('contact-row').first().waitFor();
+  await a.check('contacts');
+  await page.locator('[data-testid=contact-row][data-email="priya@northwind-labs.com"] button').click();
+  await page.getByTestId('contact-feed').waitFor();
+  await a.check('a contact');
+
+  await page.keyboard.press('Control+k');
+  await page.getByTestId('search-input').fill('discovery');
+  await page.getByTestId('search-status').filter({ hasText: /meetings/ }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await a.check('search with results');
+  await page.getByTestId('search-input').fill('zzzz');
+  await page.getByTestId('search-status').filter({ hasText: /Nothing matches/ }).waitFor();
+  await a.check('search with no results');
+
+  assertNoViolations(a, 4);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('axe: Settings, each section in its states, and the Reconnect banner', async () => {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, {
+    mock: {
+      reconnect: 'Calendly refused the saved authorization (invalid_grant). Reconnect to keep syncing.',
+      account: { authKind: 'oauth', sandbox: false, apiUrl: 'https://api.calendly.com' },
+      settings: { oauthClientId: CLIENT_ID },
+      preferences: { icsFeed: true, icsFeedUrl: 'http://127.0.0.1:47616/feed/7c1e9a52d4/slotline.ics' },
+    },
+  });
+  const a = auditor(page);
+  await page.getByTestId('reconnect-banner').waitFor();
+  await page.getByTestId('reconnect-banner').getByTestId('connect-calendly').click();
+  await page.getByTestId('oauth-start').waitFor();
+  await a.check('reconnect banner with the connect panel');
+  await page.getByTestId('reconnect-banner').getByRole('button', { name: 'Close', exact: true }).click();
+
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('export-card').waitFor();
+  await a.check('settings');
+
+  await page.getByTestId('webhook-mode-ngrok').check();
+  await page.getByTestId('ngrok-domain').fill('not a domain');
+  await page.getByTestId('realtime-save').click();
+  await page.getByTestId('ngrok-domain-error').waitFor();
+  await a.check('settings: real-time over ngrok, with a field error');
+  await page.getByTestId('webhook-mode-public-url').check();
+  await page.getByTestId('public-url').fill('ftp://nope');
+  await page.getByTestId('realtime-save').click();
+  await page.getByTestId('public-url-error').waitFor();
+  await a.check('settings: real-time on a public URL, with a field error');
+
+  await page.getByTestId('reconcile-minutes').fill('0');
+  await page.getByTestId('reconcile-save').click();
+  await page.getByTestId('reconcile-error').waitFor();
+  await page.getByTestId('settings-redirect-port').fill('80');
+  await page.getByTestId('settings-save').click();
+  await page.getByTestId('settings-port-error').waitFor();
+  await a.check('settings: sync interval and redirect port errors');
+
+  await page.getByTestId('erase-history').check();
+  await page.getByTestId('disconnect').click();
+  await page.getByTestId('disconnect-confirm').waitFor();
+  await a.check('settings: confirm disconnect');
+
+  assertNoViolations(a, 6);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('axe: the recovery screen, and after moving the database aside', async () => {
+  const problem = {
+    kind: 'corrupt',
+    path: '/home/dana/.local/share/app.slotline.desktop/slotline.db',
+    message: 'This file is damaged: SQLite cannot read its pages.',
+    canMoveAside: true,
+  };
+  const { page, context, problems } = await openApp(env.browser, env.server.url, { mock: { storeProblem: problem } });
+  const a = auditor(page);
+  await page.getByTestId('recovery').waitFor();
+  await a.check('recovery');
+  await page.getByTestId('move-aside').click();
+  await page.getByTestId('recovery-moved').waitFor();
+  await a.check('recovery: moved aside');
+  assertNoViolations(a, 2);
+  await assertClean(page, problems);
+  await context.close();
+});
 
 /** `- button "Join …"` → { role: 'button', name: 'Join …' } (the first line of the ARIA snapshot). */
 async function roleAndName(locator) {
@@ -19,6 +201,7 @@ async function roleAndName(locator) {
 
 const INTERACTIVE = new Set(['button', 'link', 'textbox', 'combobox', 'checkbox', 'radio', 'switch', 'spinbutton', 'option', 'searchbox']);
 
+// axe checks names and roles but not the order Tab takes, nor that focus can be seen.
 test('Tab walks Home: every stop is a named control with a visible focus ring', async () => {
   const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('recent-item').first().waitFor();
@@ -75,134 +258,31 @@ test('Tab walks Home: every stop is a named control with a visible focus ring', 
   await context.close();
 });
 
-/** Every visible control in `scope` (including FullCalendar's) has a role and a name. */
-async function unlabelled(page, scope = 'body') {
-  const handles = await page.locator(`${scope} :is(button, a[href], a[tabindex], input, select, textarea, [role=option], [tabindex]:not([tabindex="-1"]))`).all();
-  const bad = [];
-  for (const h of handles) {
-    if (!(await h.isVisible())) continue;
-    const { role, name, snap } = await roleAndName(h);
-    if (!role || !name.trim()) bad.push(snap || (await h.evaluate((el) => el.outerHTML.slice(0, 120))));
-  }
-  return { bad, count: handles.length };
-}
-
-test('every control on Home, Calendar (with details), Contacts, Settings and Search is labelled', async () => {
-  const { page, context, problems } = await openApp(env.browser, env.server.url, { mock: { webhooks: { failed: 2 } } });
+// axe leaves text on a gradient undecided ("needs review"): the avatars' initials are checked
+// here against every colour stop of their background, in both themes.
+test('text on gradients (avatar initials) has at least 4.5:1 against every stop, in light and dark', async () => {
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
   await page.getByTestId('recent-item').first().waitFor();
-  const report = {};
-  report.home = await unlabelled(page);
-
-  await gotoCalendar(page);
-  await page.locator('.fc [data-uri]').first().click();
-  await page.getByTestId('detail-title').waitFor();
-  report.calendar = await unlabelled(page);
-
-  await page.getByTestId('nav-contacts').click();
-  await page.getByTestId('contacts-table').waitFor();
-  report.contacts = await unlabelled(page);
-
-  await page.getByTestId('nav-settings').click();
-  await page.getByTestId('export-card').waitFor();
-  await page.getByTestId('webhook-mode-public-url').check();
-  report.settings = await unlabelled(page);
-
-  await page.keyboard.press('Control+k');
-  await page.getByTestId('search-input').fill('a');
-  await page.getByTestId('search-result').first().waitFor();
-  report.search = await unlabelled(page, '[data-testid=search-dialog]');
-
-  for (const [view, { bad, count }] of Object.entries(report)) {
-    assert.ok(count > 3, `${view}: found ${count} controls`);
-    assert.deepEqual(bad, [], `${view} has unlabelled controls`);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const worst = await page.locator('.avatar').first().evaluate((el) => {
+      const rgb = (c) => (/rgba?\(([^)]+)\)/.exec(c)?.[1] ?? '').split(/[ ,/]+/).filter(Boolean).map(Number);
+      const lum = ([r, g, b]) =>
+        [r, g, b]
+          .map((v) => v / 255)
+          .map((s) => (s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4))
+          .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const ratio = (x, y) => {
+        const [hi, lo] = [lum(x), lum(y)].sort((p, q) => q - p);
+        return (hi + 0.05) / (lo + 0.05);
+      };
+      const s = getComputedStyle(el);
+      const stops = s.backgroundImage.match(/rgba?\([^)]+\)/g) ?? [];
+      if (stops.length < 2) throw new Error(`expected a gradient, got ${s.backgroundImage}`);
+      return Math.min(...stops.map((c) => ratio(rgb(s.color), rgb(c))));
+    });
+    assert.ok(worst >= 4.5, `${colorScheme}: avatar initials have contrast ${worst.toFixed(2)}:1 on part of their gradient`);
   }
   await assertClean(page, problems);
   await context.close();
-});
-
-/** WCAG 2 contrast of two CSS colours (`rgb()`/`rgba()` as computed; alpha is composited on white/black bg). */
-function parse(c) {
-  const m = /rgba?\(([^)]+)\)/.exec(c);
-  if (!m) throw new Error(`not an rgb colour: ${c}`);
-  const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-  return { r, g, b, a };
-}
-function luminance({ r, g, b }) {
-  const f = (v) => {
-    const s = v / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-}
-function contrast(fg, bg) {
-  const [hi, lo] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
-
-/** The colour of `selector`'s text and the first opaque background behind it. */
-async function colours(page, selector) {
-  return page.locator(selector).first().evaluate((el) => {
-    const fg = getComputedStyle(el).color;
-    let node = el;
-    let bg = 'rgb(255, 255, 255)';
-    while (node) {
-      const b = getComputedStyle(node).backgroundColor;
-      if (b && b !== 'transparent' && !/rgba\([^)]*,\s*0\)$/.test(b)) {
-        bg = b;
-        break;
-      }
-      node = node.parentElement;
-    }
-    return { fg, bg };
-  });
-}
-
-test('text contrast is at least 4.5:1 in light and dark', async () => {
-  const pairs = [
-    ['body text on the page', '.home-head .page-title'],
-    ['body text in a card', '.agenda-title'],
-    ['muted text on a card', '.agenda-sub'],
-    ['muted text on the page', '.home-date'],
-    ['section labels', '.section-title'],
-    ['the current navigation item', '.nav-item[aria-current=page]'],
-    ['other navigation items', '.nav-item:not([aria-current])'],
-    ['links', '.recent-item [data-testid=recent-meeting]'],
-    ['secondary buttons (Join)', '[data-testid=join].btn-secondary'],
-    ['the status line', '.status-line [data-testid=status-sync]'],
-    ['the status line account', '[data-testid=status-account]'],
-    ['the live webhook state', '[data-testid=status-webhooks]'],
-    ['the failed deliveries', '.status-webhook-problem'],
-  ];
-  const calendarPairs = [
-    ['white text on meeting tiles', '.fc-v-event.ev .ev-name'],
-    ['hour labels', '.fc-timegrid-slot-label-cushion'],
-    ['day headers', '.fc-col-header-cell-cushion'],
-    ['the active view button', '.fc-button-active'],
-    ['mini month days', '.mini-day:not(.outside):not(.in-range):not(.today)'],
-    ['mini month range', '.mini-day.in-range:not(.today)'],
-    ['mini month today', '.mini-day.today'],
-  ];
-  for (const colorScheme of ['light', 'dark']) {
-    const { page, context, problems } = await openApp(env.browser, env.server.url, { colorScheme, mock: { webhooks: { failed: 2 } } });
-    await page.getByTestId('recent-item').first().waitFor();
-    const results = [];
-    // The root pair the brief names: body text against the page background.
-    const root = await page.evaluate(() => ({ fg: getComputedStyle(document.body).color, bg: getComputedStyle(document.documentElement).backgroundColor }));
-    results.push(['body text / page background', contrast(parse(root.fg), parse(root.bg))]);
-    for (const [what, selector] of pairs) {
-      const { fg, bg } = await colours(page, selector);
-      results.push([what, contrast(parse(fg), parse(bg))]);
-    }
-    await gotoCalendar(page);
-    for (const [what, selector] of calendarPairs) {
-      const { fg, bg } = await colours(page, selector);
-      results.push([what, contrast(parse(fg), parse(bg))]);
-    }
-    for (const [what, ratio] of results) {
-      assert.ok(ratio >= 4.5, `${colorScheme}: ${what} has contrast ${ratio.toFixed(2)}:1`);
-    }
-    assert.ok(results[0][1] >= 12, `${colorScheme}: body text is far above the minimum (${results[0][1].toFixed(2)}:1)`);
-    await assertClean(page, problems);
-    await context.close();
-  }
 });

@@ -29,7 +29,7 @@ test('week view fetches exactly the visible Berlin week in UTC and shows its mee
   const col = await priya.evaluate((el) => el.closest('td.fc-timegrid-col')?.getAttribute('data-date'));
   assert.equal(col, '2026-03-11');
   const label = await priya.getAttribute('aria-label');
-  assert.match(label, /^Discovery Call · Priya Raman, Wed,? 11 Mar 2026, 10:00–10:30$/);
+  assert.match(label, /^10:00 Discovery Call, Priya Raman, Wed,? 11 Mar 2026, 10:00–10:30$/);
   await screenshot(page, 'calendar-week');
   await assertClean(page, problems);
   await context.close();

@@ -94,13 +94,15 @@ export async function launchBrowser() {
 export async function openApp(
   browser,
   baseUrl,
-  { mock = {}, now = NOW, colorScheme = 'light', viewport, timezoneId = ZONE, initScript } = {},
+  { mock = {}, now = NOW, colorScheme = 'light', viewport, deviceScaleFactor, timezoneId = ZONE, initScript } = {},
 ) {
   const context = await browser.newContext({
     timezoneId,
     locale: 'en-GB',
     colorScheme,
     viewport: viewport ?? { width: 1280, height: 820 },
+    // 2 with a 640×400 viewport is a 1280×800 window at 200% zoom.
+    ...(deviceScaleFactor ? { deviceScaleFactor } : {}),
     reducedMotion: 'reduce',
   });
   await context.clock.setFixedTime(new Date(now));

@@ -183,7 +183,7 @@ test('Export writes ICS, CSV or JSON to Downloads and shows the file', async () 
   const { page, context, problems } = await settings();
   const card = page.getByTestId('export-card');
   await card.scrollIntoViewIfNeeded();
-  assert.equal(await page.getByRole('button', { name: 'Export as ICS (calendar apps)' }).count(), 1);
+  assert.equal(await page.getByRole('button', { name: 'Export as ICS, calendar apps' }).count(), 1);
   await page.getByTestId('export-ics').click();
   const result = page.getByTestId('export-result');
   await result.waitFor();

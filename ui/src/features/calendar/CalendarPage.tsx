@@ -16,6 +16,7 @@ import type {
   EventInput,
   EventMountArg,
   EventSourceFuncArg,
+  MoreLinkMountArg,
   SlotLabelContentArg,
 } from '@fullcalendar/core';
 import { listEvents, toIpcError, type CalendarEvent, type EventDetail, type IpcError } from '../../ipc';
@@ -35,10 +36,12 @@ import { firstDayOfWeek } from '../../lib/calendar';
 import { calendarAction, isTypingTarget, VIEW_OF } from '../../lib/shortcuts';
 import { ZonePicker } from '../zones/ZonePicker';
 import { EventDetailPanel } from './EventDetailPanel';
+import { dayCellDidMount, moreLinkDidMount, repairToolbar } from './fcAria';
+import { useGridKeys } from './gridKeys';
 import { MiniMonth } from './MiniMonth';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { tileContent } from './tileDom';
-import { describeTile, foldBusyDays, tileClock, tileInput, type MoreTile } from './tileText';
+import { describeTile, foldBusyDays, tileClock, tileInput, tileLabel, type MoreTile } from './tileText';
 
 /** The meeting whose details are open; `reveal` asks the calendar to go to its date. */
 export type Selection = { uri: string; reveal: boolean };
@@ -93,6 +96,7 @@ export function CalendarPage({
   const { prefs: stored, save } = usePreferences();
   const calendarRef = useRef<FullCalendar>(null);
   const frameRef = useRef<HTMLDivElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const initial = useRef(state);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
@@ -130,6 +134,9 @@ export function CalendarPage({
     [includeCanceled],
   );
 
+  // After each render of a new range, FullCalendar's toolbar is in the DOM.
+  useEffect(() => repairToolbar(frameRef.current), [range]);
+
   // Rust said the stored meetings changed.
   const seenVersion = useRef(eventsVersion);
   useEffect(() => {
@@ -154,18 +161,64 @@ export function CalendarPage({
     [onState],
   );
 
+  const today = todayIn(new Date(), prefs.zone);
+  const grid = useGridKeys({ frameRef, calendarRef, selectedUri: selection?.uri ?? null, today });
+  // The element that opened the details (a tile), for focus to return to when they close.
+  const opener = useRef<HTMLElement | null>(null);
+
   const onEventClick = useCallback(
     (arg: EventClickArg) => {
       arg.jsEvent.preventDefault();
       const more = arg.event.extendedProps.more as MoreTile | undefined;
       if (more) {
+        grid.focusFirstNext();
         arg.view.calendar.changeView('timeGridDay', more.day);
         return;
       }
+      opener.current = arg.el;
       onSelect({ uri: arg.event.id, reveal: false });
     },
-    [onSelect],
+    [onSelect, grid],
   );
+
+  const onLoading = useCallback(
+    (busy: boolean) => {
+      setLoading(busy);
+      grid.onLoading(busy);
+    },
+    [grid],
+  );
+
+  // FullCalendar's "+N more" opens the day too (its popover cannot be reached by keyboard).
+  const onMoreLinkClick = useCallback(() => {
+    grid.focusFirstNext();
+    return 'timeGridDay';
+  }, [grid]);
+
+  const onMoreLinkDidMount = useCallback(
+    (arg: MoreLinkMountArg) => {
+      moreLinkDidMount(arg);
+      grid.schedule();
+    },
+    [grid],
+  );
+
+  /**
+   * Closing the details gives focus back to the tile that opened them, or to the meeting's tile
+   * when they were opened from elsewhere (Home, search), or to the grid, or the page heading.
+   */
+  const closeDetail = useCallback(() => {
+    const uri = selection?.uri;
+    onSelect(null);
+    const frame = frameRef.current;
+    const back =
+      (opener.current?.isConnected ? opener.current : null) ??
+      frame?.querySelector<HTMLElement>(`.fc [data-uri="${CSS.escape(uri ?? '')}"]`) ??
+      frame?.querySelector<HTMLElement>('.fc [tabindex="0"]') ??
+      headingRef.current;
+    opener.current = null;
+    back?.focus();
+  }, [selection?.uri, onSelect]);
 
   const onEventDidMount = useCallback(
     (arg: EventMountArg) => {
@@ -177,6 +230,7 @@ export function CalendarPage({
         const label = `${more.count} more meetings on ${formatLongDay(new Date(`${more.day}T12:00:00Z`), { ...prefs, zone: 'UTC' })}: open the day`;
         arg.el.setAttribute('aria-label', label);
         arg.el.title = label;
+        grid.schedule();
         return;
       }
       const e = arg.event.extendedProps.calendarEvent as CalendarEvent | undefined;
@@ -189,11 +243,12 @@ export function CalendarPage({
       // FullCalendar renders tiles as focusable <a>s without href, which have no role: they act as
       // buttons (Enter opens the details), so they say so, with the meeting as their name.
       if (arg.el.tagName === 'A') arg.el.setAttribute('role', 'button');
-      const label = describeTile(e, tileClock(prefs));
-      arg.el.setAttribute('aria-label', label);
-      arg.el.title = label;
+      const clock = tileClock(prefs);
+      arg.el.setAttribute('aria-label', tileLabel(e, clock, arg.view.type));
+      arg.el.title = describeTile(e, clock);
+      grid.schedule();
     },
-    [prefs],
+    [prefs, grid],
   );
 
   // The selected meeting is ringed; the other half of a reschedule is outlined with it.
@@ -307,7 +362,6 @@ export function CalendarPage({
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const today = todayIn(new Date(), prefs.zone);
   const firstDay = firstDayOfWeek(prefs.locale);
 
   return (
@@ -363,7 +417,9 @@ export function CalendarPage({
       </aside>
       <div className="calendar-main">
         <div className="page-toolbar">
-          <h1 className="page-title">Calendar</h1>
+          <h1 className="page-title" ref={headingRef} tabIndex={-1}>
+            Calendar
+          </h1>
           <ZonePicker
             label="Time zone"
             hideLabel
@@ -391,7 +447,14 @@ export function CalendarPage({
             )}
           </div>
         )}
-        <div className="calendar-frame" data-testid="calendar" data-zone={prefs.zone} ref={frameRef}>
+        <div
+          className="calendar-frame"
+          data-testid="calendar"
+          data-zone={prefs.zone}
+          ref={frameRef}
+          onKeyDown={grid.onKeyDown}
+          onFocus={grid.onFocus}
+        >
           <FullCalendar
             ref={calendarRef}
             plugins={PLUGINS}
@@ -415,10 +478,13 @@ export function CalendarPage({
             slotLabelContent={slotLabelContent}
             displayEventEnd
             events={fetchEvents}
-            loading={setLoading}
+            loading={onLoading}
             datesSet={onDatesSet}
             eventClick={onEventClick}
             eventDidMount={onEventDidMount}
+            moreLinkDidMount={onMoreLinkDidMount}
+            moreLinkClick={onMoreLinkClick}
+            dayCellDidMount={dayCellDidMount}
             eventClassNames={eventClassNames}
             eventContent={eventContent}
             noEventsText="No meetings in this period"
@@ -429,7 +495,7 @@ export function CalendarPage({
         <EventDetailPanel
           uri={selection.uri}
           version={eventsVersion}
-          onClose={() => onSelect(null)}
+          onClose={closeDetail}
           onOpenEvent={(uri) => onSelect({ uri, reveal: true })}
           onOpenContact={onOpenContact}
           onLoaded={onDetailLoaded}

@@ -50,9 +50,10 @@ export function RescheduleChain({ uri, version, onOpenEvent }: { uri: string; ve
           const { day, time } = when(link, prefs);
           const body = (
             <>
-              <span className="resched-role">{role}</span>
-              <span className="resched-day">{day}</span>
-              {time && <span className="resched-time">{time}</span>}
+              {/* The spaces draw nothing in the card's flex or grid; they keep words apart in its text. */}
+              <span className="resched-role">{role}</span>{' '}
+              <span className="resched-day">{day}</span>{' '}
+              {time && <span className="resched-time">{time}</span>}{' '}
               <span className={`pill pill-small resched-status resched-${status.tone}`}>{status.label}</span>
             </>
           );

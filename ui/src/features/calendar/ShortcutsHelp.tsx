@@ -1,21 +1,27 @@
 // The `?` button and popover listing the keyboard shortcuts.
 
 import { useEffect, useId, useRef } from 'react';
-import { CALENDAR_SHORTCUTS, GLOBAL_SHORTCUTS } from '../../lib/shortcuts';
+import { CALENDAR_SHORTCUTS, GLOBAL_SHORTCUTS, GRID_SHORTCUTS } from '../../lib/shortcuts';
 
 export function ShortcutsHelp({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const id = useId();
   const buttonRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
+  // What had focus when `?` opened the popover (a calendar tile, say), to go back to.
+  const opener = useRef<HTMLElement | null>(null);
 
-  // Focus goes into the popover when it opens (and back to the button when it is closed).
+  // Focus goes into the popover when it opens, and back to what opened it when it is closed.
   useEffect(() => {
-    if (open) panelRef.current?.focus();
+    if (!open) return;
+    const active = document.activeElement;
+    opener.current = active instanceof HTMLElement && active !== document.body ? active : null;
+    panelRef.current?.focus();
   }, [open]);
 
   const close = () => {
     onOpenChange(false);
-    buttonRef.current?.focus();
+    (opener.current?.isConnected ? opener.current : buttonRef.current)?.focus();
+    opener.current = null;
   };
 
   return (
@@ -64,6 +70,16 @@ export function ShortcutsHelp({ open, onOpenChange }: { open: boolean; onOpenCha
           <dl className="shortcut-list">
             {CALENDAR_SHORTCUTS.map((s) => (
               <div key={s.action}>
+                <dt>
+                  {s.keys.map((k) => (
+                    <kbd key={k}>{k}</kbd>
+                  ))}
+                </dt>
+                <dd>{s.label}</dd>
+              </div>
+            ))}
+            {GRID_SHORTCUTS.map((s) => (
+              <div key={s.label}>
                 <dt>
                   {s.keys.map((k) => (
                     <kbd key={k}>{k}</kbd>

@@ -4,7 +4,7 @@
 
 import type { EventContentArg } from '@fullcalendar/core';
 import type { CalendarEvent } from '../../ipc';
-import type { MoreTile, TileClock } from './tileText';
+import { tileBadges, type MoreTile, type TileBadge, type TileClock } from './tileText';
 
 function el(tag: string, className: string, text?: string): HTMLElement {
   const node = document.createElement(tag);
@@ -13,22 +13,23 @@ function el(tag: string, className: string, text?: string): HTMLElement {
   return node;
 }
 
-/** The reschedule marker: the new booking points back, the moved-away one points on. */
-function rescheduleMark(e: CalendarEvent): HTMLElement | null {
-  if (!e.rescheduledFrom && !e.rescheduledTo) return null;
-  const mark = el('span', 'ev-badge ev-badge-resched', e.rescheduledFrom ? '↻ Rescheduled' : 'Moved →');
-  mark.dataset.testid = 'rescheduled-marker';
-  mark.title = e.rescheduledFrom ? 'Rescheduled from an earlier booking' : 'Moved to a new time';
-  return mark;
-}
+const BADGE_CLASS: Record<TileBadge['kind'], string> = {
+  canceled: 'ev-badge ev-badge-canceled',
+  noshow: 'ev-badge ev-badge-noshow',
+  rescheduled: 'ev-badge ev-badge-resched',
+  moved: 'ev-badge ev-badge-resched',
+};
 
+/** The badges of `tileBadges`; the reschedule marker points back (new booking) or on (moved away). */
 function badges(e: CalendarEvent): HTMLElement[] {
-  const out: HTMLElement[] = [];
-  if (e.status === 'canceled' && !e.rescheduledTo) out.push(el('span', 'ev-badge ev-badge-canceled', 'Canceled'));
-  if (e.anyNoShow) out.push(el('span', 'ev-badge ev-badge-noshow', 'No-show'));
-  const mark = rescheduleMark(e);
-  if (mark) out.push(mark);
-  return out;
+  return tileBadges(e).map((b) => {
+    const node = el('span', BADGE_CLASS[b.kind], b.text);
+    if (b.kind === 'rescheduled' || b.kind === 'moved') {
+      node.dataset.testid = 'rescheduled-marker';
+      node.title = b.kind === 'rescheduled' ? 'Rescheduled from an earlier booking' : 'Moved to a new time';
+    }
+    return node;
+  });
 }
 
 /** Tiles show time, meeting type and invitees, as much as each view has room for. */
@@ -43,7 +44,8 @@ export function tileContent(arg: EventContentArg, clock: TileClock): true | { do
   if (type.startsWith('dayGrid')) {
     // Month cells are narrow: start time and who, the meeting type is in the tooltip and label.
     const row = el('div', 'ev-month');
-    row.append(el('span', 'fc-daygrid-event-dot'), el('span', 'ev-time', time), el('span', 'ev-month-title', who || e.name));
+    // The spaces between flex items draw nothing; they keep the words apart for assistive tech.
+    row.append(el('span', 'fc-daygrid-event-dot'), el('span', 'ev-time', time), ' ', el('span', 'ev-month-title', who || e.name));
     if (e.rescheduledFrom || e.rescheduledTo) {
       const flag = el('span', 'ev-flag ev-flag-resched', '↻');
       flag.setAttribute('aria-hidden', 'true');
@@ -67,9 +69,10 @@ export function tileContent(arg: EventContentArg, clock: TileClock): true | { do
   const head = el('div', 'ev-line');
   head.append(el('span', 'ev-time', time), ' ', el('span', 'ev-name', e.name));
   tile.append(head);
-  if (who) tile.append(el('div', 'ev-who', who));
+  // Spaces between the blocks render nothing but keep their words apart in the accessible text.
+  if (who) tile.append(' ', el('div', 'ev-who', who));
   const box = el('div', 'ev-badges');
-  box.append(...badges(e));
-  tile.append(box);
+  for (const b of badges(e)) box.append(' ', b);
+  tile.append(' ', box);
   return { domNodes: [tile] };
 }

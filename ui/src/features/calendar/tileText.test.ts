@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { CalendarEvent } from '../../ipc';
 import { describeEvent, toEventInput } from '../../lib/calendar';
 import { formatTime, isoDay, type DisplayPrefs } from '../../lib/time';
-import { describeTile, foldBusyDays, tileClock, tileInput } from './tileText';
+import { describeTile, foldBusyDays, tileBadges, tileClock, tileInput, tileLabel } from './tileText';
 
 const base: CalendarEvent = {
   uri: 'u',
@@ -54,6 +54,26 @@ describe('tile text equals lib/time and lib/calendar', () => {
       }
     });
   }
+});
+
+describe('tileLabel: a tile is named by what it shows, then its day and times', () => {
+  const clock = tileClock(PREFS[0]!);
+  // `Wed 11 Mar 2026, 10:00–10:30` (ICU versions differ on a comma after the weekday).
+  const when = clock.range(Date.parse(base.start), Date.parse(base.end));
+  test('time grid: time and title, invitees, badges, then the range', () => {
+    expect(tileLabel(base, clock, 'timeGridWeek')).toBe(`10:00 Discovery Call, Priya Raman, ${when}`);
+    const moved = { ...base, status: 'canceled' as const, anyNoShow: true, rescheduledTo: 'x' };
+    expect(tileBadges(moved).map((b) => b.text)).toEqual(['No-show', 'Moved →']);
+    expect(tileLabel(moved, clock, 'timeGridDay')).toBe(`10:00 Discovery Call, Priya Raman, No-show, Moved, ${when}`);
+  });
+  test('month: time and who, then the meeting type, the range and its states', () => {
+    const canceled = { ...base, status: 'canceled' as const, rescheduledFrom: 'x' };
+    expect(tileLabel(canceled, clock, 'dayGridMonth')).toBe(`10:00 Priya Raman, Discovery Call, ${when}, canceled, rescheduled`);
+    expect(tileLabel({ ...base, inviteeNames: [] }, clock, 'dayGridMonth')).toBe(`10:00 Discovery Call, ${when}`);
+  });
+  test('list rows keep the full description', () => {
+    expect(tileLabel(base, clock, 'listWeek')).toBe(describeTile(base, clock));
+  });
 });
 
 describe('foldBusyDays', () => {

@@ -96,6 +96,47 @@ export function describeTile(e: CalendarEvent, clock: TileClock): string {
   return parts.join(', ');
 }
 
+/** A word a time-grid or list tile shows after its title (tileDom draws each as a badge). */
+export type TileBadge = { kind: 'canceled' | 'noshow' | 'rescheduled' | 'moved'; text: string; spoken: string };
+
+export function tileBadges(e: CalendarEvent): TileBadge[] {
+  const out: TileBadge[] = [];
+  if (e.status === 'canceled' && !e.rescheduledTo) out.push({ kind: 'canceled', text: 'Canceled', spoken: 'Canceled' });
+  if (e.anyNoShow) out.push({ kind: 'noshow', text: 'No-show', spoken: 'No-show' });
+  if (e.rescheduledFrom) out.push({ kind: 'rescheduled', text: '↻ Rescheduled', spoken: 'Rescheduled' });
+  else if (e.rescheduledTo) out.push({ kind: 'moved', text: 'Moved →', spoken: 'Moved' });
+  return out;
+}
+
+/**
+ * A tile's accessible name: what the tile shows, in the order it shows it (speech users say what
+ * they see, WCAG 2.5.3), then the day and times, and in the month view, where tiles have no badges,
+ * the states `describeTile` names.
+ */
+export function tileLabel(e: CalendarEvent, clock: TileClock, viewType: string): string {
+  if (viewType.startsWith('list')) return describeTile(e, clock);
+  const start = Date.parse(e.start);
+  const end = Date.parse(e.end);
+  const valid = !Number.isNaN(start) && !Number.isNaN(end);
+  const when = valid ? clock.range(start, end) : `${e.start} – ${e.end}`;
+  const time = valid ? `${clock.time(start)} ` : '';
+  const who = e.inviteeNames.join(', ');
+  if (viewType.startsWith('dayGrid')) {
+    const parts = [`${time}${who || e.name}`];
+    if (who) parts.push(e.name);
+    parts.push(when);
+    if (e.status === 'canceled') parts.push('canceled');
+    if (e.anyNoShow) parts.push('no-show');
+    if (e.rescheduledFrom) parts.push('rescheduled');
+    return parts.join(', ');
+  }
+  const parts = [`${time}${e.name}`];
+  if (who) parts.push(who);
+  for (const b of tileBadges(e)) parts.push(b.spoken);
+  parts.push(when);
+  return parts.join(', ');
+}
+
 /**
  * `toEventInput` of lib/calendar, fast: the wall-clock end correction (a meeting across the hour
  * that repeats when clocks go back) is only needed when the offset changes during the meeting.

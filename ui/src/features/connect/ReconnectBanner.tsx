@@ -1,7 +1,7 @@
 // Calendly refused Slotline's OAuth grant (revoked, expired refresh token…): say so above the
 // current page and offer the Connect flow again.
 
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { StatusView } from '../../ipc';
 import { ConnectPanel } from './ConnectPanel';
 
@@ -22,6 +22,13 @@ export function ReconnectBanner({
   onReconnected: (status: StatusView) => void;
 }) {
   const [busy, setBusy] = useState(false);
+  // Closing the panel gives focus back to the Reconnect button that opened it.
+  const reconnectRef = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(open);
+  useEffect(() => {
+    if (wasOpen.current && !open) reconnectRef.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
   const titleId = useId();
   const panelId = useId();
   return (
@@ -49,6 +56,7 @@ export function ReconnectBanner({
             type="button"
             className="btn btn-primary"
             data-testid="connect-calendly"
+            ref={reconnectRef}
             aria-expanded={false}
             aria-controls={panelId}
             onClick={onOpen}

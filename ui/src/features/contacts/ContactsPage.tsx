@@ -1,6 +1,6 @@
 // Everyone who ever booked: a searchable list, and a page per contact with their timeline.
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { getContact, listContacts, type ContactSummary } from '../../ipc';
 import { useDebounced, useLoad, useNow } from '../../lib/hooks';
 import { usePrefs } from '../../lib/prefs';
@@ -20,20 +20,48 @@ export function ContactsPage({
   onOpenEvent: (uri: string) => void;
 }) {
   const [query, setQuery] = useState('');
-  if (email) {
-    return <ContactView email={email} version={version} onBack={() => onSelectContact(null)} onOpenEvent={onOpenEvent} />;
+  // Keyboard focus follows the switch between list and contact made here: opening a contact
+  // lands on its name, going back lands on its row. (A contact opened from elsewhere leaves focus
+  // where the user put it.)
+  const [shown, setShown] = useState(email);
+  const [focusAfter, setFocusAfter] = useState<{ heading: true } | { row: string } | null>(null);
+  if (shown !== email) {
+    setShown(email);
+    setFocusAfter(email ? { heading: true } : shown ? { row: shown } : null);
   }
-  return <ContactList version={version} query={query} onQuery={setQuery} onSelect={onSelectContact} />;
+  if (email) {
+    return (
+      <ContactView
+        email={email}
+        version={version}
+        focusHeading={focusAfter !== null && 'heading' in focusAfter}
+        onBack={() => onSelectContact(null)}
+        onOpenEvent={onOpenEvent}
+      />
+    );
+  }
+  return (
+    <ContactList
+      version={version}
+      query={query}
+      focusRow={focusAfter && 'row' in focusAfter ? focusAfter.row : null}
+      onQuery={setQuery}
+      onSelect={onSelectContact}
+    />
+  );
 }
 
 function ContactList({
   version,
   query,
+  focusRow,
   onQuery,
   onSelect,
 }: {
   version: number;
   query: string;
+  /** The contact just closed: its row's button gets focus once the list is there. */
+  focusRow: string | null;
   onQuery: (q: string) => void;
   onSelect: (email: string) => void;
 }) {
@@ -41,6 +69,13 @@ function ContactList({
   const now = useNow();
   const settled = useDebounced(query.trim(), 200);
   const { data, error, loading } = useLoad(() => listContacts(settled === '' ? null : settled), [settled, version]);
+  const tableRef = useRef<HTMLTableElement>(null);
+  const focused = useRef(false);
+  useEffect(() => {
+    if (!focusRow || !data || focused.current) return;
+    focused.current = true;
+    tableRef.current?.querySelector<HTMLElement>(`tr[data-email="${CSS.escape(focusRow)}"] button`)?.focus();
+  }, [focusRow, data]);
 
   return (
     <div className="page contacts-page">
@@ -76,7 +111,7 @@ function ContactList({
       )}
       {data && data.length > 0 && (
         <div className="table-wrap">
-          <table className="contacts-table" data-testid="contacts-table">
+          <table className="contacts-table" data-testid="contacts-table" ref={tableRef}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -147,17 +182,27 @@ function ContactRow({
 function ContactView({
   email,
   version,
+  focusHeading,
   onBack,
   onOpenEvent,
 }: {
   email: string;
   version: number;
+  /** Opened from the list: the contact's name gets focus once it is there. */
+  focusHeading: boolean;
   onBack: () => void;
   onOpenEvent: (uri: string) => void;
 }) {
   const prefs = usePrefs();
   const now = useNow();
   const { data, error } = useLoad(() => getContact(email), [email, version]);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const focused = useRef(false);
+  useEffect(() => {
+    if (!focusHeading || !data || focused.current) return;
+    focused.current = true;
+    headingRef.current?.focus();
+  }, [focusHeading, data]);
   const summary = useLoad(() => listContacts(email), [email, version]).data?.find((c) => c.email === email);
 
   return (
@@ -177,7 +222,9 @@ function ContactView({
               {initials(data.name, data.email)}
             </span>
             <div>
-              <h1 data-testid="contact-name">{data.name ?? data.email}</h1>
+              <h1 data-testid="contact-name" ref={headingRef} tabIndex={-1}>
+                {data.name ?? data.email}
+              </h1>
               <div className="muted selectable">{data.email}</div>
             </div>
             {summary && (

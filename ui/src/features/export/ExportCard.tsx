@@ -66,11 +66,12 @@ export function ExportCard() {
             data-testid={`export-${f.format}`}
             disabled={busy !== null}
             aria-busy={busy === f.format}
-            aria-label={`Export as ${f.label} (${f.hint.toLowerCase()})`}
+            // The name holds the visible text (format, then hint) in the same order.
+            aria-label={`Export as ${f.label}, ${busy === f.format ? 'saving…' : f.hint.toLowerCase()}`}
             onClick={() => void run(f.format)}
           >
-            <span className="export-format">{busy === f.format ? 'Saving…' : f.label}</span>
-            <span className="export-hint">{f.hint}</span>
+            <span className="export-format">{f.label}</span>{' '}
+            <span className="export-hint">{busy === f.format ? 'Saving…' : f.hint}</span>
           </button>
         ))}
       </div>

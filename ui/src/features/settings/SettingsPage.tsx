@@ -1,7 +1,7 @@
 // Connection facts, the OAuth app (client ID, redirect port) and disconnecting. Keeping the local
 // history is the default.
 
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import {
   disconnect,
   getSettings,
@@ -27,6 +27,13 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
   const account = status.account;
   const [erase, setErase] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  // Cancel gives focus back to the Disconnect… button the question replaced.
+  const disconnectRef = useRef<HTMLButtonElement>(null);
+  const wasConfirming = useRef(false);
+  useEffect(() => {
+    if (wasConfirming.current && !confirming) disconnectRef.current?.focus();
+    wasConfirming.current = confirming;
+  }, [confirming]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
 
@@ -133,7 +140,13 @@ export function SettingsPage({ status, onDisconnected }: { status: StatusView; o
           <span>Also erase the local history (meetings, contacts, activity) from this computer</span>
         </label>
         {!confirming ? (
-          <button type="button" className="btn btn-danger" data-testid="disconnect" onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            className="btn btn-danger"
+            data-testid="disconnect"
+            ref={disconnectRef}
+            onClick={() => setConfirming(true)}
+          >
             Disconnect…
           </button>
         ) : (
