@@ -77,6 +77,49 @@ test('a meeting opens its detail panel', async () => {
   await shot('event-detail');
 });
 
+test('in the real window the grid moves with the arrow keys, Enter opens, Escape returns focus', async () => {
+  await browser.keys('Escape');
+  await (await browser.$('[data-testid="event-detail"]')).waitForDisplayed({ reverse: true, timeout: 10000 });
+  // The grid is one tab stop: focus its current tile, then move with the arrows.
+  const first = await browser.execute(() => {
+    const tile = document.querySelector('.fc-daygrid-event[role="button"][tabindex="0"]');
+    tile?.focus();
+    return document.activeElement === tile ? tile.textContent : null;
+  });
+  assert.ok(first, 'a tile of the grid takes the focus');
+  await browser.keys('ArrowRight');
+  const moved = await browser.execute(() => {
+    const el = document.activeElement;
+    el.dataset.e2eOpened = 'yes';
+    return { tile: el.matches('.fc-daygrid-event, .fc-daygrid-more-link'), text: el.textContent };
+  });
+  assert.ok(moved.tile, 'the focus stays on the grid');
+  assert.notEqual(moved.text, first, 'ArrowRight moved to another meeting');
+  await browser.keys('Enter');
+  const detail = await browser.$('[data-testid="event-detail"]');
+  await detail.waitForDisplayed({ timeout: 15000 });
+  await browser.keys('Escape');
+  await detail.waitForDisplayed({ reverse: true, timeout: 10000 });
+  const back = await browser.execute(() => document.activeElement?.dataset.e2eOpened === 'yes');
+  assert.ok(back, 'closing the details puts the focus back on the tile that opened them');
+});
+
+test('Ctrl+plus zooms the real window and Ctrl+minus zooms back', async () => {
+  const width = () => browser.execute(() => window.innerWidth);
+  const before = await width();
+  await browser.keys(['Control', '=']);
+  await browser.waitUntil(async () => (await width()) < before * 0.9, {
+    timeout: 10000,
+    timeoutMsg: 'Ctrl+= did not zoom the page',
+  });
+  await shot('zoomed');
+  await browser.keys(['Control', '-']);
+  await browser.waitUntil(async () => Math.abs((await width()) - before) <= 2, {
+    timeout: 10000,
+    timeoutMsg: 'Ctrl+- did not zoom back',
+  });
+});
+
 test('the contacts view lists people with their activity', async () => {
   await (await browser.$('[data-testid="nav-contacts"]')).click();
   await browser.waitUntil(async () => (await browser.$$('[data-testid="contact-row"]')).length > 3, {

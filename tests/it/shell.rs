@@ -155,6 +155,7 @@ fn the_capabilities_grant_only_events_and_http_links() {
         json!([
             "core:event:allow-listen",
             "core:event:allow-unlisten",
+            "core:webview:allow-set-webview-zoom",
             {
                 "identifier": "opener:allow-open-url",
                 "allow": [{ "url": "https://*" }, { "url": "http://*" }]
