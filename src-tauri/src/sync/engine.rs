@@ -18,32 +18,26 @@
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
-use std::task::Poll;
-use std::time::Instant;
+use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use tracing::{info, instrument, warn};
 
 use super::apply::{apply, ApplyError, ApplyOutcome};
-use super::pace::{backoff, Admit, Budget, Throttle};
+pub use super::options::{
+    SyncOptions, Window, DEFAULT_DAYS_AHEAD, DEFAULT_DAYS_BACK, MAX_TIMEOUT_RETRIES,
+};
+use super::pace::Budget;
 use super::plan::Input;
-use super::reconcile::{self, invitee_fetch, Recent, StoredEvent, Vanished};
-use crate::calendly::client::{ApiError, Attempt, EventQuery, Page};
+use super::progress::{bump, Stats};
+pub use super::progress::{Progress, SyncProgress};
+use super::reconcile::{invitee_fetch, Recent};
+pub use super::vanished::VanishedOutcome;
+use crate::calendly::client::{ApiError, EventQuery, Page};
 use crate::calendly::models::{Invitee, ScheduledEvent};
 use crate::calendly::Client;
 use crate::clock::format_utc;
 use crate::store::{events, sync_state, Store, StoreError};
-
-/// The default window: 90 days back to 365 days ahead.
-pub const DEFAULT_DAYS_BACK: i64 = 90;
-pub const DEFAULT_DAYS_AHEAD: i64 = 365;
-
-/// Retries of one request that timed out (each waited the whole request timeout) before the
-/// sync stops: with the default 30 s timeout, a stalled Calendly ends a sync in about 90 s.
-pub const MAX_TIMEOUT_RETRIES: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -56,152 +50,6 @@ pub enum SyncError {
     /// Another Slotline process ran the sync this request joined, and it failed.
     #[error("{0}")]
     Elsewhere(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Window {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-}
-
-impl Window {
-    pub fn around(now: DateTime<Utc>) -> Self {
-        Self::days(now, DEFAULT_DAYS_BACK, DEFAULT_DAYS_AHEAD)
-    }
-
-    /// `days_back` before `now` to `days_ahead` after it (the Settings window).
-    pub fn days(now: DateTime<Utc>, days_back: i64, days_ahead: i64) -> Self {
-        Self {
-            from: now - Duration::days(days_back),
-            to: now + Duration::days(days_ahead),
-        }
-    }
-}
-
-/// How a reconcile spends its budget.
-#[derive(Debug, Clone)]
-pub struct SyncOptions {
-    /// Invitee fetches (and vanished-event look-ups) in flight at once.
-    pub concurrency: usize,
-    /// Events per listing page (Calendly allows 1–100).
-    pub page_size: u32,
-    /// The recent range whose invitees are fetched on every sync (no-shows do not touch the
-    /// event): `now - recent_back` to `now + recent_ahead`.
-    pub recent_back: Duration,
-    pub recent_ahead: Duration,
-    /// Retries of one request after a 429, 5xx or network error before the sync stops.
-    pub max_retries: u32,
-    /// The first back-off; each retry doubles it, plus up to half again of jitter.
-    pub backoff_base: std::time::Duration,
-    /// Wait before sending when the rate-limit headers say the minute is spent.
-    pub pace: bool,
-    /// A 429 the headers did not predict is retried after a short back-off; after this many in
-    /// a row for one request, the full `X-RateLimit-Reset` is waited out instead.
-    pub unexpected_429s_before_reset: u32,
-    /// Requests left unused each minute for the rest of the app (capped at a tenth of the limit).
-    pub rate_reserve: u32,
-    /// List the organization's events (admins); a 403 falls back to the user's own events.
-    pub organization: Option<String>,
-    /// Continue an interrupted sync of the same window from its saved page.
-    pub resume: bool,
-    /// How old a saved page may be and still be resumed.
-    pub resume_within: Duration,
-}
-
-impl Default for SyncOptions {
-    fn default() -> Self {
-        Self {
-            concurrency: 8,
-            page_size: 100,
-            recent_back: Duration::days(7),
-            recent_ahead: Duration::days(1),
-            max_retries: 6,
-            backoff_base: std::time::Duration::from_millis(250),
-            pace: true,
-            unexpected_429s_before_reset: 3,
-            rate_reserve: 2,
-            organization: None,
-            resume: true,
-            resume_within: Duration::days(1),
-        }
-    }
-}
-
-/// Progress of a running sync, for the CLI's stderr and the window's progress bar.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Progress {
-    /// Listing pages applied by this run.
-    pub pages: u32,
-    pub events_seen: u32,
-    /// Successful invitee-listing requests.
-    pub invitee_requests: u32,
-    /// Requests left this minute, by the rate-limit headers.
-    pub requests_left: Option<u32>,
-    /// Every request sent, retries included.
-    pub requests: u32,
-    /// 429 answers received.
-    pub rate_limited: u32,
-    /// Requests sent again after a 429, 5xx or network error.
-    pub retries: u32,
-    /// Events missing from the listing, looked up one by one.
-    pub lookups: u32,
-    /// Time spent waiting for the rate limit to reset, in milliseconds.
-    pub paced_ms: u64,
-    /// Another listing page follows the last one applied (Calendly gives no total up front).
-    pub more_pages: bool,
-    /// The per-minute request limit, by the rate-limit headers.
-    pub rate_limit: Option<u32>,
-}
-
-/// A sync's progress as the window's progress bar shows it (the `sync-progress` event).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncProgress {
-    /// `false` once the sync finished (or stopped: then `error` says why).
-    pub running: bool,
-    /// Listing pages applied so far.
-    pub pages: u32,
-    /// Events listed so far.
-    pub events: u32,
-    /// Another listing page is coming.
-    pub more_pages: bool,
-    /// Requests left this minute and the per-minute limit, when Calendly said.
-    pub requests_left: Option<u32>,
-    pub rate_limit: Option<u32>,
-    pub error: Option<String>,
-}
-
-impl SyncProgress {
-    pub fn started() -> Self {
-        Self {
-            running: true,
-            more_pages: true,
-            ..Self::default()
-        }
-    }
-
-    pub fn of(p: &Progress, running: bool) -> Self {
-        Self {
-            running,
-            pages: p.pages,
-            events: p.events_seen,
-            more_pages: running && p.more_pages,
-            requests_left: p.requests_left,
-            rate_limit: p.rate_limit,
-            error: None,
-        }
-    }
-}
-
-/// What happened to stored events the listing did not show.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VanishedOutcome {
-    /// Still at Calendly (applied as they are).
-    pub found: u32,
-    /// Gone (404) and known only from the API: marked canceled.
-    pub canceled: u32,
-    /// Known from a webhook, or refused (403): left as they were.
-    pub kept: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -376,145 +224,21 @@ impl Scope {
     }
 }
 
-#[derive(Debug, Default)]
-struct Stats {
-    requests: AtomicU32,
-    rate_limited: AtomicU32,
-    retries: AtomicU32,
-    invitee_requests: AtomicU32,
-    lookups: AtomicU32,
-    paced_ms: AtomicU64,
-}
-
-fn bump(c: &AtomicU32) {
-    c.fetch_add(1, Ordering::Relaxed);
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A stored event the listing did not show, and what its look-up said.
-enum Lookup {
-    Found(Box<ScheduledEvent>),
-    Gone,
-    Refused,
-}
-
-struct Run<'a> {
-    client: &'a Client,
-    store: &'a Store,
-    opts: &'a SyncOptions,
-    now: DateTime<Utc>,
-    budget: Mutex<Budget>,
-    stats: Stats,
+/// One sync's shared state: its budget and counters, borrowed by every request it makes.
+pub(super) struct Run<'a> {
+    pub(super) client: &'a Client,
+    pub(super) store: &'a Store,
+    pub(super) opts: &'a SyncOptions,
+    pub(super) now: DateTime<Utc>,
+    pub(super) budget: Mutex<Budget>,
+    pub(super) stats: Stats,
 }
 
 impl Run<'_> {
-    fn fill(&self, p: &mut Progress) {
-        let s = &self.stats;
-        p.requests = s.requests.load(Ordering::Relaxed);
-        p.rate_limited = s.rate_limited.load(Ordering::Relaxed);
-        p.retries = s.retries.load(Ordering::Relaxed);
-        p.invitee_requests = s.invitee_requests.load(Ordering::Relaxed);
-        p.lookups = s.lookups.load(Ordering::Relaxed);
-        p.paced_ms = s.paced_ms.load(Ordering::Relaxed);
-        p.requests_left = lock(&self.budget)
-            .remaining()
-            .or_else(|| self.client.rate_limit().map(|r| r.remaining));
-        p.rate_limit = self.client.rate_limit().map(|r| r.limit);
-    }
-
     fn recent(&self) -> Recent {
         Recent {
             from: self.now - self.opts.recent_back,
             to: self.now + self.opts.recent_ahead,
-        }
-    }
-
-    /// Waits until the budget admits one more request; returns when it was sent.
-    async fn admit(&self) -> Instant {
-        loop {
-            let now = Instant::now();
-            if !self.opts.pace {
-                return now;
-            }
-            let verdict = lock(&self.budget).admit(now);
-            match verdict {
-                Admit::Go => return now,
-                Admit::WaitUntil(at) => {
-                    let waited = at.saturating_duration_since(now).as_millis() as u64;
-                    self.stats.paced_ms.fetch_add(waited, Ordering::Relaxed);
-                    tokio::time::sleep_until(at.into()).await;
-                }
-            }
-        }
-    }
-
-    /// Sends one request through the budget, retrying 429s, 5xx and network errors.
-    async fn call<T, F, Fut>(&self, mut send: F) -> Result<T, ApiError>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Attempt<T>>,
-    {
-        let mut attempt = 0u32;
-        let mut throttles = 0u32;
-        let mut timeouts = 0u32;
-        loop {
-            let sent_at = self.admit().await;
-            let Attempt { result, rate } = send().await;
-            let now = Instant::now();
-            bump(&self.stats.requests);
-            let throttled = matches!(result, Err(ApiError::RateLimited { .. }));
-            if self.opts.pace {
-                // A 429's own headers only say "0 left"; `throttled` decides what it means.
-                lock(&self.budget).observe(if throttled { None } else { rate }, sent_at, now);
-            }
-            let err = match result {
-                Ok(v) => return Ok(v),
-                Err(e) => e,
-            };
-            attempt += 1;
-            let jitter = rand::random::<f64>();
-            let wait = match &err {
-                ApiError::RateLimited { retry_after } => {
-                    bump(&self.stats.rate_limited);
-                    throttles += 1;
-                    if !self.opts.pace {
-                        Some(*retry_after)
-                    } else {
-                        let repeated = throttles > self.opts.unexpected_429s_before_reset;
-                        match lock(&self.budget).throttled(*retry_after, repeated, now) {
-                            Throttle::Transient => {
-                                Some(backoff(self.opts.backoff_base, throttles, jitter))
-                            }
-                            // The budget now holds every request until the reset.
-                            Throttle::Spent => None,
-                        }
-                    }
-                }
-                // Each timed-out attempt already waited the whole request timeout: a stalled
-                // Calendly gets a few more tries, not `max_retries` timeouts in a row.
-                ApiError::Network { .. } if err.is_timeout() => {
-                    timeouts += 1;
-                    if timeouts > MAX_TIMEOUT_RETRIES {
-                        return Err(err);
-                    }
-                    Some(backoff(self.opts.backoff_base, attempt, jitter))
-                }
-                ApiError::Server { .. } | ApiError::Network { .. } => {
-                    Some(backoff(self.opts.backoff_base, attempt, jitter))
-                }
-                _ => return Err(err),
-            };
-            if attempt > self.opts.max_retries {
-                return Err(err);
-            }
-            bump(&self.stats.retries);
-            warn!(attempt, wait_ms = wait.map_or(0, |w| w.as_millis() as u64), error = %err, "retrying Calendly request");
-            if let Some(w) = wait {
-                tokio::time::sleep(w).await;
-            }
         }
     }
 
@@ -546,7 +270,7 @@ impl Run<'_> {
     }
 
     /// The apply inputs of listed events: invitees fetched only where they may have changed.
-    async fn inputs(
+    pub(super) async fn inputs(
         &self,
         listed: Vec<ScheduledEvent>,
         skipped: &mut u32,
@@ -735,133 +459,26 @@ impl Run<'_> {
         }
         Ok(())
     }
-
-    /// Looks up, one by one, the stored active events of the window the listing did not show,
-    /// and applies what Calendly says about each.
-    async fn check_vanished(
-        &self,
-        window: &Window,
-        seen: &HashSet<String>,
-        out: &mut SyncOutcome,
-    ) -> Result<VanishedOutcome, SyncError> {
-        let (from_ms, to_ms) = (window.from.timestamp_millis(), window.to.timestamp_millis());
-        let missing: Vec<(String, StoredEvent)> = self
-            .store
-            .read(|tx| events::active_between(tx, from_ms, to_ms))?
-            .into_iter()
-            .filter(|(uri, _)| !seen.contains(uri))
-            .collect();
-        let mut result = VanishedOutcome::default();
-        if missing.is_empty() {
-            return Ok(result);
-        }
-        info!(
-            count = missing.len(),
-            "looking up events missing from the listing"
-        );
-        let jobs: Vec<_> = missing
-            .iter()
-            .map(|(uri, _)| async move {
-                bump(&self.stats.lookups);
-                match self.call(|| self.client.event_once(uri)).await {
-                    Ok(ev) => Ok(Lookup::Found(Box::new(ev))),
-                    Err(ApiError::NotFound { .. }) => Ok(Lookup::Gone),
-                    Err(ApiError::PermissionDenied { .. }) => Ok(Lookup::Refused),
-                    Err(e) => Err(e),
-                }
-            })
-            .collect();
-        let answers = bounded(self.opts.concurrency, jobs).await?;
-        let mut found = Vec::new();
-        let mut gone = Vec::new();
-        for ((uri, stored), answer) in missing.into_iter().zip(answers) {
-            let verdict = match &answer {
-                Lookup::Found(_) => Some(true),
-                Lookup::Gone => Some(false),
-                Lookup::Refused => None,
-            };
-            match (reconcile::vanished(verdict, &stored), answer) {
-                (Vanished::Apply, Lookup::Found(ev)) => found.push(*ev),
-                (Vanished::MarkCanceled, _) => gone.push(uri),
-                _ => result.kept += 1,
-            }
-        }
-        result.found = found.len() as u32;
-        result.canceled = gone.len() as u32;
-        let inputs = self.inputs(found, &mut out.invitees_skipped).await?;
-        let applied = self.store.with_tx(|tx| {
-            let mut sum = ApplyOutcome::default();
-            for input in &inputs {
-                sum.merge(&apply(tx, input)?);
-            }
-            for uri in &gone {
-                // Calendly no longer has it: the stored resource, canceled, through the same path.
-                let Some(raw) = events::raw_json(tx, uri)? else {
-                    continue;
-                };
-                let mut event: ScheduledEvent =
-                    serde_json::from_str(&raw).map_err(StoreError::from)?;
-                event.status = "canceled".into();
-                let input = Input::Event {
-                    event,
-                    invitees: Vec::new(),
-                };
-                sum.merge(&apply(tx, &input)?);
-            }
-            Ok::<_, SyncError>(sum)
-        })?;
-        out.applied.merge(&applied);
-        Ok(result)
-    }
 }
 
 /// Runs `jobs` with at most `limit` in flight, on the calling task (they borrow the run, so
-/// they cannot be spawned). Results come back in the jobs' order; the first error ends the run
-/// and drops — cancels — the others.
-async fn bounded<T, E, F>(limit: usize, jobs: Vec<F>) -> Result<Vec<T>, E>
+/// they cannot be spawned). Results come back in the jobs' order (`buffered`, the order-keeping
+/// sibling of `buffer_unordered`); the first error ends the run and drops — cancels — the others.
+pub(super) async fn bounded<T, E, F>(limit: usize, jobs: Vec<F>) -> Result<Vec<T>, E>
 where
     F: Future<Output = Result<T, E>>,
 {
-    let limit = limit.max(1);
-    let mut out: Vec<Option<T>> = jobs.iter().map(|_| None).collect();
-    let mut queue = jobs.into_iter().enumerate();
-    let mut running: Vec<(usize, Pin<Box<F>>)> = Vec::with_capacity(limit);
-    let done = std::future::poll_fn(|cx| loop {
-        while running.len() < limit {
-            match queue.next() {
-                Some((i, job)) => running.push((i, Box::pin(job))),
-                None => break,
-            }
-        }
-        if running.is_empty() {
-            return Poll::Ready(Ok(()));
-        }
-        let mut progressed = false;
-        let mut k = 0;
-        while k < running.len() {
-            match running[k].1.as_mut().poll(cx) {
-                Poll::Ready(Ok(v)) => {
-                    out[running[k].0] = Some(v);
-                    running.swap_remove(k);
-                    progressed = true;
-                }
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => k += 1,
-            }
-        }
-        if !progressed {
-            return Poll::Pending;
-        }
-    })
-    .await;
-    done?;
-    Ok(out.into_iter().flatten().collect())
+    use futures::{StreamExt, TryStreamExt};
+    futures::stream::iter(jobs)
+        .buffered(limit.max(1))
+        .try_collect()
+        .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     #[tokio::test]

@@ -3,10 +3,14 @@
 
 pub mod apply;
 pub mod engine;
+mod options;
 pub mod pace;
 pub mod plan;
+mod progress;
 pub mod reconcile;
+mod retry;
 pub mod runner;
+mod vanished;
 
 pub use apply::{apply, ApplyOutcome};
 pub use plan::{Input, Plan};
