@@ -1,0 +1,399 @@
+//! The live service shared by `slotline serve` and the window: the webhook receiver and its
+//! inbox processor, the tunnel (ngrok or a given public URL), the subscription lifecycle, and
+//! reconcile at start, on a schedule, after the machine wakes or the network returns ([`wake`]),
+//! and after a subscription was found disabled. Core reports what happened on a channel; the
+//! caller prints it or turns it into window events.
+//!
+//! The receiver's router also serves `/oauth/callback` ([`Relay`]), so a Production Calendly
+//! app can redirect to `https://<public domain>/oauth/callback` through the same tunnel.
+//!
+//! [`wake`]: crate::wake
+
+mod shared;
+mod supervisors;
+
+use shared::{mark_damage, KeyCache, Net, Shared};
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::clock::{Clock, SystemClock};
+use crate::connect::{self, ConnectError};
+use crate::feed::WebhookStatus;
+use crate::oauth::Relay;
+use crate::secrets::SecretStore;
+use crate::store::{inbox, Store, StoreError};
+use crate::sync::engine::{SyncOptions, SyncOutcome, SyncProgress};
+use crate::sync::runner::SyncRunner;
+use crate::tunnel::{self, Exposure};
+use crate::wake::{self, Backoff, WakeOptions};
+use crate::webhook::{process, ProcessReport, Receiver, ReceiverConfig, ServerError};
+
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// Where the receiver listens (loopback only).
+    pub listen: SocketAddr,
+    pub exposure: Exposure,
+    pub reconcile_every: Duration,
+    pub check_subscription_every: Duration,
+}
+
+/// What the live service is built from beyond [`LiveOptions`]: production uses the defaults,
+/// tests a fixed clock, fast ticks and quick retries.
+#[derive(Clone)]
+pub struct LiveTuning {
+    /// The wall clock (the reconcile window is around its now; sleep shows as its jumps).
+    pub clock: Arc<dyn Clock>,
+    pub wake: WakeOptions,
+    /// After a network error: the first wait before trying again, doubling up to `max`.
+    pub network_retry_base: Duration,
+    pub network_retry_max: Duration,
+    pub sync: SyncOptions,
+    /// Holds a pending OAuth sign-in whose redirect comes through the tunnel.
+    pub relay: Relay,
+    /// How long to wait for the ngrok service to answer each time the tunnel is opened.
+    pub tunnel_timeout: Duration,
+    /// After the tunnel failed to open or dropped: the first wait before reopening it, doubling
+    /// up to `max` (reset once a tunnel is up).
+    pub tunnel_retry_base: Duration,
+    pub tunnel_retry_max: Duration,
+    /// The process's one sync runner (and through it its one connection). `None`: the live
+    /// service opens its own (tests that run it alone).
+    pub runner: Option<Arc<SyncRunner>>,
+}
+
+impl Default for LiveTuning {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            wake: WakeOptions::default(),
+            network_retry_base: Duration::from_secs(5),
+            network_retry_max: Duration::from_secs(300),
+            sync: SyncOptions::default(),
+            relay: Relay::default(),
+            tunnel_timeout: tunnel::CONNECT_TIMEOUT,
+            tunnel_retry_base: Duration::from_secs(2),
+            tunnel_retry_max: Duration::from_secs(300),
+            runner: None,
+        }
+    }
+}
+
+/// What the live service reports.
+#[derive(Debug, Clone)]
+pub enum LiveEvent {
+    /// A sentence for a person (the CLI prints these on stderr).
+    Say(String),
+    /// Deliveries were applied (or failed) after their ack.
+    Applied(ProcessReport),
+    /// A reconcile finished.
+    Synced(SyncOutcome),
+    /// A reconcile's progress (first `running`, then after each page, then finished).
+    Progress(SyncProgress),
+    /// The machine was away (asleep) this long; a reconcile follows.
+    Woke(Duration),
+    /// A reconcile failed for lack of a network; it is retried with back-off.
+    Offline(String),
+    /// The network is back after a failure; a reconcile follows.
+    NetworkBack,
+    /// The webhook status changed.
+    Status(WebhookStatus),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("the webhook receiver only listens on loopback addresses, not {0}; put a tunnel or reverse proxy in front of it")]
+    NotLoopback(SocketAddr),
+    #[error("could not listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+    #[error("the public URL must be an https:// URL (Calendly only delivers to public HTTPS addresses): {0}")]
+    BadPublicUrl(String),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+/// A running live service. `stop()` ends it after in-flight deliveries are stored.
+pub struct Live {
+    relay: Relay,
+    local: Option<SocketAddr>,
+    status: Arc<Mutex<WebhookStatus>>,
+    store: Arc<Store>,
+    stop: watch::Sender<bool>,
+    resync: Arc<tokio::sync::Notify>,
+    tasks: Vec<JoinHandle<()>>,
+    server: Option<JoinHandle<Result<(), ServerError>>>,
+}
+
+impl Live {
+    pub async fn start<S: SecretStore + Clone + 'static>(
+        store: Arc<Store>,
+        secrets: S,
+        opts: LiveOptions,
+        events: mpsc::UnboundedSender<LiveEvent>,
+    ) -> Result<Live, LiveError> {
+        Self::start_tuned(store, secrets, opts, events, LiveTuning::default()).await
+    }
+
+    /// [`Live::start`] with an explicit clock, wake detection, retries and sync options.
+    pub async fn start_tuned<S: SecretStore + Clone + 'static>(
+        store: Arc<Store>,
+        secrets: S,
+        opts: LiveOptions,
+        events: mpsc::UnboundedSender<LiveEvent>,
+        tuning: LiveTuning,
+    ) -> Result<Live, LiveError> {
+        if !opts.listen.ip().is_loopback() {
+            return Err(LiveError::NotLoopback(opts.listen));
+        }
+        if let Exposure::PublicUrl(u) = &opts.exposure {
+            if !u.starts_with("https://")
+                && !u.starts_with("http://127.0.0.1")
+                && !u.starts_with("http://localhost")
+            {
+                return Err(LiveError::BadPublicUrl(u.clone()));
+            }
+        }
+        let secrets: Arc<dyn SecretStore> = Arc::new(secrets);
+        let runner = match tuning.runner.clone() {
+            Some(r) => r,
+            None => SyncRunner::new(
+                connect::open_connection(&store, secrets.clone())?,
+                store.clone(),
+                tuning.sync.clone(),
+                tuning.clock.clone(),
+            ),
+        };
+        let (acct, client) = (
+            runner.connection().account.clone(),
+            runner.connection().client.clone(),
+        );
+        let keys = KeyCache::default();
+        keys.reload(secrets.as_ref());
+        let status = Arc::new(Mutex::new(WebhookStatus {
+            state: "polling".into(),
+            ..WebhookStatus::default()
+        }));
+        let shared = Arc::new(Shared {
+            store: store.clone(),
+            org_subscription: Mutex::new(None),
+            runner: runner.clone(),
+            secrets: secrets.clone(),
+            client,
+            acct,
+            keys: keys.clone(),
+            status: status.clone(),
+            events: events.clone(),
+        });
+        // Opening read the header and the schema only: read every page now, off the start path
+        // (it takes about a second on a big store). Damage then heads the status.
+        {
+            let sh = shared.clone();
+            store.check_in_background(move |r| {
+                if let Err(e @ StoreError::Unusable { .. }) = r {
+                    // The mark it left makes the next start refuse the file: the window then
+                    // opens on the recovery screen.
+                    sh.say(format!(
+                        "{e} (or quit and start Slotline again: it will offer to move the file aside)"
+                    ));
+                    sh.update(|_| {});
+                }
+            });
+        }
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|v| *v).await;
+        };
+        // Deliveries are checked against the real time: a signature's `t` is real.
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let mut tasks = Vec::new();
+        let mut server = None;
+        let mut local = None;
+
+        if opts.exposure != Exposure::None {
+            let listener = tokio::net::TcpListener::bind(opts.listen)
+                .await
+                .map_err(|e| LiveError::Listen {
+                    addr: opts.listen,
+                    reason: e.to_string(),
+                })?;
+            let addr = listener.local_addr().map_err(|e| LiveError::Listen {
+                addr: opts.listen,
+                reason: e.to_string(),
+            })?;
+            local = Some(addr);
+            let cache = keys.clone();
+            let receiver = Receiver::new(
+                store.clone(),
+                move || cache.get(),
+                clock.clone(),
+                ReceiverConfig::default(),
+            )
+            .with_routes(tuning.relay.router());
+            let (report_tx, report_rx) = mpsc::unbounded_channel();
+            tasks.push(tokio::spawn(process::run(
+                store.clone(),
+                clock.clone(),
+                receiver.notify(),
+                process::ProcessorConfig::default(),
+                report_tx,
+                stopped(stop_rx.clone()),
+            )));
+            let server_stop = stopped(stop_rx.clone());
+            server = Some(tokio::spawn(async move {
+                receiver.serve(listener, server_stop).await
+            }));
+            shared.say(format!(
+                "receiving Calendly webhooks at http://{addr}{}",
+                crate::webhook::PATH
+            ));
+            tasks.push(supervisors::forward_reports(shared.clone(), report_rx));
+        } else {
+            shared.say("webhooks are off: Slotline reconciles with Calendly on a schedule");
+        }
+
+        let resync = Arc::new(tokio::sync::Notify::new());
+        // Exposure: a fixed public URL, or an ngrok tunnel supervised with back-off.
+        let public: watch::Sender<Option<String>> = watch::channel(None).0;
+        match (&opts.exposure, local) {
+            (Exposure::PublicUrl(u), Some(_)) => {
+                shared.update(|s| {
+                    s.tunnel = Some("public-url".into());
+                    s.public_url = Some(u.clone());
+                });
+                public.send_replace(Some(u.clone()));
+            }
+            (
+                Exposure::Ngrok {
+                    authtoken,
+                    domain,
+                    server_addr,
+                },
+                Some(addr),
+            ) => {
+                shared.update(|s| s.tunnel = Some("ngrok".into()));
+                let ngrok = supervisors::Ngrok {
+                    authtoken: authtoken.clone(),
+                    domain: domain.clone(),
+                    server_addr: server_addr.clone(),
+                    timeout: tuning.tunnel_timeout,
+                    retry_base: tuning.tunnel_retry_base,
+                    retry_max: tuning.tunnel_retry_max,
+                };
+                tasks.push(supervisors::supervise_ngrok(
+                    shared.clone(),
+                    ngrok,
+                    addr,
+                    public.clone(),
+                    stop_rx.clone(),
+                    resync.clone(),
+                ));
+            }
+            _ => {}
+        }
+        tasks.push(supervisors::forward_runs(
+            shared.clone(),
+            &runner,
+            stop_rx.clone(),
+        ));
+        // The wake detector runs on its own task so a long reconcile never looks like sleep.
+        let (woke_tx, woke_rx) = mpsc::unbounded_channel();
+        tasks.push(tokio::spawn(wake::watch(
+            tuning.clock.clone(),
+            tuning.wake,
+            woke_tx,
+            stop_rx.clone(),
+        )));
+        let schedule = supervisors::Schedule {
+            reconcile_every: opts.reconcile_every,
+            check_subscription_every: opts.check_subscription_every,
+            net: Net {
+                backoff: Backoff::new(tuning.network_retry_base, tuning.network_retry_max),
+                retry_at: None,
+            },
+        };
+        tasks.push(supervisors::drive(
+            shared,
+            public,
+            stop_rx,
+            resync.clone(),
+            woke_rx,
+            schedule,
+        ));
+        Ok(Live {
+            relay: tuning.relay,
+            local,
+            status,
+            store,
+            stop: stop_tx,
+            resync,
+            tasks,
+            server,
+        })
+    }
+
+    /// The slot for a sign-in whose redirect comes through the tunnel
+    /// (`https://<public domain>/oauth/callback`), served while the receiver runs.
+    pub fn oauth_relay(&self) -> Relay {
+        self.relay.clone()
+    }
+
+    /// The public URL deliveries (and a relayed OAuth redirect) reach the receiver at.
+    pub fn public_url(&self) -> Option<String> {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .public_url
+            .clone()
+    }
+
+    /// Where the receiver listens, when it runs.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.local
+    }
+
+    pub fn status(&self) -> WebhookStatus {
+        let mut s = self
+            .status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Ok((last, counts)) = self.store.read(|tx| {
+            Ok::<_, StoreError>((inbox::last_received_at(tx)?, inbox::state_counts(tx)?))
+        }) {
+            s.last_delivery = last;
+            s.pending = counts.pending;
+            s.failed = counts.failed;
+        }
+        mark_damage(&self.store, &mut s);
+        s
+    }
+
+    /// Asks for a reconcile now (the machine woke up, the network returned, the user asked).
+    pub fn reconcile_now(&self) {
+        self.resync.notify_one();
+    }
+
+    /// Stops accepting, stores in-flight deliveries, ends every task.
+    pub async fn stop(self) -> Result<(), LiveError> {
+        let _ = self.stop.send(true);
+        let served = match self.server {
+            Some(s) => s.await.ok(),
+            None => None,
+        };
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        if let Some(r) = served {
+            r?;
+        }
+        Ok(())
+    }
+}
