@@ -3,50 +3,14 @@
 
 use std::sync::Arc;
 
-use super::{Core, CoreError};
+use super::error::CoreError;
+use super::owner::Core;
+use super::parts::{InFlight, OAuthRequest, OAUTH_TIMEOUT, PUBLIC_URL_PORT};
 use crate::connect;
 use crate::feed::{OAuthStart, SettingsView, StatusView};
 use crate::oauth::{OAuthApp, OAuthError, PendingAuthorization};
 use crate::prefs::Preferences;
 use crate::secrets::SecretKind;
-
-/// How long a sign-in waits for the browser's redirect.
-const OAUTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
-
-/// The receiver's port when the user points their own public URL at this machine.
-pub const PUBLIC_URL_PORT: u16 = 8787;
-
-/// An OAuth authorization waiting for the browser.
-struct InFlight {
-    pending: PendingAuthorization,
-    app: OAuthApp,
-    cancel: tokio::sync::oneshot::Receiver<()>,
-}
-
-/// The sign-in in flight (one at a time: a new one replaces it).
-#[derive(Default)]
-pub(super) struct SignIn {
-    flight: tokio::sync::Mutex<Option<InFlight>>,
-    cancel: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
-}
-
-impl SignIn {
-    fn cancel(&self) {
-        if let Some(tx) = self.cancel.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-/// What the window's Connect form sends to start a sign-in.
-#[derive(Debug, Clone, Default)]
-pub struct OAuthRequest {
-    pub client_id: String,
-    pub client_secret: Option<String>,
-    pub redirect_port: Option<u16>,
-    /// A Production app's HTTPS redirect (`https://<public host>/oauth/callback`).
-    pub redirect_uri: Option<String>,
-}
 
 fn trimmed(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())

@@ -4,9 +4,10 @@
 //! it moves to a free port with a new token (the old address may now be another program's, so
 //! the token in it must stop working) and says so.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use super::{Core, CoreEvent};
+use super::events::CoreEvent;
+use super::owner::Core;
 use crate::clock::{format_utc, Clock, SystemClock};
 use crate::icsfeed::{self, FeedConfig};
 use crate::store::{settings, Store};
@@ -15,41 +16,6 @@ const TOKEN_KEY: &str = "ics_feed_token";
 const PORT_KEY: &str = "ics_feed_port";
 /// The first port tried.
 pub const DEFAULT_PORT: u16 = 8788;
-
-#[derive(Default)]
-pub(super) struct FeedServer {
-    url: Mutex<Option<String>>,
-    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
-    /// Set when the feed had to move: what happened and what to do.
-    notice: Mutex<Option<String>>,
-}
-
-impl FeedServer {
-    pub fn url(&self) -> Option<String> {
-        self.url.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    pub fn notice(&self) -> Option<String> {
-        self.notice
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Stops the feed and waits until its port is free again (a feed switched off and on
-    /// must get its own port back, not move).
-    pub async fn stop(&self) {
-        if let Some(stop) = self.stop.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            let _ = stop.send(());
-        }
-        *self.url.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        let task = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(task) = task {
-            let _ = task.await;
-        }
-    }
-}
 
 fn save(store: &Store, key: &str, value: &str) {
     let stamp = format_utc(SystemClock.now());

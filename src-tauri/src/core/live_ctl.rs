@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::account::PUBLIC_URL_PORT;
-use super::{Core, CoreError, CoreEvent, ALL_DATA};
+use super::error::CoreError;
+use super::events::{CoreEvent, ALL_DATA};
+use super::owner::Core;
+use super::parts::PUBLIC_URL_PORT;
 use crate::live::{Live, LiveEvent, LiveOptions, LiveTuning};
 use crate::secrets::SecretKind;
 use crate::store::account;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Core, Tuning};
+use super::owner::{Core, Tuning};
 use crate::config::Config;
 use crate::secrets::Keyring;
 use crate::store::db::{self, StoreProblem};

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tracing::warn;
 
-use super::LiveEvent;
+use super::types::LiveEvent;
 use crate::calendly::client::ApiError;
 use crate::calendly::subscriptions::{self, Outcome};
 use crate::calendly::Client;

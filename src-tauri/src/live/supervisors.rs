@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
 use super::shared::{check_subscription, seconds, Net, Reconciled, Shared, OFFLINE};
-use super::LiveEvent;
+use super::types::LiveEvent;
 use crate::store::{inbox, StoreError};
 use crate::sync::runner::{SyncEvent, SyncRunner};
 use crate::tunnel;

@@ -17,57 +17,26 @@
 //! [`reconcile`]: super::reconcile
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use tracing::{info, instrument, warn};
 
-use super::apply::{apply, ApplyError, ApplyOutcome};
+use super::apply::{apply, ApplyOutcome};
 pub use super::options::{
     SyncOptions, Window, DEFAULT_DAYS_AHEAD, DEFAULT_DAYS_BACK, MAX_TIMEOUT_RETRIES,
 };
+pub use super::outcome::{SyncError, SyncOutcome, VanishedOutcome};
 use super::pace::Budget;
 use super::plan::Input;
-use super::progress::{bump, Stats};
 pub use super::progress::{Progress, SyncProgress};
 use super::reconcile::{invitee_fetch, Recent};
-pub use super::vanished::VanishedOutcome;
+use super::run::{bounded, bump, Run, Stats};
 use crate::calendly::client::{ApiError, EventQuery, Page};
 use crate::calendly::models::{Invitee, ScheduledEvent};
 use crate::calendly::Client;
 use crate::clock::format_utc;
 use crate::store::{events, sync_state, Store, StoreError};
-
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Api(#[from] ApiError),
-    #[error(transparent)]
-    Apply(#[from] ApplyError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Another Slotline process ran the sync this request joined, and it failed.
-    #[error("{0}")]
-    Elsewhere(String),
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SyncOutcome {
-    pub progress: Progress,
-    pub applied: ApplyOutcome,
-    /// The page this run started from when it continued an interrupted one.
-    pub resumed_from_page: Option<u32>,
-    /// Listed events whose invitees were not fetched (unchanged).
-    pub invitees_skipped: u32,
-    /// `None` when the check did not run (a resumed run did not see the whole window).
-    pub vanished: Option<VanishedOutcome>,
-    /// The organization listing was refused (403) and the user's own events were listed.
-    pub fell_back_to_user: bool,
-    /// Another Slotline process ran this sync; this one waited for it (only `progress.pages`,
-    /// `events_seen`, `invitee_requests` and the applied counts are known).
-    pub elsewhere: bool,
-}
 
 /// Lists every event of `user_uri` in the window (active and canceled), fetches the invitees
 /// that may have changed and applies them, with [`SyncOptions::default`].
@@ -222,16 +191,6 @@ impl Scope {
             ..EventQuery::default()
         }
     }
-}
-
-/// One sync's shared state: its budget and counters, borrowed by every request it makes.
-pub(super) struct Run<'a> {
-    pub(super) client: &'a Client,
-    pub(super) store: &'a Store,
-    pub(super) opts: &'a SyncOptions,
-    pub(super) now: DateTime<Utc>,
-    pub(super) budget: Mutex<Budget>,
-    pub(super) stats: Stats,
 }
 
 impl Run<'_> {
@@ -458,68 +417,5 @@ impl Run<'_> {
             out.vanished = Some(vanished);
         }
         Ok(())
-    }
-}
-
-/// Runs `jobs` with at most `limit` in flight, on the calling task (they borrow the run, so
-/// they cannot be spawned). Results come back in the jobs' order (`buffered`, the order-keeping
-/// sibling of `buffer_unordered`); the first error ends the run and drops — cancels — the others.
-pub(super) async fn bounded<T, E, F>(limit: usize, jobs: Vec<F>) -> Result<Vec<T>, E>
-where
-    F: Future<Output = Result<T, E>>,
-{
-    use futures::{StreamExt, TryStreamExt};
-    futures::stream::iter(jobs)
-        .buffered(limit.max(1))
-        .try_collect()
-        .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    #[tokio::test]
-    async fn bounded_keeps_order_and_never_exceeds_its_limit() {
-        let live = Arc::new(AtomicUsize::new(0));
-        let peak = Arc::new(AtomicUsize::new(0));
-        let jobs: Vec<_> = (0..20u64)
-            .map(|i| {
-                let (live, peak) = (live.clone(), peak.clone());
-                async move {
-                    let n = live.fetch_add(1, Ordering::SeqCst) + 1;
-                    peak.fetch_max(n, Ordering::SeqCst);
-                    tokio::time::sleep(std::time::Duration::from_millis(5 + (i * 7) % 11)).await;
-                    live.fetch_sub(1, Ordering::SeqCst);
-                    Ok::<_, ()>(i)
-                }
-            })
-            .collect();
-        let got = bounded(4, jobs).await.expect("ok");
-        assert_eq!(got, (0..20).collect::<Vec<_>>());
-        assert_eq!(peak.load(Ordering::SeqCst), 4);
-    }
-
-    #[tokio::test]
-    async fn bounded_stops_at_the_first_error() {
-        let started = Arc::new(AtomicUsize::new(0));
-        let jobs: Vec<_> = (0..10u32)
-            .map(|i| {
-                let started = started.clone();
-                async move {
-                    started.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-                    if i == 1 {
-                        Err("boom")
-                    } else {
-                        Ok(i)
-                    }
-                }
-            })
-            .collect();
-        assert_eq!(bounded(2, jobs).await, Err("boom"));
-        assert!(started.load(Ordering::SeqCst) < 10);
     }
 }

@@ -4,11 +4,13 @@
 pub mod apply;
 pub mod engine;
 mod options;
+mod outcome;
 pub mod pace;
 pub mod plan;
 mod progress;
 pub mod reconcile;
 mod retry;
+mod run;
 pub mod runner;
 mod vanished;
 

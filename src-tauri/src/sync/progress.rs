@@ -1,12 +1,6 @@
 //! A sync's progress: the counters a run keeps while it goes, and the two views of them, for
 //! the CLI's stderr and the window's progress bar.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-
-use std::sync::{Mutex, MutexGuard};
-
-use super::engine::Run;
-
 /// Progress of a running sync, for the CLI's stderr and the window's progress bar.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Progress {
@@ -70,41 +64,5 @@ impl SyncProgress {
             rate_limit: p.rate_limit,
             error: None,
         }
-    }
-}
-
-#[derive(Debug, Default)]
-pub(super) struct Stats {
-    pub(super) requests: AtomicU32,
-    pub(super) rate_limited: AtomicU32,
-    pub(super) retries: AtomicU32,
-    pub(super) invitee_requests: AtomicU32,
-    pub(super) lookups: AtomicU32,
-    pub(super) paced_ms: AtomicU64,
-}
-
-pub(super) fn bump(c: &AtomicU32) {
-    c.fetch_add(1, Ordering::Relaxed);
-}
-
-/// A poisoned lock still holds valid counters: a panicked request must not stop the sync.
-pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Run<'_> {
-    /// The counters so far, into `p`.
-    pub(super) fn fill(&self, p: &mut Progress) {
-        let s = &self.stats;
-        p.requests = s.requests.load(Ordering::Relaxed);
-        p.rate_limited = s.rate_limited.load(Ordering::Relaxed);
-        p.retries = s.retries.load(Ordering::Relaxed);
-        p.invitee_requests = s.invitee_requests.load(Ordering::Relaxed);
-        p.lookups = s.lookups.load(Ordering::Relaxed);
-        p.paced_ms = s.paced_ms.load(Ordering::Relaxed);
-        p.requests_left = lock(&self.budget)
-            .remaining()
-            .or_else(|| self.client.rate_limit().map(|r| r.remaining));
-        p.rate_limit = self.client.rate_limit().map(|r| r.limit);
     }
 }

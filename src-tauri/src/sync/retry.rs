@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use tracing::warn;
 
-use super::engine::{Run, MAX_TIMEOUT_RETRIES};
+use super::options::MAX_TIMEOUT_RETRIES;
 use super::pace::{backoff, Admit, Throttle};
-use super::progress::{bump, lock};
+use super::run::{bump, lock, Run};
 use crate::calendly::client::{ApiError, Attempt};
 
 impl Run<'_> {

@@ -7,24 +7,14 @@ use std::collections::HashSet;
 use tracing::info;
 
 use super::apply::{apply, ApplyOutcome};
-use super::engine::{bounded, Run, SyncError, SyncOutcome, Window};
+use super::options::Window;
+use super::outcome::{SyncError, SyncOutcome, VanishedOutcome};
 use super::plan::Input;
-use super::progress::bump;
 use super::reconcile::{self, StoredEvent, Vanished};
+use super::run::{bounded, bump, Run};
 use crate::calendly::client::ApiError;
 use crate::calendly::models::ScheduledEvent;
 use crate::store::{events, StoreError};
-
-/// What happened to stored events the listing did not show.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VanishedOutcome {
-    /// Still at Calendly (applied as they are).
-    pub found: u32,
-    /// Gone (404) and known only from the API: marked canceled.
-    pub canceled: u32,
-    /// Known from a webhook, or refused (403): left as they were.
-    pub kept: u32,
-}
 
 /// A stored event the listing did not show, and what its look-up said.
 enum Lookup {
