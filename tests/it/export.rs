@@ -765,6 +765,15 @@ fn export_to_file_writes_a_new_file_each_time() {
     };
     let path = export::export_to_file(&store, &downloads, ExportFormat::Ics, &opts).expect("file");
     assert_eq!(path, downloads.join("slotline-20261106-120000.ics"));
+    // Readable by the user only, wherever it is written (it holds the client list).
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     let written = std::fs::read_to_string(&path).expect("read");
     assert_eq!(
         written,

@@ -13,6 +13,7 @@ mod keyring;
 mod live;
 mod oauth;
 mod power;
+mod private;
 mod props;
 mod secrets;
 mod serve;
