@@ -9,6 +9,7 @@ mod export;
 mod faults;
 mod fuzz_corpus;
 mod hostile;
+mod inbox;
 mod keyring;
 mod live;
 mod oauth;

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use slotline::clock::{Clock, SystemClock};
 use slotline::export::{json_export, Range};
 use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
-use slotline::store::inbox::{self, InboxState};
+use slotline::store::inbox::{self, InboxState, UnappliedReason};
 use slotline::store::{Store, StoreError};
 use slotline::webhook::process::{self, ProcessorConfig};
 use slotline::webhook::verify::sign;
@@ -805,7 +805,7 @@ async fn the_processor_applies_a_delivery_and_it_is_exported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unknown_event_is_kept_and_marked_ignored() {
+async fn an_unknown_event_is_kept_unapplied_with_its_reason() {
     let rx = start().await;
     let body = serde_json::to_vec(&json!({
         "event": "meeting_recap.created",
@@ -818,8 +818,17 @@ async fn an_unknown_event_is_kept_and_marked_ignored() {
     assert_eq!((report.applied, report.ignored, report.failed), (0, 1, 0));
     let rows = rx.store.read(|tx| inbox::list(tx, None, 10)).expect("list");
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].state, InboxState::Ignored);
+    assert_eq!(rows[0].state, InboxState::Unapplied);
+    assert_eq!(rows[0].reason, Some(UnappliedReason::UnknownEvent));
     assert_eq!(rows[0].event_name.as_deref(), Some("meeting_recap.created"));
+    assert!(
+        rows[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("meeting_recap.created")),
+        "{:?}",
+        rows[0].error
+    );
     assert_eq!(export(&rx.store)["events"], json!([]));
     rx.stop().await.expect("stop");
 }

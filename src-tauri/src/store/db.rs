@@ -20,6 +20,9 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../../migrations/0005_calendar_index_and_private_notes.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/0006_inbox_unapplied_and_retention.sql"
+        )),
     ])
 });
 

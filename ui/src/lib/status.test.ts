@@ -32,6 +32,7 @@ const connected: StatusView = {
     message: null,
   },
   keyring: 'ok',
+  inbox: { pending: 0, failed: 0, unapplied: 0, unappliedReasons: [] },
 };
 
 const live = {
