@@ -5,6 +5,7 @@ mod calendar;
 mod calendly_errors;
 mod cli;
 mod common;
+mod durability;
 mod export;
 mod faults;
 mod fuzz_corpus;

@@ -648,6 +648,18 @@ fn hold_writer(store: &Arc<Store>, hold: Duration) -> JoinHandle<()> {
     })
 }
 
+/// The adversary is a power cut after the 2xx: the writer reads `PRAGMA synchronous` inside each
+/// commit's own transaction, on the connection it commits on, and a delivery is acknowledged
+/// only when that says FULL (2). Fails if the store's writer connection were NORMAL or OFF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_commits_with_synchronous_full() {
+    let rx = start().await;
+    assert_eq!(rx.receiver.counters().synchronous, -1, "no commit yet");
+    assert_eq!(rx.deliver(&booking(1)).await.status, 202);
+    assert_eq!(rx.receiver.counters().synchronous, 2, "synchronous=FULL");
+    rx.stop().await.expect("stop");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_deliveries_share_commits() {
     let rx = start().await;
