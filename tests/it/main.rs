@@ -8,6 +8,7 @@ mod common;
 mod durability;
 mod export;
 mod faults;
+mod flood;
 mod fuzz_corpus;
 mod hostile;
 mod inbox;
