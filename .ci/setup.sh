@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   libwebkit2gtk-4.1-dev pkg-config libssl-dev libayatana-appindicator3-dev
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver chromium imagemagick
-  desktop-file-utils
+  desktop-file-utils strace
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -95,6 +95,8 @@ pub fn typescript() -> String {
         ContactDetail::decl(),
         AccountView::decl(),
         StatusView::decl(),
+        InboxStatus::decl(),
+        UnappliedCount::decl(),
         SyncReport::decl(),
         OAuthStart::decl(),
         SettingsView::decl(),

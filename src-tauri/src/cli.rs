@@ -432,6 +432,24 @@ pub fn status_text(s: &feed::StatusView, config: &Config) -> String {
         s.contacts,
         config.db_path().display()
     ));
+    let i = &s.inbox;
+    if i.pending + i.failed + i.unapplied > 0 {
+        let reasons = i
+            .unapplied_reasons
+            .iter()
+            .map(|r| format!("{}: {}", r.reason, r.count))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reasons = if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({reasons})")
+        };
+        out.push_str(&format!(
+            "Webhook inbox: {} pending, {} failed, {} not applied{reasons}\n",
+            i.pending, i.failed, i.unapplied
+        ));
+    }
     out.push_str(&format!("Keyring: {}\n", s.keyring));
     out
 }

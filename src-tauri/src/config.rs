@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+pub mod private;
+
 pub const DEFAULT_API_URL: &str = "https://api.calendly.com";
 pub const DEFAULT_AUTH_URL: &str = "https://auth.calendly.com";
 /// How long one request to Calendly (API or OAuth) may take before Slotline gives up on it.

@@ -150,6 +150,35 @@ pub struct StatusView {
     /// it: what happened and what to do.
     #[ts(optional = nullable)]
     pub token_warning: Option<String>,
+    /// The webhook inbox as the store has it (whether or not the receiver runs).
+    pub inbox: InboxStatus,
+}
+
+/// Stored webhook deliveries that are not applied (yet), from the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxStatus {
+    /// Stored, waiting to be applied.
+    #[ts(type = "number")]
+    pub pending: i64,
+    /// Applying failed; retried with back-off.
+    #[ts(type = "number")]
+    pub failed: i64,
+    /// Authentic but not understood by this version: kept, and tried again at every start.
+    #[ts(type = "number")]
+    pub unapplied: i64,
+    /// `unapplied` per reason, most frequent first.
+    pub unapplied_reasons: Vec<UnappliedCount>,
+}
+
+/// How many unapplied deliveries share one reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnappliedCount {
+    /// `unknown_event`, `not_json` or `unexpected_shape`.
+    pub reason: String,
+    #[ts(type = "number")]
+    pub count: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -261,7 +290,7 @@ pub struct PrivateNote {
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::store::{account, sync_state, StoreError};
+use crate::store::{account, inbox, sync_state, StoreError};
 
 fn json_field(raw: &Option<String>, key: &str) -> Option<String> {
     raw.as_deref()
@@ -619,5 +648,23 @@ pub fn status(conn: &Connection) -> Result<StatusView, StoreError> {
         webhooks: WebhookStatus::default(),
         keyring: "ok".into(),
         token_warning: None,
+        inbox: inbox_status(conn)?,
+    })
+}
+
+/// The inbox's pending, failed and unapplied deliveries, with the reasons of the unapplied.
+pub fn inbox_status(conn: &Connection) -> Result<InboxStatus, StoreError> {
+    let counts = inbox::state_counts(conn)?;
+    Ok(InboxStatus {
+        pending: counts.pending,
+        failed: counts.failed,
+        unapplied: counts.unapplied,
+        unapplied_reasons: inbox::unapplied_reasons(conn)?
+            .into_iter()
+            .map(|(reason, count)| UnappliedCount {
+                reason: reason.as_str().into(),
+                count,
+            })
+            .collect(),
     })
 }

@@ -125,7 +125,8 @@ pub fn signature_header(data: &[u8]) {
 }
 
 /// A delivery body through the writer's event-name sniffing and the processor's decoding (the
-/// same decoding the receiver now runs before it stores a body).
+/// receiver stores any authentic body; what does not decode is kept unapplied with the
+/// decoder's message, clipped).
 pub fn envelope(data: &[u8]) {
     let name = writer::event_name(data);
     match process::decode_body(data) {
@@ -153,7 +154,7 @@ pub fn envelope(data: &[u8]) {
             let _ = plan::touched(&input);
         }
         Err(e) => {
-            // The receiver quotes this in its 400; it must clip whatever the decoder says.
+            // The processor keeps this as the row's error; it must clip whatever the decoder says.
             let message = routes::clip(&e.to_string(), 200);
             assert!(message.len() <= 200 + '…'.len_utf8());
         }

@@ -84,23 +84,63 @@ fn init_logging() {
 }
 
 /// The rotating log file in `dir`: daily, `slotline.YYYY-MM-DD.log`, at most [`LOG_FILES_KEPT`].
-pub fn log_appender(
-    dir: &std::path::Path,
-) -> Option<tracing_appender::rolling::RollingFileAppender> {
-    std::fs::create_dir_all(dir).ok()?;
-    // A trace the user asked for may hold personal data: the folder is the user's alone.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-    }
-    tracing_appender::rolling::Builder::new()
+/// The folder (and a data folder it creates) is the user's alone (0700) and each day's file is
+/// created 0600 before the appender opens it, whatever the umask: a trace the user asked for may
+/// hold personal data.
+pub fn log_appender(dir: &std::path::Path) -> Option<PrivateLog> {
+    use config::private;
+    private::create_private_dir(dir).ok()?;
+    let _ = private::tighten(dir);
+    let inner = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("slotline")
         .filename_suffix("log")
         .max_log_files(LOG_FILES_KEPT)
         .build(dir)
-        .ok()
+        .ok()?;
+    let log = PrivateLog {
+        dir: dir.to_path_buf(),
+        day: std::sync::atomic::AtomicI64::new(i64::MIN),
+        inner,
+    };
+    // The appender opened today's file as it was built: private before the first line.
+    log.keep_today_private();
+    Some(log)
+}
+
+/// The daily log appender, each day's file made 0600 as soon as the appender has opened it
+/// (the appender creates it with the umask's mode; created beforehand, it would count against
+/// the files the appender keeps).
+pub struct PrivateLog {
+    dir: std::path::PathBuf,
+    /// The UTC day (days since the epoch) whose file was last made private.
+    day: std::sync::atomic::AtomicI64,
+    inner: tracing_appender::rolling::RollingFileAppender,
+}
+
+impl PrivateLog {
+    /// Takes group and others off today's file (UTC, named as the appender names it) when the
+    /// day changed.
+    fn keep_today_private(&self) {
+        let now = chrono::Utc::now();
+        let today = now.timestamp().div_euclid(86_400);
+        if self.day.swap(today, std::sync::atomic::Ordering::Relaxed) != today {
+            let name = format!("slotline.{}.log", now.format("%Y-%m-%d"));
+            let _ = config::private::tighten(&self.dir.join(name));
+        }
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for PrivateLog {
+    type Writer = tracing_appender::rolling::RollingWriter<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        // The appender rolls over to a new day's file in here; it is made private right after,
+        // before a line is written to it.
+        let writer = self.inner.make_writer();
+        self.keep_today_private();
+        writer
+    }
 }
 
 /// Under a file-size limit (RLIMIT_FSIZE) a write past it raises SIGXFSZ, whose default action

@@ -448,6 +448,93 @@ fn ics_has_one_vevent_per_meeting_with_uids_utc_times_and_status() {
     assert_eq!(text, again);
 }
 
+/// The adversary: whoever books a meeting (or a compromised Calendly) chooses the event name,
+/// the invitee's name, answers, place and join URL. A bare CR (which some readers take as a line
+/// end), other control characters and a `javascript:`/`file:` URL must not reach the calendar:
+/// no property of the sender's choosing, no line break inside a line, only http(s) URLs.
+#[test]
+fn hostile_text_and_urls_cannot_inject_into_the_ics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("t.db")).expect("open");
+    let mut evil = Booking::new(
+        20,
+        "Intro\rATTENDEE;CN=x:mailto:evil@example.com\u{0}\u{1b}[2J\u{7f}",
+        "2026-12-03T10:00:00.000000Z",
+        ("Eve\rX-INJECTED:1", "eve@example.com"),
+        "2026-11-01T09:00:00.000000Z",
+    );
+    evil.location = json!({"type": "custom", "location": "Room 5\rDTSTART:19700101T000000Z", "join_url": "javascript:alert(1)"});
+    evil.qa = vec![("Why?\r\nX-Q:1", "Because\rX-A:1\u{85}")];
+    let mut file_url = Booking::new(
+        21,
+        "File link",
+        "2026-12-04T10:00:00.000000Z",
+        ("Frank", "frank@example.com"),
+        "2026-11-01T09:00:00.000000Z",
+    );
+    file_url.location = json!({"type": "zoom", "join_url": "file:///etc/passwd"});
+    let fine = Booking::new(
+        22,
+        "Fine",
+        "2026-12-05T10:00:00.000000Z",
+        ("Gina", "gina@example.com"),
+        "2026-11-01T09:00:00.000000Z",
+    );
+    apply_all(&store, &[booked(&evil), booked(&file_url), booked(&fine)]);
+    let text = ics_export(
+        &store,
+        Range::default(),
+        IcsOptions {
+            include_canceled: true,
+        },
+        now(),
+    )
+    .expect("ics");
+    assert_rfc5545_shape(&text);
+    let unfolded = unfolded(&text);
+    // Nothing but CRLF line ends and visible text: no control character anywhere else.
+    let stray: Vec<char> = unfolded
+        .replace("\r\n", "")
+        .chars()
+        .filter(|c| c.is_control())
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    // No line starts a property the sender chose.
+    for line in unfolded.split("\r\n") {
+        for injected in ["ATTENDEE", "X-INJECTED", "X-Q", "X-A", "DTSTART:1970"] {
+            assert!(!line.starts_with(injected), "injected line {line:?}");
+        }
+    }
+    // The text itself survives, minus the control characters.
+    let v = &vevents(&text);
+    let by_uid = |n: u32| {
+        v.iter()
+            .find(|e| prop(e, "UID") == Some(uid(n).as_str()))
+            .unwrap_or_else(|| panic!("no VEVENT {n}"))
+    };
+    let e = by_uid(20);
+    let summary = prop(e, "SUMMARY").expect("SUMMARY");
+    assert!(
+        summary.starts_with("IntroATTENDEE\\;CN=x:mailto:evil@example.com[2J with EveX-INJECTED:1"),
+        "{summary}"
+    );
+    assert_eq!(prop(e, "LOCATION"), Some("Room 5DTSTART:19700101T000000Z"));
+    // Only http(s) URLs are written, as URL or anywhere else.
+    assert_eq!(prop(e, "URL"), None);
+    assert_eq!(prop(by_uid(21), "URL"), None);
+    assert!(!unfolded.contains("javascript:") && !unfolded.contains("file://"));
+    assert_eq!(prop(by_uid(22), "URL"), Some("https://zoom.us/j/22"));
+    // A calendar parser agrees: three events, none with an attendee.
+    let cal: icalendar::Calendar = text.parse().expect("parses");
+    let parsed: Vec<&icalendar::Event> = cal.events().collect();
+    assert_eq!(parsed.len(), 3);
+    for p in parsed {
+        assert!(p.property_value("ATTENDEE").is_none());
+        assert!(p.property_value("X-INJECTED").is_none());
+        assert!(p.get_url().is_none_or(|u| u.starts_with("https://")));
+    }
+}
+
 #[test]
 fn ics_parses_back_with_icalendar() {
     let (_d, store) = fixture();
@@ -678,6 +765,15 @@ fn export_to_file_writes_a_new_file_each_time() {
     };
     let path = export::export_to_file(&store, &downloads, ExportFormat::Ics, &opts).expect("file");
     assert_eq!(path, downloads.join("slotline-20261106-120000.ics"));
+    // Readable by the user only, wherever it is written (it holds the client list).
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     let written = std::fs::read_to_string(&path).expect("read");
     assert_eq!(
         written,

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use slotline::clock::{Clock, SystemClock};
 use slotline::export::{json_export, Range};
 use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
-use slotline::store::inbox::{self, InboxState};
+use slotline::store::inbox::{self, InboxState, UnappliedReason};
 use slotline::store::{Store, StoreError};
 use slotline::webhook::process::{self, ProcessorConfig};
 use slotline::webhook::verify::sign;
@@ -576,20 +576,36 @@ async fn a_duplicate_delivery_is_acknowledged_twice_and_stored_once() {
     rx.stop().await.expect("stop");
 }
 
+/// The adversary: one source (the tunnel's one address) sending junk signed with the wrong key.
+/// Only its failures are throttled: once its failure budget is spent it gets 429 with
+/// `Retry-After`, but genuine deliveries, from the very same address and however many, are
+/// stored and never charged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flood_from_one_source_is_429_with_retry_after() {
+async fn failures_are_throttled_but_valid_deliveries_from_the_same_source_pass() {
+    let limit = RateLimit {
+        per_second: 0.5,
+        burst: 3,
+    };
     let rx = start_with(ReceiverConfig {
-        rate_limit: RateLimit {
-            per_second: 0.5,
-            burst: 3,
-        },
+        failure_limit: limit,
+        global_failure_limit: limit,
         ..ReceiverConfig::default()
     })
     .await;
-    for i in 0..3 {
+    // More genuine deliveries than the burst: none is charged, all are stored.
+    let genuine = usize::try_from(limit.burst).expect("small") + 2;
+    for i in 0..genuine {
         assert_eq!(rx.deliver(&booking(i)).await.status, 202);
     }
-    let limited = rx.deliver(&booking(9)).await;
+    // The junk spends the burst with its own 401s...
+    for i in 0..3 {
+        let body = booking(100 + i);
+        let wrong = rx.post(&body, Some(&signed(b"not-the-key", &body))).await;
+        assert_eq!(wrong.status, 401);
+    }
+    // ...then is answered 429 with when to come back (a token every 2 s).
+    let body = booking(200);
+    let limited = rx.post(&body, Some(&signed(b"not-the-key", &body))).await;
     assert_eq!(limited.status, 429);
     let retry: u64 = limited
         .retry_after
@@ -597,9 +613,11 @@ async fn a_flood_from_one_source_is_429_with_retry_after() {
         .and_then(|s| s.parse().ok())
         .expect("Retry-After in seconds");
     assert!((1..=2).contains(&retry), "{retry}");
-    // Unsigned junk counts against the bucket too.
-    assert_eq!(rx.post(b"{}", None).await.status, 429);
-    assert_eq!(rx.rows(), 3);
+    assert_eq!(rx.post(b"{}", None).await.status, 429, "unsigned junk too");
+    // The source is throttled, yet a genuine delivery from it is verified and stored.
+    let throttled_but_genuine = rx.deliver(&booking(9_000)).await;
+    assert_eq!(throttled_but_genuine.status, 202);
+    assert_eq!(rx.rows(), i64::try_from(genuine).expect("small") + 1);
     rx.stop().await.expect("stop");
 }
 
@@ -646,6 +664,18 @@ fn hold_writer(store: &Arc<Store>, hold: Duration) -> JoinHandle<()> {
             })
             .expect("held transaction");
     })
+}
+
+/// The adversary is a power cut after the 2xx: the writer reads `PRAGMA synchronous` inside each
+/// commit's own transaction, on the connection it commits on, and a delivery is acknowledged
+/// only when that says FULL (2). Fails if the store's writer connection were NORMAL or OFF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_commits_with_synchronous_full() {
+    let rx = start().await;
+    assert_eq!(rx.receiver.counters().synchronous, -1, "no commit yet");
+    assert_eq!(rx.deliver(&booking(1)).await.status, 202);
+    assert_eq!(rx.receiver.counters().synchronous, 2, "synchronous=FULL");
+    rx.stop().await.expect("stop");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -751,7 +781,8 @@ async fn no_configured_key_is_503_so_calendly_retries() {
         ReceiverConfig::default(),
     );
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}{PATH}", listener.local_addr().expect("addr"));
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let url = format!("{base}{PATH}");
     let (stop, stopped) = oneshot::channel::<()>();
     let served = tokio::spawn(async move {
         receiver
@@ -770,8 +801,27 @@ async fn no_configured_key_is_503_so_calendly_retries() {
         .await
         .expect("post");
     assert_eq!(r.status().as_u16(), 503);
+    assert!(r.headers().contains_key("retry-after"));
+    // Decided before the body: a delivery announcing 900 kB and sending none of it is answered
+    // 503 at once (a receiver reading the body first would wait for it, then time out).
+    let started = Instant::now();
+    let headers_only = status_for_headers_only(&base, 900_000, Some(&signed(KEY, b"{}"))).await;
+    assert_eq!(headers_only, 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(inbox_rows(&store), 0, "nothing stored");
     let _ = stop.send(());
     served.await.expect("join").expect("stop");
+}
+
+fn inbox_rows(store: &Store) -> i64 {
+    store
+        .read(|tx| inbox::state_counts(tx))
+        .expect("counts")
+        .total()
 }
 
 // ---------- the processor ----------
@@ -805,7 +855,7 @@ async fn the_processor_applies_a_delivery_and_it_is_exported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unknown_event_is_kept_and_marked_ignored() {
+async fn an_unknown_event_is_kept_unapplied_with_its_reason() {
     let rx = start().await;
     let body = serde_json::to_vec(&json!({
         "event": "meeting_recap.created",
@@ -818,8 +868,17 @@ async fn an_unknown_event_is_kept_and_marked_ignored() {
     assert_eq!((report.applied, report.ignored, report.failed), (0, 1, 0));
     let rows = rx.store.read(|tx| inbox::list(tx, None, 10)).expect("list");
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].state, InboxState::Ignored);
+    assert_eq!(rows[0].state, InboxState::Unapplied);
+    assert_eq!(rows[0].reason, Some(UnappliedReason::UnknownEvent));
     assert_eq!(rows[0].event_name.as_deref(), Some("meeting_recap.created"));
+    assert!(
+        rows[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("meeting_recap.created")),
+        "{:?}",
+        rows[0].error
+    );
     assert_eq!(export(&rx.store)["events"], json!([]));
     rx.stop().await.expect("stop");
 }

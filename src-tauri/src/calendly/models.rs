@@ -1,8 +1,21 @@
 //! Calendly's resources, lenient where Calendly is: unknown fields are kept (`extra`), nullable
-//! names are `Option`, unknown webhook `event` names and location types are plain strings.
+//! names are `Option`, lists, flags and counters read `null` as empty, false or zero
+//! ([`null_as_default`]), and unknown webhook `event` names and location types are plain strings
+//! kept as they came.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+
+/// `null` read as the type's default (an empty list, `false`, `0`, `""`). Calendly documents
+/// these fields as always present, but real deliveries have carried `null` for them, and a
+/// delivery refused for that would be lost.
+pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -26,6 +39,7 @@ pub struct Location {
     /// `physical`, `zoom` or `zoom_conference`, `google_conference`, `microsoft_teams_conference`,
     /// `outbound_call`, `inbound_call`, `custom`, `ask_invitee`, … kept as Calendly sent it.
     #[serde(rename = "type")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub kind: String,
     #[serde(default)]
     pub location: Option<String>,
@@ -37,9 +51,9 @@ pub struct Location {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InviteesCounter {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub total: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub active: i64,
     #[serde(default)]
     pub limit: Option<i64>,
@@ -96,9 +110,9 @@ pub struct ScheduledEvent {
     pub created_at: Option<String>,
     #[serde(default)]
     pub updated_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub event_memberships: Vec<EventMembership>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub event_guests: Vec<EventGuest>,
     #[serde(default)]
     pub cancellation: Option<Cancellation>,
@@ -112,9 +126,9 @@ pub struct ScheduledEvent {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionAndAnswer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub question: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub answer: String,
     #[serde(default)]
     pub position: Option<i64>,
@@ -147,11 +161,11 @@ pub struct Invitee {
     pub created_at: Option<String>,
     #[serde(default)]
     pub updated_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub questions_and_answers: Vec<QuestionAndAnswer>,
     #[serde(default)]
     pub tracking: Option<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub rescheduled: bool,
     #[serde(default)]
     pub old_invitee: Option<String>,
@@ -196,7 +210,7 @@ pub struct RoutingFormSubmission {
     pub uri: String,
     #[serde(default)]
     pub routing_form: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub questions_and_answers: Vec<QuestionAndAnswer>,
     #[serde(default)]
     pub submitter: Option<String>,
@@ -217,7 +231,7 @@ pub struct WebhookSubscription {
     pub state: String,
     #[serde(default)]
     pub scope: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub events: Vec<String>,
     #[serde(default)]
     pub organization: Option<String>,
@@ -292,7 +306,7 @@ pub struct Pagination {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Collection<T> {
     pub collection: Vec<T>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub pagination: Pagination,
 }
 

@@ -217,6 +217,13 @@ impl Core {
     /// At start (the window once it painted): bring the explored sandbox back, reconcile, start
     /// the live service and the ICS feed.
     pub async fn start(self: &Arc<Self>) {
+        if let Some(notice) = self.store.notice() {
+            // Said once: the data folder or its files were readable by other users.
+            self.emit(CoreEvent::Notice(super::notice::Notice {
+                title: "Slotline made its data private".into(),
+                body: super::notice::escape(notice),
+            }));
+        }
         let account = match self.store.read(|tx| crate::store::account::get(tx)) {
             Ok(Some(a)) => Some(a),
             _ => None,

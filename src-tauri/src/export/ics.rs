@@ -6,6 +6,10 @@
 //! time the meeting was last revised (RFC 5545 §3.8.7.2) and the output is the same for the same
 //! store, which is what lets the ICS feed answer `304 Not Modified`. No `ORGANIZER`/`ATTENDEE`
 //! either: calendar apps would offer to send replies to Calendly's invitees.
+//!
+//! Every text that came from Calendly (names, answers, places, notes) is untrusted: control
+//! characters are stripped before it is written (a bare CR would end the line for some readers
+//! and start a property of the sender's choosing), and a URL is written only when it is http(s).
 
 use std::fmt::Write as _;
 
@@ -145,8 +149,8 @@ fn vevent(m: &Meeting, now: DateTime<Utc>) -> Result<Event, ExportError> {
         .timestamp(revised.or(created).unwrap_or(now))
         .starts(start)
         .ends(end)
-        .summary(&summary(m))
-        .description(&description(m))
+        .summary(&one_line(&summary(m)))
+        .description(&clean_text(&description(m)))
         .status(if m.is_canceled() {
             EventStatus::Cancelled
         } else {
@@ -167,18 +171,41 @@ fn vevent(m: &Meeting, now: DateTime<Utc>) -> Result<Event, ExportError> {
     if let Some(revised) = revised {
         ev.last_modified(revised);
     }
-    if let Some(place) = m
-        .location
-        .location
-        .as_deref()
-        .or(m.location.join_url.as_deref())
-    {
-        ev.location(place);
+    let join = web_url(m.location.join_url.as_deref());
+    if let Some(place) = m.location.location.as_deref().or(join.as_deref()) {
+        ev.location(&one_line(place));
     }
-    if let Some(url) = &m.location.join_url {
+    if let Some(url) = &join {
         ev.url(url);
     }
     Ok(ev.done())
+}
+
+/// `text` without control characters, line breaks kept as `\n` (which `icalendar` escapes):
+/// a CR, alone or before a LF, a NUL, an escape sequence... are dropped; a tab is a space.
+fn clean_text(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// [`clean_text`] on one line: line breaks become spaces.
+fn one_line(text: &str) -> String {
+    clean_text(text).replace('\n', " ")
+}
+
+/// The URL, normalised, when it is an http(s) URL; anything else (`javascript:`, `file:`, a
+/// meeting app's own scheme, junk) is not written.
+fn web_url(raw: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(raw?.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https")
+        .then(|| url.to_string())
+        .filter(|u| !u.chars().any(char::is_control))
 }
 
 /// The event name, and for a meeting with one person, who it is with.
@@ -199,7 +226,7 @@ fn summary(m: &Meeting) -> String {
 
 fn description(m: &Meeting) -> String {
     let mut lines: Vec<String> = Vec::new();
-    if let Some(url) = &m.location.join_url {
+    if let Some(url) = web_url(m.location.join_url.as_deref()) {
         lines.push(format!("Join: {url}"));
     }
     if let Some(place) = &m.location.location {
@@ -285,6 +312,37 @@ mod tests {
                 assert_eq!(folded.replace("\r\n ", ""), doc, "unfolds to the original");
             }
         }
+    }
+
+    #[test]
+    fn control_characters_are_dropped_and_only_web_urls_kept() {
+        assert_eq!(clean_text("a\rATTENDEE:x"), "aATTENDEE:x");
+        assert_eq!(
+            clean_text("a\r\nb\u{0}\u{1b}[31m\u{7f}\u{85}c\td"),
+            "a\nb[31mc d"
+        );
+        assert_eq!(one_line("two\nlines"), "two lines");
+        assert_eq!(
+            web_url(Some("https://zoom.us/j/1?pwd=x")).as_deref(),
+            Some("https://zoom.us/j/1?pwd=x")
+        );
+        assert_eq!(
+            web_url(Some("http://example.com")).as_deref(),
+            Some("http://example.com/")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "zoommtg://zoom.us/join",
+            "data:text/html,x",
+            "not a url",
+            "",
+        ] {
+            assert_eq!(web_url(Some(bad)), None, "{bad:?}");
+        }
+        // The URL parser drops tabs and line breaks, so nothing can follow the URL on its line.
+        let sneaky = web_url(Some("https://a.example/x\r\nX-EVIL:1")).expect("still https");
+        assert!(!sneaky.contains(['\r', '\n']), "{sneaky:?}");
     }
 
     #[test]

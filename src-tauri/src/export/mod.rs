@@ -152,7 +152,8 @@ pub fn file_name(format: ExportFormat, csv: CsvKind, now: DateTime<Utc>) -> Stri
 }
 
 /// Writes the export into a new file in `dir` (created if missing) and returns its path. Never
-/// overwrites: a second export in the same second gets `-2`, `-3`, … before the extension.
+/// overwrites: a second export in the same second gets `-2`, `-3`, … before the extension. The
+/// file is readable by the user only (0600), wherever it is written.
 pub fn export_to_file(
     store: &Store,
     dir: &Path,
@@ -173,11 +174,8 @@ pub fn export_to_file(
         } else {
             dir.join(format!("{stem}-{n}.{ext}"))
         };
-        let mut file = match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&candidate)
-        {
+        // Readable by the user only: an export holds the client list.
+        let mut file = match crate::config::private::create_new(&candidate) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(io_err(&candidate, e)),

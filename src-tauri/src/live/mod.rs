@@ -171,6 +171,18 @@ impl Live {
             tasks.push(supervisors::forward_reports(shared.clone(), report_rx));
         } else {
             shared.say("webhooks are off: Slotline reconciles with Calendly on a schedule");
+            // Still the inbox processor: rows a crash left pending and deliveries an older
+            // version kept unapplied are applied, and old bodies are pruned.
+            let (report_tx, report_rx) = mpsc::unbounded_channel();
+            tasks.push(tokio::spawn(process::run(
+                store.clone(),
+                clock.clone(),
+                Arc::new(tokio::sync::Notify::new()),
+                process::ProcessorConfig::default(),
+                report_tx,
+                stopped(stop_rx.clone()),
+            )));
+            tasks.push(supervisors::forward_reports(shared.clone(), report_rx));
         }
 
         let resync = Arc::new(tokio::sync::Notify::new());

@@ -29,7 +29,7 @@ pub(super) fn forward_reports(
                 continue;
             }
             sh.say(format!(
-                "applied {} deliveries ({} ignored, {} failed)",
+                "applied {} deliveries ({} kept unapplied, {} failed)",
                 r.applied, r.ignored, r.failed
             ));
             let (last, counts) = sh

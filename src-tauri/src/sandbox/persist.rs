@@ -1,9 +1,11 @@
 //! The optional state file, so the app's in-process sandbox keeps its bookings, subscriptions and
 //! issued tokens across restarts. Written atomically (temp file + rename) so a crash mid-write
-//! never leaves a truncated file behind.
+//! never leaves a truncated file behind, and readable by the user only (it holds bookings and
+//! issued tokens).
 
 use super::world::World;
 use super::SandboxError;
+use crate::config::private;
 use std::path::Path;
 
 pub fn load(path: &Path) -> Result<World, SandboxError> {
@@ -27,10 +29,11 @@ pub fn save(path: &Path, world: &World) -> Result<(), SandboxError> {
         source,
     })?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        private::create_private_dir(dir).map_err(io)?;
     }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
-    std::fs::write(&tmp, bytes).map_err(io)?;
+    let tmp = std::path::PathBuf::from(tmp);
+    private::write(&tmp, &bytes).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
 }

@@ -8,6 +8,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use thiserror::Error;
 
+use crate::config::private;
+
 /// Numbered, append-only migrations; a fix is a new file, never an edit.
 pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -17,6 +19,9 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0004_activity_time.sql")),
         M::up(include_str!(
             "../../migrations/0005_calendar_index_and_private_notes.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/0006_inbox_unapplied_and_retention.sql"
         )),
     ])
 });
@@ -189,6 +194,8 @@ pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
     health: Mutex<Health>,
+    /// Set when opening had to make the data folder private again.
+    notice: Option<String>,
 }
 
 /// What the page check found ([`Store::quick_check`]). Opening reads the header and the schema
@@ -210,13 +217,11 @@ pub enum Health {
 const CHECK_FINDINGS: u32 = 10;
 
 impl Store {
+    /// Opens (creating when missing) the database at `path`. Its folder is made the user's alone
+    /// (0700) and the database and its companions readable by the user only (0600), tightening
+    /// them when an older version or a hand left them looser ([`Store::notice`] says so).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
+        let notice = make_private(path)?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // Before anything writes to it (even switching it to WAL): a file that is not ours is
@@ -237,7 +242,11 @@ impl Store {
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
             health: Mutex::new(Health::Unchecked),
+            notice,
         };
+        if let Some(n) = store.notice() {
+            tracing::warn!("{n}");
+        }
         // An earlier run's page check found damage: check again now, before anything uses the
         // file, so the app starts on the recovery screen (and the CLI refuses clearly) instead
         // of failing later. A repaired or replaced file clears the mark.
@@ -267,7 +276,7 @@ impl Store {
                 // The caller reports the error (the CLI's one line, the live status); the log
                 // keeps SQLite's findings.
                 tracing::info!(path = %self.path.display(), found = %found, "the database is damaged");
-                if let Err(e) = std::fs::write(damage_mark(&self.path), found) {
+                if let Err(e) = private::write(&damage_mark(&self.path), found.as_bytes()) {
                     tracing::warn!(error = %e, "could not mark the database as damaged");
                 }
             }
@@ -326,6 +335,12 @@ impl Store {
         &self.path
     }
 
+    /// What opening had to tighten, in a sentence to show once; `None` when the data folder was
+    /// already private.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
     /// Runs `f` in one immediate write transaction, committed only when `f` succeeds.
     pub fn with_tx<T, E>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
     where
@@ -363,12 +378,63 @@ impl Store {
     }
 }
 
+/// The data folder 0700, the database file created 0600 before SQLite opens it (SQLite gives
+/// the `-wal` and `-shm` it creates the database file's mode), and anything of ours that is
+/// looser tightened. Answers the notice to show when something of ours was tightened.
+fn make_private(path: &Path) -> Result<Option<String>, StoreError> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let mut tightened = Vec::new();
+    if let Some(dir) = dir {
+        match private::secure_data_dir(dir) {
+            Ok(t) => tightened = t,
+            Err(source) if !dir.is_dir() => {
+                return Err(StoreError::DataDir {
+                    path: dir.display().to_string(),
+                    source,
+                })
+            }
+            // Not ours to change (another owner): say so, and go on.
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "could not make the data folder private")
+            }
+        }
+    }
+    match private::create_new(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let companions = [
+                path.to_path_buf(),
+                sibling(path, "-wal"),
+                sibling(path, "-shm"),
+                sibling(path, "-journal"),
+            ];
+            for companion in companions {
+                match private::tighten(&companion) {
+                    Ok(true) if !tightened.contains(&companion) => tightened.push(companion),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(file = %companion.display(), error = %e, "could not make a database file private")
+                    }
+                }
+            }
+        }
+        // SQLite's own open reports the problem (no permission, no room) in its words.
+        Err(_) => {}
+    }
+    // Said once the store is open: when it cannot be, its error is the one line to read.
+    Ok(dir.and_then(|d| private::tightened_notice(d, &tightened)))
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Every commit is durable before we answer anyone (webhook acks depend on it).
+    // Every commit is durable before we answer anyone (webhook acks depend on it; the inbox
+    // writer refuses to acknowledge on a connection where this is not so).
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // What is deleted (pruned delivery bodies, an erased history) is overwritten, not left in
+    // free pages of the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 
@@ -460,13 +526,22 @@ pub fn move_aside(
     for suffix in ["-wal", "-shm", "-journal"] {
         let companion = sibling(path, suffix);
         if companion.exists() {
-            std::fs::rename(&companion, sibling(&target, suffix))
-                .map_err(|e| fail(&companion, e))?;
+            let moved = sibling(&target, suffix);
+            std::fs::rename(&companion, &moved).map_err(|e| fail(&companion, e))?;
+            keep_private(&moved);
         }
     }
     std::fs::rename(path, &target).map_err(|e| fail(path, e))?;
+    keep_private(&target);
     let _ = std::fs::remove_file(damage_mark(path));
     Ok(Some(target))
+}
+
+/// A moved-aside copy holds the same personal data: the user's alone, whatever it was before.
+fn keep_private(path: &Path) {
+    if let Err(e) = private::tighten(path) {
+        tracing::warn!(file = %path.display(), error = %e, "could not make a moved-aside file private");
+    }
 }
 
 /// Beside the database, what the last page check found when it found damage; the next open
@@ -641,5 +716,9 @@ mod tests {
             .expect("fk");
         assert_eq!(mode, "wal");
         assert_eq!(fk, 1);
+        let secure: i64 = conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .expect("secure_delete");
+        assert_eq!(secure, 1);
     }
 }

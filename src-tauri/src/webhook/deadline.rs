@@ -2,6 +2,11 @@
 //! connection that sends nothing for `idle` is closed, and so is one still sending a request
 //! (headers or body) `request` after its first byte. axum's server sets no header timeout of its
 //! own, and the route's body timeout only starts once the headers are in.
+//!
+//! And against fast senders: each read takes at most [`MAX_READ`] bytes. The HTTP server grows a
+//! connection's read buffer while reads fill it (up to hundreds of kilobytes), so a flood of
+//! large bodies over many connections would hold that much per connection outside the
+//! receiver's in-flight caps; small reads keep each buffer small.
 
 use std::future::Future;
 use std::io;
@@ -14,6 +19,9 @@ use axum::serve::Listener;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{Instant, Sleep};
+
+/// The most bytes one read takes from a connection.
+pub const MAX_READ: usize = 16 * 1024;
 
 /// A TCP listener whose connections carry [`Deadlines`].
 pub struct DeadlineListener {
@@ -93,7 +101,24 @@ impl<S: AsyncRead + Unpin> AsyncRead for Deadlines<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
-        match Pin::new(&mut self.inner).poll_read(cx, buf) {
+        let polled = if buf.remaining() > MAX_READ {
+            // A window of the caller's buffer, no larger than MAX_READ.
+            let (polled, n) = {
+                let mut window = buf.take(MAX_READ);
+                let polled = Pin::new(&mut self.inner).poll_read(cx, &mut window);
+                (polled, window.filled().len())
+            };
+            if matches!(polled, Poll::Ready(Ok(()))) {
+                // SAFETY: `window` borrows `buf`'s unfilled part and just initialised `n` bytes
+                // of it.
+                unsafe { buf.assume_init(n) };
+                buf.advance(n);
+            }
+            polled
+        } else {
+            Pin::new(&mut self.inner).poll_read(cx, buf)
+        };
+        match polled {
             Poll::Ready(Ok(())) => {
                 if buf.filled().len() > before {
                     let now = Instant::now();
@@ -205,6 +230,25 @@ mod tests {
         let took = started.elapsed();
         assert!(took >= 600 * MS && took < 2000 * MS, "{took:?}");
         trickle.abort();
+    }
+
+    #[tokio::test]
+    async fn a_read_takes_at_most_max_read_bytes() {
+        let (mut client, server) = tokio::io::duplex(4 * MAX_READ);
+        let mut s = Deadlines::new(server, 1000 * MS, 1000 * MS);
+        client
+            .write_all(&vec![7u8; 3 * MAX_READ])
+            .await
+            .expect("write");
+        let mut buf = vec![0u8; 4 * MAX_READ];
+        let n = s.read(&mut buf).await.expect("read");
+        assert_eq!(n, MAX_READ);
+        assert!(buf[..n].iter().all(|b| *b == 7));
+        let mut rest = 0;
+        while rest < 2 * MAX_READ {
+            rest += s.read(&mut buf).await.expect("read");
+        }
+        assert_eq!(rest, 2 * MAX_READ);
     }
 
     #[tokio::test]

@@ -2,14 +2,17 @@
 //! delivery in the inbox (committed before the 2xx), then apply it through the sync path after
 //! the ack. Listener and shutdown come from the caller; the receiver binds nothing itself.
 
+pub mod admission;
 pub mod deadline;
 pub mod process;
 pub mod ratelimit;
+pub mod refusals;
 pub mod routes;
 pub mod server;
 pub mod verify;
 pub mod writer;
 
+pub use admission::AdmissionLimits;
 pub use process::{process_due, ProcessError, ProcessReport, ProcessorConfig};
 pub use ratelimit::RateLimit;
 pub use routes::PATH;

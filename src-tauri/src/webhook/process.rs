@@ -1,8 +1,13 @@
 //! After the ack: apply stored deliveries in id order through the one sync apply path. Each row
 //! is applied and marked `applied` in one transaction, so a crash never applies a delivery
-//! without recording it (and a replay would change nothing anyway). Unknown event names are
-//! kept and marked `ignored`; a delivery that cannot be applied is marked `failed` with the
-//! reason, stays visible, and is retried with back-off until its attempts run out.
+//! without recording it (and a replay would change nothing anyway).
+//!
+//! What this version cannot apply (an event it does not handle, a body it cannot read) is kept
+//! as `unapplied` with its reason, shown in the status and tried again at every start
+//! ([`retry_unapplied`]), so an upgrade applies it. A delivery whose apply fails (bad data, a
+//! failing disk) is marked `failed` with the error and retried with back-off until its attempts
+//! run out. Each pass also prunes the bodies of deliveries applied longer ago than the duplicate
+//! horizon: they hold personal data and are no longer needed.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -15,7 +20,7 @@ use tracing::instrument;
 
 use crate::calendly::models::{WebhookEnvelope, WebhookPayload};
 use crate::clock::{format_utc, Clock};
-use crate::store::inbox::{self, InboxEntry, InboxState};
+use crate::store::inbox::{self, InboxEntry, InboxState, UnappliedReason};
 use crate::store::{Store, StoreError};
 use crate::sync::apply::ApplyError;
 use crate::sync::{self, plan, ApplyOutcome, Input};
@@ -31,7 +36,14 @@ pub struct ProcessorConfig {
     pub retry_max: Duration,
     /// Rows read per query.
     pub page: usize,
+    /// How long an applied delivery's body is kept: the duplicate horizon. After it the body
+    /// is pruned (its hash stays, so a late retry is still recognised as a duplicate).
+    pub keep_bodies_for: Duration,
 }
+
+/// Calendly retries a failed delivery for about a day; a week covers that with a margin and
+/// leaves time to look into a delivery that was applied wrongly.
+pub const DUPLICATE_HORIZON: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl Default for ProcessorConfig {
     fn default() -> Self {
@@ -40,6 +52,7 @@ impl Default for ProcessorConfig {
             retry_base: Duration::from_secs(30),
             retry_max: Duration::from_secs(3600),
             page: 100,
+            keep_bodies_for: DUPLICATE_HORIZON,
         }
     }
 }
@@ -48,8 +61,12 @@ impl Default for ProcessorConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcessReport {
     pub applied: u32,
+    /// Kept unapplied this pass (an event this version does not handle, or a body it cannot
+    /// read): see [`inbox::unapplied_reasons`].
     pub ignored: u32,
     pub failed: u32,
+    /// Applied deliveries whose body was pruned this pass.
+    pub pruned: u32,
     /// Summed over the applied rows.
     pub changes: ApplyOutcome,
     /// Scheduled events and invitees the applied rows touched: what the UI should refetch.
@@ -60,9 +77,9 @@ pub struct ProcessReport {
 }
 
 impl ProcessReport {
-    /// True when no row changed state.
+    /// True when the pass changed nothing (no row changed state, no body was pruned).
     pub fn is_empty(&self) -> bool {
-        self.applied == 0 && self.ignored == 0 && self.failed == 0
+        self.applied == 0 && self.ignored == 0 && self.failed == 0 && self.pruned == 0
     }
 }
 
@@ -75,8 +92,6 @@ pub enum ProcessError {
 /// Why one row could not be applied; stored in the row's `error`.
 #[derive(Debug, thiserror::Error)]
 enum RowError {
-    #[error("not a Calendly delivery: {0}")]
-    Decode(serde_json::Error),
     #[error("cannot apply: {0}")]
     Apply(#[from] ApplyError),
     #[error("cannot apply: {0}")]
@@ -89,17 +104,38 @@ enum RowOutcome {
         events: Vec<String>,
         invitees: Vec<String>,
     },
-    Ignored,
+    Unapplied,
     /// Another pass handled it first.
     Skipped,
 }
 
 /// A delivery's body as the processor reads it: the envelope, then its payload by event name.
-/// The receiver runs the same decoding before it stores a body, so a stored row decodes.
 pub fn decode_body(body: &[u8]) -> Result<(WebhookEnvelope, WebhookPayload), serde_json::Error> {
     let envelope: WebhookEnvelope = serde_json::from_slice(body)?;
     let payload = envelope.decode()?;
     Ok((envelope, payload))
+}
+
+/// Longest piece of a decoder's message kept as a row's error: it may quote the body.
+const MAX_ERROR: usize = 200;
+
+/// Why a body does not decode: it is not JSON at all (as a generic parser reads it: syntax,
+/// encoding, nesting deeper than 128), or it is JSON of a shape this version does not read.
+fn unreadable(body: &[u8], decode: &serde_json::Error) -> (UnappliedReason, String) {
+    let (reason, what, detail) = match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(syntax) => (
+            UnappliedReason::NotJson,
+            "the body is not JSON",
+            syntax.to_string(),
+        ),
+        Ok(_) => (
+            UnappliedReason::UnexpectedShape,
+            "the body is not a delivery this version reads",
+            decode.to_string(),
+        ),
+    };
+    let detail = super::routes::clip(&detail, MAX_ERROR);
+    (reason, format!("{what}: {detail}"))
 }
 
 /// One pass: every pending row, and every failed row whose back-off is over, in id order.
@@ -109,7 +145,10 @@ pub fn process_due(
     now: DateTime<Utc>,
     config: &ProcessorConfig,
 ) -> Result<ProcessReport, ProcessError> {
-    let mut report = ProcessReport::default();
+    let mut report = ProcessReport {
+        pruned: prune_bodies(store, now, config)?,
+        ..ProcessReport::default()
+    };
     let mut after = 0;
     loop {
         let page =
@@ -131,12 +170,54 @@ pub fn process_due(
     if !report.is_empty() {
         tracing::info!(
             applied = report.applied,
-            ignored = report.ignored,
+            unapplied = report.ignored,
             failed = report.failed,
             "webhook inbox processed"
         );
     }
     Ok(report)
+}
+
+/// Prunes the bodies of deliveries applied and received more than `keep_bodies_for` before
+/// `now`. Returns how many.
+pub fn prune_bodies(
+    store: &Store,
+    now: DateTime<Utc>,
+    config: &ProcessorConfig,
+) -> Result<u32, ProcessError> {
+    let keep = chrono::Duration::from_std(config.keep_bodies_for).unwrap_or(chrono::Duration::MAX);
+    let Some(cutoff) = now.checked_sub_signed(keep) else {
+        return Ok(0);
+    };
+    let n = store
+        .with_tx(|tx| inbox::prune_applied_bodies(tx, &format_utc(cutoff), &format_utc(now)))?;
+    if n > 0 {
+        tracing::info!(
+            pruned = n,
+            "webhook bodies past the duplicate horizon pruned"
+        );
+    }
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// At start: puts every unapplied delivery (and every failed one whose attempts ran out) back
+/// in the queue, then runs one pass, so what an older version could not apply is applied by a
+/// newer one. [`run`] does this on its first pass; call it directly where the processor does not
+/// run (polling only).
+#[instrument(skip_all)]
+pub fn retry_unapplied(
+    store: &Store,
+    clock: &dyn Clock,
+    config: &ProcessorConfig,
+) -> Result<ProcessReport, ProcessError> {
+    let requeued = store.with_tx(|tx| inbox::requeue_unapplied(tx, config.max_attempts))?;
+    if requeued > 0 {
+        tracing::info!(
+            requeued,
+            "webhook deliveries not applied before are tried again"
+        );
+    }
+    process_due(store, clock.now(), config)
 }
 
 /// When a failed row may be tried again: `retry_base * 2^(attempts-1)` after its last attempt.
@@ -170,11 +251,27 @@ fn process_row(
             return Ok(RowOutcome::Skipped);
         }
         let body = inbox::body(tx, id)?.unwrap_or_default();
-        let (envelope, payload) = decode_body(&body).map_err(RowError::Decode)?;
+        let (envelope, payload) = match decode_body(&body) {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                let (reason, message) = unreadable(&body, &e);
+                tracing::warn!(
+                    id,
+                    reason = reason.as_str(),
+                    "webhook delivery kept unapplied"
+                );
+                inbox::mark_unapplied(tx, id, reason, &message, &stamp)?;
+                return Ok(RowOutcome::Unapplied);
+            }
+        };
         if let WebhookPayload::Unknown(name) = &payload {
-            tracing::debug!(id, event = %name, "webhook event not handled; kept as ignored");
-            inbox::mark_ignored(tx, id, &stamp)?;
-            return Ok(RowOutcome::Ignored);
+            tracing::info!(id, event = %name, "webhook event not handled; kept unapplied");
+            let message = format!(
+                "this version does not handle {}",
+                super::routes::clip(name, MAX_ERROR)
+            );
+            inbox::mark_unapplied(tx, id, UnappliedReason::UnknownEvent, &message, &stamp)?;
+            return Ok(RowOutcome::Unapplied);
         }
         let input = Input::Webhook {
             payload,
@@ -200,7 +297,7 @@ fn process_row(
             report.event_uris.extend(events);
             report.invitee_uris.extend(invitees);
         }
-        Ok(RowOutcome::Ignored) => report.ignored += 1,
+        Ok(RowOutcome::Unapplied) => report.ignored += 1,
         Ok(RowOutcome::Skipped) => {}
         Err(e) => {
             let message = e.to_string();
@@ -217,9 +314,10 @@ fn process_row(
 /// Longest sleep between passes when nothing wakes the processor (a safety net only).
 const IDLE_RECHECK: Duration = Duration::from_secs(600);
 
-/// Processes the inbox until `shutdown` resolves: a pass at start, after every `notify` (the
-/// receiver's commits) and when a failed row's back-off ends. Each pass that changed something is
-/// sent on `reports`.
+/// Processes the inbox until `shutdown` resolves: at start, every unapplied delivery is tried
+/// again ([`retry_unapplied`]); then a pass after every `notify` (the receiver's commits), when a
+/// failed row's back-off ends, and at least every ten minutes (which also prunes old bodies).
+/// Each pass that changed something is sent on `reports`.
 #[instrument(skip_all)]
 pub async fn run(
     store: Arc<Store>,
@@ -230,12 +328,21 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) {
     tokio::pin!(shutdown);
+    let mut first = true;
     loop {
         let pass_store = store.clone();
         let pass_config = config.clone();
+        let pass_clock = clock.clone();
         let now = clock.now();
-        let pass =
-            tokio::task::spawn_blocking(move || process_due(&pass_store, now, &pass_config)).await;
+        let requeue = std::mem::replace(&mut first, false);
+        let pass = tokio::task::spawn_blocking(move || {
+            if requeue {
+                retry_unapplied(&pass_store, pass_clock.as_ref(), &pass_config)
+            } else {
+                process_due(&pass_store, now, &pass_config)
+            }
+        })
+        .await;
         let next = match pass {
             Ok(Ok(report)) => {
                 let next = report.next_retry_at;
@@ -278,6 +385,8 @@ mod tests {
             state: InboxState::Failed,
             attempts,
             error: Some("x".into()),
+            reason: None,
+            pruned_at: None,
         }
     }
 

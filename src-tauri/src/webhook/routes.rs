@@ -1,10 +1,18 @@
 //! `POST /webhooks/calendly`: the checks run cheapest first and nothing is written until the
-//! signature over the exact received bytes verifies. Rate limit (429), size (413) and content
-//! type (415) come before any HMAC work; a malformed signature header is 400, a bad signature or
-//! stale timestamp 401, a body that does not arrive in time 408, and an authenticated body that is
-//! not a Calendly delivery 400 (it would only fail later); the delivery is answered 2xx only once
-//! its row is committed, and 503 when it could not be (Calendly retries every non-2xx). Never 3xx
-//! or 410: Calendly deletes a subscription on 410. Bad input is never a 5xx.
+//! signature over the exact received bytes verifies. Size (413), content type (415) and the
+//! signature header (400 malformed, 401 stale) are checked before a byte of the body is read;
+//! then a signing key must exist (503 without reading the body when none does), then the body
+//! waits for room in flight (503 with `Retry-After` when the receiver is full), arrives within the
+//! body timeout (408) and is verified (401). Once the signature verifies, the delivery is
+//! committed and answered 2xx whatever its shape: what this version cannot apply is kept in the
+//! inbox with its reason (see `process`), never refused, since Calendly would only retry it.
+//! Storage failure is 503 (Calendly retries every non-2xx). Never 3xx or 410: Calendly deletes
+//! a subscription on 410. Bad input is never a 5xx.
+//!
+//! Only failures are throttled ([`FailureThrottle`]): a source that keeps failing gets 429
+//! instead of the detailed answer and a smaller share of the room in flight, but its requests
+//! that could be genuine are still verified, and a valid signature always passes. Refusals are
+//! counted per reason and logged once a minute ([`Refusals`]).
 
 use std::future::poll_fn;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -20,8 +28,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::json;
 
-use super::process;
-use super::ratelimit::RateLimiter;
+use super::admission::{Admission, Busy};
+use super::ratelimit::{self, FailureThrottle};
+use super::refusals::Refusals;
 use super::server::SigningKeys;
 use super::verify::{self, KeyLabel, Signature, SignatureError};
 use super::writer::{InboxWriter, Stored, WriteError};
@@ -36,20 +45,14 @@ pub struct RouteState {
     pub writer: InboxWriter,
     pub keys: Arc<dyn SigningKeys>,
     pub clock: Arc<dyn Clock>,
-    pub limiter: Arc<RateLimiter>,
+    pub throttle: Arc<FailureThrottle>,
+    pub admission: Arc<Admission>,
+    pub refusals: Arc<Refusals>,
     pub max_body_bytes: usize,
     pub tolerance: Duration,
     /// The whole body must arrive within this, so a slow sender cannot hold a handler forever.
     pub body_timeout: Duration,
 }
-
-/// The most memory reserved up front for a body, whatever its declared length: a sender that
-/// declares a large body and then stalls holds no more than this until the body timeout.
-const MAX_PREALLOCATION: usize = 64 * 1024;
-
-/// Longest piece of a parser's message echoed in an answer or a log line: bodies are attacker
-/// input until the signature verifies, and a decoder may quote them.
-const MAX_ECHO: usize = 200;
 
 /// The receiver's routes; other methods on [`PATH`] are 405, other paths 404.
 pub fn router(state: RouteState) -> Router {
@@ -62,8 +65,6 @@ pub fn router(state: RouteState) -> Router {
 /// Why a request was not stored, and the status it is answered with.
 #[derive(Debug, thiserror::Error)]
 enum Rejection {
-    #[error("too many requests from this source")]
-    RateLimited { retry_after: Duration },
     #[error("the body is larger than {max} bytes")]
     TooLarge { max: usize },
     #[error("the Content-Length header is not a number")]
@@ -74,50 +75,89 @@ enum Rejection {
     Read(String),
     #[error("the body did not arrive within {} s", .0.as_secs())]
     BodyTimeout(Duration),
-    #[error("the body is not a Calendly delivery: {0}")]
-    NotDelivery(String),
     #[error(transparent)]
     Signature(SignatureError),
+    #[error(transparent)]
+    Busy(Busy),
     #[error(transparent)]
     Storage(WriteError),
     #[error("the receiver failed internally: {0}")]
     Internal(String),
 }
 
+impl Rejection {
+    /// The reason counted in the refusal summary.
+    fn reason(&self) -> &'static str {
+        match self {
+            Rejection::TooLarge { .. } => "too_large",
+            Rejection::BadLength => "bad_length",
+            Rejection::ContentType => "content_type",
+            Rejection::Read(_) => "unreadable_body",
+            Rejection::BodyTimeout(_) => "body_timeout",
+            Rejection::Signature(SignatureError::NoKeys) => "no_signing_key",
+            Rejection::Signature(SignatureError::Mismatch) => "bad_signature",
+            Rejection::Signature(SignatureError::TooOld { .. })
+            | Rejection::Signature(SignatureError::InTheFuture { .. }) => "stale_timestamp",
+            Rejection::Signature(SignatureError::Missing) => "no_signature",
+            Rejection::Signature(SignatureError::TooManySignatures) => "too_many_signatures",
+            Rejection::Signature(_) => "malformed_signature",
+            Rejection::Busy(_) => "busy",
+            Rejection::Storage(_) => "storage",
+            Rejection::Internal(_) => "internal",
+        }
+    }
+
+    /// True when the sender did something wrong: only these are charged to its throttle. A
+    /// missing key, a full receiver or a failing disk are ours.
+    fn is_failure(&self) -> bool {
+        !matches!(
+            self,
+            Rejection::Signature(SignatureError::NoKeys)
+                | Rejection::Busy(_)
+                | Rejection::Storage(_)
+                | Rejection::Internal(_)
+        )
+    }
+}
+
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let status = match &self {
-            Rejection::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Rejection::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Rejection::BadLength | Rejection::Read(_) | Rejection::NotDelivery(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Rejection::BadLength | Rejection::Read(_) => StatusCode::BAD_REQUEST,
             Rejection::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Rejection::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Rejection::Signature(SignatureError::NoKeys) => StatusCode::SERVICE_UNAVAILABLE,
             Rejection::Signature(e) if e.is_malformed() => StatusCode::BAD_REQUEST,
             Rejection::Signature(_) => StatusCode::UNAUTHORIZED,
-            Rejection::Storage(_) | Rejection::Internal(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Rejection::Busy(_) | Rejection::Storage(_) | Rejection::Internal(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         };
         let retry_after = match &self {
-            Rejection::RateLimited { retry_after } => {
-                // Whole seconds, rounded up: answering early would only earn another 429.
-                let whole = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-                Some(whole.max(1))
-            }
+            Rejection::Busy(_) => Some(1),
             Rejection::Storage(_)
             | Rejection::Internal(_)
             | Rejection::Signature(SignatureError::NoKeys) => Some(5),
             _ => None,
         };
-        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
-        if let Some(secs) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
+        answer(status, &self.to_string(), retry_after)
     }
+}
+
+fn answer(status: StatusCode, error: &str, retry_after: Option<u64>) -> Response {
+    let mut response = (status, Json(json!({ "error": error }))).into_response();
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+/// Whole seconds, rounded up: answering early would only earn another 429.
+fn whole_seconds(d: Duration) -> u64 {
+    (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
 }
 
 async fn deliver(State(state): State<RouteState>, request: Request) -> Response {
@@ -126,54 +166,80 @@ async fn deliver(State(state): State<RouteState>, request: Request) -> Response 
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    match receive(&state, peer, request).await {
-        Ok(Stored::New) => {
-            (StatusCode::ACCEPTED, Json(json!({ "status": "stored" }))).into_response()
-        }
-        Ok(Stored::Duplicate) => {
-            (StatusCode::OK, Json(json!({ "status": "duplicate" }))).into_response()
+    let source = ratelimit::source_of(peer, request.headers());
+    let throttled = state.throttle.throttled(source, Instant::now());
+    match receive(&state, throttled.is_some(), request).await {
+        Ok(stored) => {
+            state.throttle.verified(source, Instant::now());
+            match stored {
+                Stored::New => {
+                    (StatusCode::ACCEPTED, Json(json!({ "status": "stored" }))).into_response()
+                }
+                Stored::Duplicate => {
+                    (StatusCode::OK, Json(json!({ "status": "duplicate" }))).into_response()
+                }
+            }
         }
         Err(rejection) => {
-            match &rejection {
-                Rejection::RateLimited { .. } => {
-                    tracing::debug!(%peer, "webhook delivery rate limited")
-                }
-                e @ (Rejection::Storage(_) | Rejection::Internal(_)) => {
-                    tracing::error!(%peer, error = %e, "webhook delivery not stored")
-                }
-                other => tracing::warn!(%peer, reason = %other, "webhook delivery refused"),
+            let failure = rejection.is_failure();
+            if failure {
+                state.throttle.charge(source, Instant::now());
             }
-            rejection.into_response()
+            let curt = failure && throttled.is_some();
+            state.refusals.record(rejection.reason(), curt);
+            if let e @ (Rejection::Storage(_) | Rejection::Internal(_)) = &rejection {
+                // Ours, rare, and a delivery Calendly will retry: worth a line each.
+                tracing::error!(%source, error = %e, "webhook delivery not stored");
+            }
+            match throttled {
+                Some(wait) if curt => answer(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many failed requests from this source",
+                    Some(whole_seconds(wait)),
+                ),
+                _ => rejection.into_response(),
+            }
         }
     }
 }
 
-#[tracing::instrument(skip_all, fields(peer = %peer))]
-async fn receive(state: &RouteState, peer: IpAddr, request: Request) -> Result<Stored, Rejection> {
-    // 1. Rate limit, before anything else is looked at.
-    state
-        .limiter
-        .check(peer, Instant::now())
-        .map_err(|retry_after| Rejection::RateLimited { retry_after })?;
+#[tracing::instrument(skip_all)]
+async fn receive(state: &RouteState, suspect: bool, request: Request) -> Result<Stored, Rejection> {
     let (parts, body) = request.into_parts();
-    // 2. Size, from the declared length, before reading a byte of the body.
+    // 1. Size, from the declared length, before reading a byte of the body.
     let declared = declared_length(&parts.headers)?;
     if declared.is_some_and(|n| n > state.max_body_bytes) {
         return Err(Rejection::TooLarge {
             max: state.max_body_bytes,
         });
     }
-    // 3. Content type.
+    // 2. Content type.
     if !is_json(&parts.headers) {
         return Err(Rejection::ContentType);
     }
-    // 4. The signature header parses and its timestamp is fresh (still no body read).
+    // 3. The signature header parses (at most a few `v1`) and its timestamp is fresh.
     let header = signature_header(&parts.headers).map_err(Rejection::Signature)?;
     let signature = Signature::parse(&header).map_err(Rejection::Signature)?;
     signature
         .check_time(state.clock.now(), state.tolerance)
         .map_err(Rejection::Signature)?;
-    // 5. The body, never more than the cap even when the length was not declared, and within
+    // 4. A key to check it with, before reading the body (keys may come from the keyring).
+    let keys = state.keys.clone();
+    let keys = tokio::task::spawn_blocking(move || keys.signing_keys())
+        .await
+        .map_err(|e| Rejection::Internal(format!("reading the signing keys stopped: {e}")))?;
+    if keys.is_empty() {
+        return Err(Rejection::Signature(SignatureError::NoKeys));
+    }
+    // 5. Room in flight for the body (all of the cap when its length is not declared), held
+    //    until the body is verified: what a flood holds is unverified bytes. A verified body
+    //    then waits in the writer's bounded queue.
+    let room = state
+        .admission
+        .admit(declared.unwrap_or(state.max_body_bytes), suspect)
+        .await
+        .map_err(Rejection::Busy)?;
+    // 6. The body, never more than the cap even when the length was not declared, and within
     //    the body timeout even when it trickles in.
     let body = tokio::time::timeout(
         state.body_timeout,
@@ -181,25 +247,19 @@ async fn receive(state: &RouteState, peer: IpAddr, request: Request) -> Result<S
     )
     .await
     .map_err(|_| Rejection::BodyTimeout(state.body_timeout))??;
-    // 6. HMAC over the exact bytes, off the async threads (keys may come from the keyring); only
-    //    then is the body parsed, as the processor will parse it: what cannot be applied is
-    //    refused now rather than stored to fail for ever.
-    let keys = state.keys.clone();
+    // 7. HMAC over the exact bytes, off the async threads. Nothing else is checked after it:
+    //    an authentic delivery is stored whatever its shape.
     let checked = body.clone();
     let label = tokio::task::spawn_blocking(move || {
-        let keys = keys.signing_keys();
         let refs: Vec<(KeyLabel, &[u8])> = keys.iter().map(|(l, k)| (*l, k.as_slice())).collect();
-        let label = signature
-            .matching_key(&checked, &refs)
-            .map_err(Rejection::Signature)?;
-        process::decode_body(&checked)
-            .map_err(|e| Rejection::NotDelivery(clip(&e.to_string(), MAX_ECHO)))?;
-        Ok(label)
+        signature.matching_key(&checked, &refs)
     })
     .await
-    .map_err(|e| Rejection::Internal(format!("signature check stopped: {e}")))??;
+    .map_err(|e| Rejection::Internal(format!("signature check stopped: {e}")))?
+    .map_err(Rejection::Signature)?;
+    drop(room);
     tracing::info!(key = %label, bytes = body.len(), "webhook signature verified");
-    // 7. Stored and committed before the 2xx.
+    // 8. Stored and committed before the 2xx.
     state
         .writer
         .store(body, header)
@@ -246,7 +306,9 @@ async fn read_capped(
     max: usize,
     declared: Option<usize>,
 ) -> Result<Bytes, Rejection> {
-    let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(max).min(MAX_PREALLOCATION));
+    // The declared length is already reserved in flight (see `admission`): allocate it once
+    // rather than grow into it.
+    let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(max));
     while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
         let frame = frame.map_err(|e| Rejection::Read(e.to_string()))?;
         if let Ok(data) = frame.into_data() {
@@ -349,9 +411,27 @@ mod tests {
             StatusCode::REQUEST_TIMEOUT
         );
         assert_eq!(
-            status(Rejection::NotDelivery("x".into())),
+            status(Rejection::Signature(SignatureError::TooManySignatures)),
             StatusCode::BAD_REQUEST
         );
+        assert_eq!(
+            status(Rejection::Busy(Busy)),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(Rejection::Signature(SignatureError::NoKeys)),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+
+    #[test]
+    fn only_the_senders_failures_are_charged() {
+        assert!(Rejection::Signature(SignatureError::Mismatch).is_failure());
+        assert!(Rejection::Signature(SignatureError::TooOld { seconds: 1 }).is_failure());
+        assert!(Rejection::TooLarge { max: 1 }.is_failure());
+        assert!(!Rejection::Signature(SignatureError::NoKeys).is_failure());
+        assert!(!Rejection::Busy(Busy).is_failure());
+        assert!(!Rejection::Storage(WriteError::Closed).is_failure());
     }
 
     #[test]

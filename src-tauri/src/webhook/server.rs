@@ -14,8 +14,10 @@ use tracing::instrument;
 
 use axum::serve::ListenerExt;
 
+use super::admission::{Admission, AdmissionLimits};
 use super::deadline::DeadlineListener;
-use super::ratelimit::{RateLimit, RateLimiter};
+use super::ratelimit::{FailureThrottle, RateLimit};
+use super::refusals::Refusals;
 use super::routes::{self, RouteState};
 use super::verify::{KeyLabel, TOLERANCE};
 use super::writer::{self, WriterConfig, WriterCounters, WriterParts, WriterStats};
@@ -51,8 +53,16 @@ pub struct ReceiverConfig {
     /// A request still arriving this long after its first byte (headers included) has its
     /// connection closed: the guard against senders that trickle their headers.
     pub request_timeout: Duration,
-    /// Per remote address.
-    pub rate_limit: RateLimit,
+    /// Failed requests one source may send before it is throttled (never charged by, never
+    /// applied to, a delivery whose signature verifies).
+    pub failure_limit: RateLimit,
+    /// Failed requests the whole receiver tolerates from sources without a recent genuine
+    /// delivery.
+    pub global_failure_limit: RateLimit,
+    /// What request bodies in flight may hold.
+    pub inflight: AdmissionLimits,
+    /// How often the refusals are summarised in the log (one line, counts per reason).
+    pub refusal_summary_every: Duration,
     pub writer: WriterConfig,
     /// After shutdown, how long in-flight requests may take before their connections are dropped.
     pub drain_timeout: Duration,
@@ -68,7 +78,10 @@ impl Default for ReceiverConfig {
             body_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
-            rate_limit: RateLimit::default(),
+            failure_limit: RateLimit::PER_SOURCE,
+            global_failure_limit: RateLimit::GLOBAL,
+            inflight: AdmissionLimits::default(),
+            refusal_summary_every: Duration::from_secs(60),
             writer: WriterConfig::default(),
             // Calendly gives up on a delivery after 15 s anyway.
             drain_timeout: Duration::from_secs(15),
@@ -155,11 +168,33 @@ impl Receiver {
             stats: self.stats.clone(),
             config: self.config.writer,
         });
+        let refusals = Arc::new(Refusals::default());
+        let summaries = {
+            let refusals = refusals.clone();
+            let every = self
+                .config
+                .refusal_summary_every
+                .max(Duration::from_millis(10));
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    refusals.log_summary();
+                }
+            })
+        };
         let app = routes::router(RouteState {
             writer,
             keys: self.keys.clone(),
             clock: self.clock.clone(),
-            limiter: Arc::new(RateLimiter::new(self.config.rate_limit)),
+            throttle: Arc::new(FailureThrottle::new(
+                self.config.failure_limit,
+                self.config.global_failure_limit,
+            )),
+            admission: Arc::new(Admission::new(self.config.inflight)),
+            refusals: refusals.clone(),
             max_body_bytes: self.config.max_body_bytes,
             tolerance: self.config.tolerance,
             body_timeout: self.config.body_timeout,
@@ -204,6 +239,8 @@ impl Receiver {
             }
         };
         signal.abort();
+        summaries.abort();
+        refusals.log_summary();
         // Handlers are done (or gone): commit and answer what is still queued, then stop.
         writer_task.finish().await;
         tracing::info!("webhook receiver stopped");
@@ -211,7 +248,7 @@ impl Receiver {
     }
 }
 
-fn is_loopback(ip: IpAddr) -> bool {
+pub(crate) fn is_loopback(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
         IpAddr::V6(v6) => {

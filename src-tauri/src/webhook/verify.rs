@@ -22,6 +22,10 @@ pub const TOLERANCE: Duration = Duration::from_secs(180);
 /// Hex digits of one `v1` value: SHA-256 is 32 bytes.
 const SIGNATURE_HEX_LEN: usize = 64;
 
+/// Most `v1` values one header may carry. Calendly sends one; a few leave room for a key
+/// rotation, and a header with hundreds would make every key try every one of them.
+pub const MAX_SIGNATURES: usize = 4;
+
 /// Which key verified a delivery; logged instead of the key itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyLabel {
@@ -72,6 +76,8 @@ pub enum SignatureError {
     SignatureLength(usize),
     #[error("a `v1` in the {HEADER} header is not hexadecimal")]
     SignatureNotHex,
+    #[error("the {HEADER} header has more than {MAX_SIGNATURES} `v1` values")]
+    TooManySignatures,
     #[error("the delivery was signed {seconds} s ago, outside the replay window")]
     TooOld { seconds: i64 },
     #[error("the delivery is signed {seconds} s in the future, outside the replay window; check this computer's clock")]
@@ -106,8 +112,9 @@ pub struct Signature {
 }
 
 impl Signature {
-    /// Parses comma-separated `k=v` pairs, tolerating whitespace and unknown keys. Several `v1`
-    /// values are allowed; each must be 64 hex digits.
+    /// Parses comma-separated `k=v` pairs, tolerating whitespace and unknown keys. Up to
+    /// [`MAX_SIGNATURES`] `v1` values are allowed; each must be 64 hex digits. Parsing stops at
+    /// the first `v1` too many.
     pub fn parse(header: &str) -> Result<Self, SignatureError> {
         if header.trim().is_empty() {
             return Err(SignatureError::Empty);
@@ -129,6 +136,9 @@ impl Signature {
                 }
                 timestamp = Some(parse_timestamp(value)?);
             } else if key.eq_ignore_ascii_case("v1") {
+                if signatures.len() == MAX_SIGNATURES {
+                    return Err(SignatureError::TooManySignatures);
+                }
                 signatures.push(parse_v1(value)?);
             }
         }
@@ -426,6 +436,23 @@ mod tests {
         assert_eq!(
             check(&format!("t={T},v1={bad}")),
             Err(SignatureError::SignatureNotHex)
+        );
+    }
+
+    #[test]
+    fn at_most_four_v1_values() {
+        let right = sign(KEY, T, BODY);
+        let wrong = sign(b"other", T, BODY);
+        let four = format!("t={T},v1={wrong},v1={wrong},v1={wrong},v1={right}");
+        assert_eq!(check(&four), Ok(KeyLabel::Subscription));
+        let five = format!("{four},v1={right}");
+        assert_eq!(check(&five), Err(SignatureError::TooManySignatures));
+        assert!(SignatureError::TooManySignatures.is_malformed());
+        // Refused at the fifth, before the malformed sixth is looked at.
+        let many = format!("t={T}{},v1=zz", format!(",v1={right}").repeat(5));
+        assert_eq!(
+            Signature::parse(&many),
+            Err(SignatureError::TooManySignatures)
         );
     }
 

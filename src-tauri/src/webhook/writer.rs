@@ -1,8 +1,12 @@
 //! The inbox writer: one task owns every inbox insert and commits whatever deliveries are queued
 //! in one transaction (group commit), so concurrent deliveries share one fsync. Each delivery's
 //! handler waits for the commit that holds its row before it answers 2xx.
+//!
+//! Every commit first reads `PRAGMA synchronous` on the connection it commits on and refuses to
+//! commit (the deliveries are answered 503, so Calendly retries) unless it is FULL or EXTRA: a
+//! 2xx promises the row survives a power cut, which only a synced WAL keeps.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -50,13 +54,28 @@ impl Default for WriterConfig {
 }
 
 /// Counters of the writer, for tests and diagnostics.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct WriterStats {
     commits: AtomicU64,
     failed_commits: AtomicU64,
     stored: AtomicU64,
     duplicates: AtomicU64,
     largest_batch: AtomicU64,
+    /// `PRAGMA synchronous` of the connection of the last commit (-1 before the first).
+    synchronous: AtomicI64,
+}
+
+impl Default for WriterStats {
+    fn default() -> Self {
+        Self {
+            commits: AtomicU64::new(0),
+            failed_commits: AtomicU64::new(0),
+            stored: AtomicU64::new(0),
+            duplicates: AtomicU64::new(0),
+            largest_batch: AtomicU64::new(0),
+            synchronous: AtomicI64::new(-1),
+        }
+    }
 }
 
 /// A copy of [`WriterStats`] at one moment.
@@ -72,6 +91,9 @@ pub struct WriterCounters {
     pub duplicates: u64,
     /// Most deliveries in one transaction.
     pub largest_batch: u64,
+    /// `PRAGMA synchronous` read inside the last commit's transaction, on the connection that
+    /// committed it (2 = FULL); -1 before the first commit.
+    pub synchronous: i64,
 }
 
 impl WriterStats {
@@ -82,6 +104,7 @@ impl WriterStats {
             stored: self.stored.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
             largest_batch: self.largest_batch.load(Ordering::Relaxed),
+            synchronous: self.synchronous.load(Ordering::Relaxed),
         }
     }
 }
@@ -192,8 +215,16 @@ async fn commit(parts: &WriterParts, batch: Vec<Delivery>) {
         .unzip();
     let size = u64::try_from(rows.len()).unwrap_or(u64::MAX);
     let store = parts.store.clone();
+    let stats = parts.stats.clone();
     let joined = tokio::task::spawn_blocking(move || {
         store.with_tx(|tx| {
+            let level: i64 = tx.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+            stats.synchronous.store(level, Ordering::Relaxed);
+            if level < SYNCHRONOUS_FULL {
+                return Err(StoreError::Data(format!(
+                    "the database is not synced to disk on commit (synchronous={level}); nothing is acknowledged until it is"
+                )));
+            }
             let mut out = Vec::with_capacity(rows.len());
             for (body, signature) in &rows {
                 let sha = hex::encode(Sha256::digest(body));
@@ -247,6 +278,9 @@ async fn commit(parts: &WriterParts, batch: Vec<Delivery>) {
         }
     }
 }
+
+/// `PRAGMA synchronous = FULL`: the WAL is synced at every commit.
+const SYNCHRONOUS_FULL: i64 = 2;
 
 /// The envelope's `event`, when the body is JSON that has one; kept in its own column so the
 /// inbox can be read without parsing bodies.

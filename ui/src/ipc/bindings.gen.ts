@@ -96,7 +96,35 @@ keyring: string,
  * Set while Calendly's renewed sign-in is held in memory only because the keyring refused
  * it: what happened and what to do.
  */
-tokenWarning?: string | null, };
+tokenWarning?: string | null, 
+/**
+ * The webhook inbox as the store has it (whether or not the receiver runs).
+ */
+inbox: InboxStatus, };
+
+export type InboxStatus = { 
+/**
+ * Stored, waiting to be applied.
+ */
+pending: number, 
+/**
+ * Applying failed; retried with back-off.
+ */
+failed: number, 
+/**
+ * Authentic but not understood by this version: kept, and tried again at every start.
+ */
+unapplied: number, 
+/**
+ * `unapplied` per reason, most frequent first.
+ */
+unappliedReasons: Array<UnappliedCount>, };
+
+export type UnappliedCount = { 
+/**
+ * `unknown_event`, `not_json` or `unexpected_shape`.
+ */
+reason: string, count: number, };
 
 export type SyncReport = { pages: number, eventsSeen: number, inviteeRequests: number, eventsChanged: number, activitiesAdded: number, };
 

@@ -299,6 +299,7 @@ export function installMock(raw: unknown): MockControl {
       message: null,
     },
     keyring,
+    inbox: { pending: 0, failed: 0, unapplied: 0, unappliedReasons: [] },
   });
   const timezones = config.timezones ?? systemZones();
 

@@ -32,6 +32,7 @@ const connected: StatusView = {
     message: null,
   },
   keyring: 'ok',
+  inbox: { pending: 0, failed: 0, unapplied: 0, unappliedReasons: [] },
 };
 
 const live = {
@@ -51,6 +52,7 @@ describe('statusLine', () => {
       counts: '36 meetings · 14 contacts',
       keyringProblem: null,
       signInUnsaved: null,
+      unapplied: null,
       error: null,
       reconnect: null,
       webhooks: { text: 'Real-time off', tone: 'off', lastDelivery: null, failures: null, details: false },
@@ -89,6 +91,24 @@ describe('statusLine', () => {
     expect(s.reconnect).toBeNull();
     expect(statusLineText({ ...connected, tokenWarning: why }, now)).toContain(why);
     expect(statusLine({ ...connected, tokenWarning: null }, now).signInUnsaved).toBeNull();
+  });
+
+  it('counts authentic deliveries kept unapplied, with their reasons', () => {
+    const inbox = {
+      pending: 0,
+      failed: 0,
+      unapplied: 3,
+      unappliedReasons: [
+        { reason: 'unknown_event', count: 2 },
+        { reason: 'not_json', count: 1 },
+      ],
+    };
+    const s = statusLine({ ...connected, inbox }, now);
+    expect(s.unapplied).toBe('3 webhook deliveries kept for a newer version (unknown event: 2, not json: 1)');
+    expect(statusLine({ ...connected, inbox: { ...inbox, unapplied: 1, unappliedReasons: [] } }, now).unapplied).toBe(
+      '1 webhook delivery kept for a newer version',
+    );
+    expect(statusLine(connected, now).unapplied).toBeNull();
   });
 
   it('asks to reconnect when Calendly refused the grant', () => {

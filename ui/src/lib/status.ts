@@ -14,6 +14,9 @@ export type StatusLine = {
   keyringProblem: string | null;
   /** Set while Calendly's renewed sign-in is held in memory only (the keyring refused it). */
   signInUnsaved: string | null;
+  /** `2 webhook deliveries kept for a newer version (unknown_event: 2)`: authentic deliveries
+   * this version could not apply; kept, and tried again at every start. */
+  unapplied: string | null;
   /** `Last sync failed: …` */
   error: string | null;
   /** `Reconnect Calendly` when Calendly refused the OAuth grant. */
@@ -51,10 +54,19 @@ export function statusLine(status: StatusView, now: Date): StatusLine {
     counts: `${plural(status.events, 'meeting', 'meetings')} · ${plural(status.contacts, 'contact', 'contacts')}`,
     keyringProblem: status.keyring && status.keyring !== 'ok' ? status.keyring : null,
     signInUnsaved: status.tokenWarning ?? null,
+    unapplied: unappliedLine(status),
     error: status.lastSyncError ? `Last sync failed: ${status.lastSyncError}` : null,
     reconnect: status.reconnect ? 'Reconnect Calendly' : null,
     webhooks: status.webhooks ? webhookLine(status.webhooks, now) : null,
   };
+}
+
+function unappliedLine(status: StatusView): string | null {
+  const inbox = status.inbox;
+  if (!inbox || inbox.unapplied <= 0) return null;
+  const why = inbox.unappliedReasons.map((r) => `${r.reason.replace(/_/g, ' ')}: ${r.count}`).join(', ');
+  const what = plural(inbox.unapplied, 'webhook delivery', 'webhook deliveries');
+  return `${what} kept for a newer version${why ? ` (${why})` : ''}`;
 }
 
 /** Why Slotline only polls, from the subscription state when Rust gave no sentence. */
@@ -99,7 +111,7 @@ export function webhookLine(w: WebhookStatus, now: Date): WebhookLine {
 /** The whole line as one string (for tooltips and screen readers). */
 export function statusLineText(status: StatusView, now: Date): string {
   const s = statusLine(status, now);
-  return [s.account, s.reconnect, s.sync, s.counts, s.webhooks?.text, s.webhooks?.lastDelivery, s.webhooks?.failures, s.keyringProblem, s.signInUnsaved, s.error]
+  return [s.account, s.reconnect, s.sync, s.counts, s.webhooks?.text, s.webhooks?.lastDelivery, s.webhooks?.failures, s.keyringProblem, s.signInUnsaved, s.unapplied, s.error]
     .filter(Boolean)
     .join(' · ');
 }

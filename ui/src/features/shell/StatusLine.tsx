@@ -141,6 +141,17 @@ export function StatusLine({
             <span aria-hidden="true">⚠ </span>Sign-in not saved: {line.signInUnsaved}
           </span>
         )}
+        {line.unapplied && (
+          <span
+            className="status-warning"
+            data-testid="status-unapplied"
+            role="note"
+            title="Calendly sent these, signed; this version of Slotline does not understand them yet. They are kept and applied after an update."
+          >
+            <span aria-hidden="true">⚠ </span>
+            {line.unapplied}
+          </span>
+        )}
         {line.error && (
           <span className="status-error" data-testid="status-error">
             {line.error}
