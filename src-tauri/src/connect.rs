@@ -135,7 +135,7 @@ pub async fn finish_oauth(
     timeout: Duration,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Account, ConnectError> {
-    let http = crate::oauth::flow::http_client()?;
+    let http = crate::oauth::app::http_client()?;
     let tokens = pending.finish(timeout, &http).await?;
     if let Some(secret) = &app.client_secret {
         secrets.set(SecretKind::OAuthClientSecret, secret)?;

@@ -276,15 +276,7 @@ pub struct RescheduleLink {
     pub end: Option<String>,
 }
 
-/// The consultant's private note on a meeting: stored only in the local database.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivateNote {
-    pub event_uri: String,
-    pub body: String,
-    /// UTC, RFC 3339 with `Z`.
-    pub updated_at: String,
-}
+pub use crate::store::notes::PrivateNote;
 
 // ---- Queries -------------------------------------------------------------------------------
 

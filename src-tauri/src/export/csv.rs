@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::meetings::{self, mailbox};
-use super::{ExportError, Range};
+use super::types::{ExportError, Range};
 use crate::feed;
 use crate::store::Store;
 

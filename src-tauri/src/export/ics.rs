@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::meetings::{self, mailbox, Meeting};
-use super::{ExportError, Range};
+use super::types::{ExportError, Range};
 use crate::store::{Store, StoreError};
 
 pub const PRODID: &str = "-//Slotline//Slotline 0.1//EN";

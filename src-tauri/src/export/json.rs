@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
-use super::Range;
+use super::types::Range;
 use crate::store::{Store, StoreError};
 
 pub fn json_export(store: &Store, range: Range) -> Result<Value, StoreError> {

@@ -6,46 +6,22 @@ mod csv;
 mod ics;
 mod json;
 mod meetings;
+mod types;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 use ts_rs::TS;
 
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 pub use self::csv::{csv_export, CsvKind, CsvOptions, CONTACT_COLUMNS, MEETING_COLUMNS};
 pub use self::ics::{ics_export, uid_of, IcsOptions, PRODID};
 pub(crate) use self::ics::{render_calendar, Refresh};
 pub use self::json::json_export;
-
-/// An optional date range, inclusive, in UTC days.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Range {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-}
-
-impl Range {
-    /// The range as `[from, to)` in milliseconds; an open end is unbounded.
-    pub fn bounds_ms(&self) -> (i64, i64) {
-        let from = self
-            .from
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc().timestamp_millis())
-            .unwrap_or(i64::MIN);
-        let to = self
-            .to
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc().timestamp_millis())
-            .unwrap_or(i64::MAX);
-        (from, to)
-    }
-}
+pub use self::types::{ExportError, Range};
 
 /// What the window's Export button can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -78,29 +54,6 @@ pub struct ExportOptions {
     /// The time of the export: the file name, `DTSTAMP` when a meeting has no revision time,
     /// and which meetings of a contact are past or next.
     pub now: DateTime<Utc>,
-}
-
-#[derive(Debug, Error)]
-pub enum ExportError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("could not write the CSV: {0}")]
-    Csv(String),
-    #[error("could not render the calendar: {0}")]
-    Calendar(String),
-    #[error("could not render the JSON: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("could not write {path}: {source}. Check that the folder exists and is writable, or export to another folder")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-}
-
-impl From<rusqlite::Error> for ExportError {
-    fn from(e: rusqlite::Error) -> Self {
-        ExportError::Store(e.into())
-    }
 }
 
 /// The export's bytes, exactly as `slotline export` prints them.

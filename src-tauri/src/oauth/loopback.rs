@@ -13,7 +13,7 @@ use axum::Router;
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
-use super::OAuthError;
+use super::error::OAuthError;
 
 /// What the redirect brought.
 #[derive(Debug, PartialEq, Eq)]

@@ -18,8 +18,8 @@ use axum::routing::get;
 use axum::Router;
 use tokio::sync::oneshot;
 
+use super::error::OAuthError;
 use super::loopback::{answer, page, Callback, Params, Shared};
-use super::OAuthError;
 
 /// Where the redirect lands behind the tunnel.
 pub const CALLBACK_PATH: &str = "/oauth/callback";

@@ -15,8 +15,8 @@ use oauth2::{RefreshToken, TokenResponse};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
-use super::flow::{granted_scopes, http_client, token_error, CalendlyTokenResponse, OAuthApp};
-use super::OAuthError;
+use super::app::{granted_scopes, http_client, token_error, CalendlyTokenResponse, OAuthApp};
+use super::error::OAuthError;
 use crate::clock::Clock;
 
 /// Refresh this long before the access token expires.
@@ -333,7 +333,7 @@ pub async fn revoke(app: &OAuthApp, tokens: &TokenSet) -> Result<(), OAuthError>
             .form(&form)
             .send()
             .await
-            .map_err(|e| OAuthError::Token(super::flow::request_failure(&e.without_url())))?;
+            .map_err(|e| OAuthError::Token(super::app::request_failure(&e.without_url())))?;
         if !resp.status().is_success() {
             return Err(OAuthError::Token(format!(
                 "the revocation endpoint answered {}",

@@ -5,7 +5,19 @@ use rusqlite::{params, Connection, OptionalExtension};
 use thiserror::Error;
 
 use super::StoreError;
-use crate::feed::PrivateNote;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The consultant's private note on a meeting: stored only in the local database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateNote {
+    pub event_uri: String,
+    pub body: String,
+    /// UTC, RFC 3339 with `Z`.
+    pub updated_at: String,
+}
 
 /// A note longer than this is refused (about 30 pages of text: a note, not a document store).
 pub const MAX_NOTE_CHARS: usize = 100_000;
