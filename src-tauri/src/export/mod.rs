@@ -153,6 +153,7 @@ pub fn export_to_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn file_names_carry_the_time_and_the_kind() {
