@@ -155,7 +155,7 @@ pub fn envelope(data: &[u8]) {
         }
         Err(e) => {
             // The processor keeps this as the row's error; it must clip whatever the decoder says.
-            let message = routes::clip(&e.to_string(), 200);
+            let message = crate::webhook::verify::clip(&e.to_string(), 200);
             assert!(message.len() <= 200 + '…'.len_utf8());
         }
     }

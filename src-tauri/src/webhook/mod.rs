@@ -16,6 +16,7 @@ pub use admission::AdmissionLimits;
 pub use process::{process_due, ProcessError, ProcessReport, ProcessorConfig};
 pub use ratelimit::RateLimit;
 pub use routes::PATH;
-pub use server::{Receiver, ReceiverConfig, ServerError, SigningKeys};
+pub use server::{Receiver, ReceiverConfig, ServerError};
+pub use verify::SigningKeys;
 pub use verify::{KeyLabel, SignatureError};
 pub use writer::{WriterConfig, WriterCounters};

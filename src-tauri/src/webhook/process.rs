@@ -134,7 +134,7 @@ fn unreadable(body: &[u8], decode: &serde_json::Error) -> (UnappliedReason, Stri
             decode.to_string(),
         ),
     };
-    let detail = super::routes::clip(&detail, MAX_ERROR);
+    let detail = super::verify::clip(&detail, MAX_ERROR);
     (reason, format!("{what}: {detail}"))
 }
 
@@ -268,7 +268,7 @@ fn process_row(
             tracing::info!(id, event = %name, "webhook event not handled; kept unapplied");
             let message = format!(
                 "this version does not handle {}",
-                super::routes::clip(name, MAX_ERROR)
+                super::verify::clip(name, MAX_ERROR)
             );
             inbox::mark_unapplied(tx, id, UnappliedReason::UnknownEvent, &message, &stamp)?;
             return Ok(RowOutcome::Unapplied);

@@ -185,7 +185,7 @@ impl FailureThrottle {
 /// The source a request is charged to: the last `X-Forwarded-For` entry when the peer is on
 /// loopback (a tunnel agent or local proxy forwarded it), else the peer itself.
 pub fn source_of(peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-    if !super::server::is_loopback(peer) {
+    if !is_loopback(peer) {
         return peer;
     }
     headers
@@ -196,6 +196,15 @@ pub fn source_of(peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         .and_then(|v| v.rsplit(',').next())
         .and_then(|last| last.trim().parse::<IpAddr>().ok())
         .unwrap_or(peer)
+}
+
+pub(crate) fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
 }
 
 #[cfg(test)]

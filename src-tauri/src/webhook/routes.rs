@@ -31,8 +31,7 @@ use serde_json::json;
 use super::admission::{Admission, Busy};
 use super::ratelimit::{self, FailureThrottle};
 use super::refusals::Refusals;
-use super::server::SigningKeys;
-use super::verify::{self, KeyLabel, Signature, SignatureError};
+use super::verify::{self, KeyLabel, Signature, SignatureError, SigningKeys};
 use super::writer::{InboxWriter, Stored, WriteError};
 use crate::clock::Clock;
 
@@ -321,18 +320,6 @@ async fn read_capped(
     Ok(Bytes::from(buf))
 }
 
-/// At most `max` bytes of `text`, cut on a character boundary, with `…` when cut.
-pub(crate) fn clip(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_string();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
-}
-
 async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -344,6 +331,7 @@ async fn not_found() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::webhook::verify::clip;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -4,7 +4,7 @@
 //! commits whatever is still queued, then returns.
 
 use std::future::{Future, IntoFuture};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,28 +16,13 @@ use axum::serve::ListenerExt;
 
 use super::admission::{Admission, AdmissionLimits};
 use super::deadline::DeadlineListener;
-use super::ratelimit::{FailureThrottle, RateLimit};
+use super::ratelimit::{is_loopback, FailureThrottle, RateLimit};
 use super::refusals::Refusals;
 use super::routes::{self, RouteState};
-use super::verify::{KeyLabel, TOLERANCE};
+use super::verify::{SigningKeys, TOLERANCE};
 use super::writer::{self, WriterConfig, WriterCounters, WriterParts, WriterStats};
 use crate::clock::Clock;
 use crate::store::Store;
-
-/// Where the signing keys come from (the app reads them from the keyring). Called for every
-/// delivery that passes the cheap checks, on a blocking thread; the keys are never logged.
-pub trait SigningKeys: Send + Sync {
-    fn signing_keys(&self) -> Vec<(KeyLabel, Vec<u8>)>;
-}
-
-impl<F> SigningKeys for F
-where
-    F: Fn() -> Vec<(KeyLabel, Vec<u8>)> + Send + Sync,
-{
-    fn signing_keys(&self) -> Vec<(KeyLabel, Vec<u8>)> {
-        self()
-    }
-}
 
 /// Limits and timings of the receiver.
 #[derive(Debug, Clone)]
@@ -248,18 +233,9 @@ impl Receiver {
     }
 }
 
-pub(crate) fn is_loopback(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => {
-            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::is_loopback;
+    use super::super::ratelimit::is_loopback;
 
     #[test]
     fn loopback_addresses() {

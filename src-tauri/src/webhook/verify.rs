@@ -240,7 +240,7 @@ const MAX_ECHO: usize = 80;
 /// A piece of the header for an error message, clipped: the header is the sender's input, up to
 /// the HTTP server's header limit.
 fn echo(part: &str) -> String {
-    super::routes::clip(part, MAX_ECHO)
+    clip(part, MAX_ECHO)
 }
 
 fn parse_v1(value: &str) -> Result<[u8; 32], SignatureError> {
@@ -256,6 +256,33 @@ fn parse_v1(value: &str) -> Result<[u8; 32], SignatureError> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(value, &mut out).map_err(|_| SignatureError::SignatureNotHex)?;
     Ok(out)
+}
+
+/// At most `max` bytes of `text`, cut on a character boundary, with `…` when cut.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// Where the signing keys come from (the app reads them from the keyring). Called for every
+/// delivery that passes the cheap checks, on a blocking thread; the keys are never logged.
+pub trait SigningKeys: Send + Sync {
+    fn signing_keys(&self) -> Vec<(KeyLabel, Vec<u8>)>;
+}
+
+impl<F> SigningKeys for F
+where
+    F: Fn() -> Vec<(KeyLabel, Vec<u8>)> + Send + Sync,
+{
+    fn signing_keys(&self) -> Vec<(KeyLabel, Vec<u8>)> {
+        self()
+    }
 }
 
 #[cfg(test)]
