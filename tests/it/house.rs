@@ -81,3 +81,221 @@ fn app_holds_no_sql_and_takes_no_locks_of_its_own() {
         }
     }
 }
+
+// ---- The module graph: no import cycles ----------------------------------------------------
+
+type ModPath = Vec<String>;
+
+fn src_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src")
+}
+
+/// Every source file's module path (`oauth/flow.rs` → `oauth::flow`; `lib.rs` is the root).
+fn modules(dir: &Path, base: &Path, out: &mut Vec<(ModPath, PathBuf)>) {
+    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            modules(&path, base, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let rel = path.strip_prefix(base).expect("under src");
+            let mut parts: ModPath = rel
+                .with_extension("")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if matches!(parts.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+                parts.pop();
+            }
+            out.push((parts, path));
+        }
+    }
+}
+
+/// `a::{b, c::{d, e}}` → `a::b`, `a::c::d`, `a::c::e`.
+fn expand(prefix: &[String], body: &str, out: &mut Vec<ModPath>) {
+    let (mut depth, mut cur, mut parts) = (0, String::new(), Vec::new());
+    for ch in body.chars() {
+        match ch {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if ch == ',' && depth == 0 {
+            parts.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(ch);
+        }
+    }
+    parts.push(cur);
+    for part in parts {
+        let part = part.trim();
+        let split = |s: &str| -> ModPath {
+            s.split("::")
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        match (part.find('{'), part.rfind('}')) {
+            (Some(open), Some(close)) => {
+                let mut p = prefix.to_vec();
+                p.extend(split(&part[..open]));
+                expand(&p, &part[open + 1..close], out);
+            }
+            (None, None) if !part.is_empty() => {
+                let mut p = prefix.to_vec();
+                p.extend(split(part.split(" as ").next().unwrap_or(part)));
+                out.push(p);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What each module imports from the others: `use` items and inline `crate::`/`super::` paths,
+/// outside its `#[cfg(test)]` module, each taken to the deepest module it names.
+fn import_graph() -> std::collections::BTreeMap<ModPath, std::collections::BTreeSet<ModPath>> {
+    let mut files = Vec::new();
+    modules(&src_dir(), &src_dir(), &mut files);
+    let known: std::collections::BTreeSet<ModPath> = files.iter().map(|(m, _)| m.clone()).collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for (module, path) in &files {
+        let text = std::fs::read_to_string(path).expect("read");
+        let text = text.split("#[cfg(test)]").next().unwrap_or("");
+        let text: String = text
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut paths = Vec::new();
+        for stmt in text.split(';') {
+            if let Some(pos) = stmt.find("use ") {
+                let before = &stmt[..pos];
+                if before.trim().is_empty() || before.trim_end().ends_with("pub") || before.trim_end().ends_with(')') {
+                    expand(&[], &stmt[pos + 4..], &mut paths);
+                }
+            }
+        }
+        for (i, _) in text.match_indices("crate::").chain(text.match_indices("super::")) {
+            let rest: String = text[i..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            paths.push(rest.split("::").filter(|s| !s.is_empty()).map(str::to_string).collect());
+        }
+        let mut edges = std::collections::BTreeSet::new();
+        for p in paths {
+            let (mut base, mut rest): (ModPath, &[String]) = match p.first().map(String::as_str) {
+                Some("crate") => (Vec::new(), &p[1..]),
+                Some("self") => (module.clone(), &p[1..]),
+                Some("super") => (module.clone(), &p[..]),
+                Some(first) if known.contains(&[module.clone(), vec![first.to_string()]].concat()) => {
+                    (module.clone(), &p[..])
+                }
+                _ => continue,
+            };
+            while rest.first().map(String::as_str) == Some("super") {
+                base.pop();
+                rest = &rest[1..];
+            }
+            let full = [base, rest.to_vec()].concat();
+            if let Some(target) = (0..=full.len()).rev().map(|k| full[..k].to_vec()).find(|m| known.contains(m)) {
+                if &target != module {
+                    edges.insert(target);
+                }
+            }
+        }
+        graph.insert(module.clone(), edges);
+    }
+    graph
+}
+
+/// The groups of modules that import each other in a circle (Tarjan's strongly connected
+/// components of more than one module).
+fn cycles(
+    graph: &std::collections::BTreeMap<ModPath, std::collections::BTreeSet<ModPath>>,
+) -> Vec<Vec<String>> {
+    struct T<'a> {
+        g: &'a std::collections::BTreeMap<ModPath, std::collections::BTreeSet<ModPath>>,
+        index: std::collections::HashMap<&'a ModPath, usize>,
+        low: std::collections::HashMap<&'a ModPath, usize>,
+        stack: Vec<&'a ModPath>,
+        on: std::collections::HashSet<&'a ModPath>,
+        out: Vec<Vec<String>>,
+    }
+    fn visit<'a>(t: &mut T<'a>, v: &'a ModPath) {
+        let n = t.index.len();
+        t.index.insert(v, n);
+        t.low.insert(v, n);
+        t.stack.push(v);
+        t.on.insert(v);
+        for w in &t.g[v] {
+            if !t.index.contains_key(w) {
+                visit(t, w);
+                let lw = t.low[w];
+                let lv = t.low.get_mut(v).expect("low");
+                *lv = (*lv).min(lw);
+            } else if t.on.contains(w) {
+                let iw = t.index[w];
+                let lv = t.low.get_mut(v).expect("low");
+                *lv = (*lv).min(iw);
+            }
+        }
+        if t.low[v] == t.index[v] {
+            let mut comp = Vec::new();
+            while let Some(w) = t.stack.pop() {
+                t.on.remove(w);
+                comp.push(if w.is_empty() { "lib".to_string() } else { w.join("/") });
+                if w == v {
+                    break;
+                }
+            }
+            if comp.len() > 1 {
+                comp.sort();
+                t.out.push(comp);
+            }
+        }
+    }
+    let mut t = T {
+        g: graph,
+        index: Default::default(),
+        low: Default::default(),
+        stack: Vec::new(),
+        on: Default::default(),
+        out: Vec::new(),
+    };
+    for v in graph.keys() {
+        if !t.index.contains_key(v) {
+            visit(&mut t, v);
+        }
+    }
+    t.out.sort();
+    t.out
+}
+
+#[test]
+fn the_cycle_finder_finds_a_cycle_through_a_reexport_and_none_in_a_chain() {
+    let m = |s: &str| -> ModPath { s.split('/').filter(|x| !x.is_empty()).map(str::to_string).collect() };
+    let mut g = std::collections::BTreeMap::new();
+    g.insert(m("a"), [m("a/b")].into());
+    g.insert(m("a/b"), [m("a")].into());
+    g.insert(m("c"), [m("a")].into());
+    assert_eq!(cycles(&g), vec![vec!["a".to_string(), "a/b".to_string()]]);
+    g.insert(m("a/b"), Default::default());
+    assert!(cycles(&g).is_empty());
+    let mut paths = Vec::new();
+    expand(&[], "crate::store::{events, sync_state::{self, Cursor}, Store}", &mut paths);
+    assert!(paths.contains(&m("crate/store/sync_state/Cursor")), "{paths:?}");
+}
+
+#[test]
+fn the_app_has_no_import_cycles_outside_the_sandbox() {
+    let found = cycles(&import_graph());
+    // The sandbox's two are left for its move into a crate of its own (issue 18, part 1).
+    let known = [
+        vec!["sandbox/api".to_string(), "sandbox/oauth".to_string()],
+        vec!["sandbox/scenario".to_string(), "sandbox/world".to_string()],
+    ];
+    let new: Vec<_> = found.iter().filter(|c| !known.contains(c)).collect();
+    assert!(new.is_empty(), "import cycles: {new:?}");
+}
