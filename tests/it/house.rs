@@ -103,7 +103,10 @@ fn modules(dir: &Path, base: &Path, out: &mut Vec<(ModPath, PathBuf)>) {
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
-            if matches!(parts.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+            if matches!(
+                parts.last().map(String::as_str),
+                Some("mod" | "lib" | "main")
+            ) {
                 parts.pop();
             }
             out.push((parts, path));
@@ -171,17 +174,28 @@ fn import_graph() -> std::collections::BTreeMap<ModPath, std::collections::BTree
         for stmt in text.split(';') {
             if let Some(pos) = stmt.find("use ") {
                 let before = &stmt[..pos];
-                if before.trim().is_empty() || before.trim_end().ends_with("pub") || before.trim_end().ends_with(')') {
+                if before.trim().is_empty()
+                    || before.trim_end().ends_with("pub")
+                    || before.trim_end().ends_with(')')
+                {
                     expand(&[], &stmt[pos + 4..], &mut paths);
                 }
             }
         }
-        for (i, _) in text.match_indices("crate::").chain(text.match_indices("super::")) {
+        for (i, _) in text
+            .match_indices("crate::")
+            .chain(text.match_indices("super::"))
+        {
             let rest: String = text[i..]
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
                 .collect();
-            paths.push(rest.split("::").filter(|s| !s.is_empty()).map(str::to_string).collect());
+            paths.push(
+                rest.split("::")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            );
         }
         let mut edges = std::collections::BTreeSet::new();
         for p in paths {
@@ -189,7 +203,9 @@ fn import_graph() -> std::collections::BTreeMap<ModPath, std::collections::BTree
                 Some("crate") => (Vec::new(), &p[1..]),
                 Some("self") => (module.clone(), &p[1..]),
                 Some("super") => (module.clone(), &p[..]),
-                Some(first) if known.contains(&[module.clone(), vec![first.to_string()]].concat()) => {
+                Some(first)
+                    if known.contains(&[module.clone(), vec![first.to_string()]].concat()) =>
+                {
                     (module.clone(), &p[..])
                 }
                 _ => continue,
@@ -199,7 +215,11 @@ fn import_graph() -> std::collections::BTreeMap<ModPath, std::collections::BTree
                 rest = &rest[1..];
             }
             let full = [base, rest.to_vec()].concat();
-            if let Some(target) = (0..=full.len()).rev().map(|k| full[..k].to_vec()).find(|m| known.contains(m)) {
+            if let Some(target) = (0..=full.len())
+                .rev()
+                .map(|k| full[..k].to_vec())
+                .find(|m| known.contains(m))
+            {
                 if &target != module {
                     edges.insert(target);
                 }
@@ -245,7 +265,11 @@ fn cycles(
             let mut comp = Vec::new();
             while let Some(w) = t.stack.pop() {
                 t.on.remove(w);
-                comp.push(if w.is_empty() { "lib".to_string() } else { w.join("/") });
+                comp.push(if w.is_empty() {
+                    "lib".to_string()
+                } else {
+                    w.join("/")
+                });
                 if w == v {
                     break;
                 }
@@ -275,7 +299,12 @@ fn cycles(
 
 #[test]
 fn the_cycle_finder_finds_a_cycle_through_a_reexport_and_none_in_a_chain() {
-    let m = |s: &str| -> ModPath { s.split('/').filter(|x| !x.is_empty()).map(str::to_string).collect() };
+    let m = |s: &str| -> ModPath {
+        s.split('/')
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
     let mut g = std::collections::BTreeMap::new();
     g.insert(m("a"), [m("a/b")].into());
     g.insert(m("a/b"), [m("a")].into());
@@ -284,8 +313,15 @@ fn the_cycle_finder_finds_a_cycle_through_a_reexport_and_none_in_a_chain() {
     g.insert(m("a/b"), Default::default());
     assert!(cycles(&g).is_empty());
     let mut paths = Vec::new();
-    expand(&[], "crate::store::{events, sync_state::{self, Cursor}, Store}", &mut paths);
-    assert!(paths.contains(&m("crate/store/sync_state/Cursor")), "{paths:?}");
+    expand(
+        &[],
+        "crate::store::{events, sync_state::{self, Cursor}, Store}",
+        &mut paths,
+    );
+    assert!(
+        paths.contains(&m("crate/store/sync_state/Cursor")),
+        "{paths:?}"
+    );
 }
 
 #[test]
