@@ -4,152 +4,19 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use thiserror::Error;
 use tracing::{instrument, warn};
 
-use crate::oauth::{OAuthError, OAuthSession};
+use crate::oauth::OAuthSession;
+
+use super::error::error_of;
+pub use super::error::ApiError;
 
 use super::models::{Collection, Invitee, Resource, ScheduledEvent, User, WebhookSubscription};
 
 /// How many times a 429 or 5xx is retried before the error reaches the caller.
 const MAX_RETRIES: u32 = 4;
-/// The longest wait honoured from `Retry-After` / `X-RateLimit-Reset`.
-const MAX_WAIT: Duration = Duration::from_secs(65);
-
-#[derive(Debug, Error)]
-pub enum ApiError {
-    #[error("Calendly rejected the token ({message}). Reconnect Calendly")]
-    Unauthenticated { message: String },
-    #[error("Calendly refused access (403): {message}. Check the Calendly account's permissions, then try again")]
-    PermissionDenied { message: String },
-    #[error("Calendly answered 404 (not found): {message}. Check the Calendly API address, then try again")]
-    NotFound { message: String },
-    #[error("already exists at Calendly: {message}")]
-    AlreadyExists { message: String },
-    #[error("Calendly rejected the request: {message}{details}")]
-    InvalidArgument { message: String, details: String },
-    #[error("Calendly's rate limit was reached; try again in {} s", retry_after.as_secs())]
-    RateLimited { retry_after: Duration },
-    #[error("Calendly had a server error ({status}): {message}; the problem is on Calendly's side: try again later (a running Slotline retries by itself)")]
-    Server { status: u16, message: String },
-    #[error("Calendly answered {status}: {message}")]
-    Other { status: u16, message: String },
-    /// No answer: the connection failed, or (`timeout_secs`) Calendly did not answer in time.
-    #[error("{}", network_message(.url, .reason, *.timeout_secs))]
-    Network {
-        url: String,
-        reason: String,
-        timeout_secs: Option<u64>,
-    },
-    #[error("Calendly sent a response Slotline could not read: {0}")]
-    Decode(String),
-    #[error("Calendly no longer accepts Slotline's authorization ({0}). Reconnect Calendly")]
-    Reconnect(String),
-    #[error("could not refresh the Calendly sign-in ({0}). Slotline keeps the stored sign-in and tries again on the next request; reconnect Calendly if this keeps happening")]
-    Auth(String),
-}
-
-fn network_message(url: &str, reason: &str, timeout_secs: Option<u64>) -> String {
-    match timeout_secs {
-        Some(secs) => format!(
-            "Calendly did not answer within {secs} s ({url}). Check the network, then try again; \
-             a slow connection can be given more time with SLOTLINE_HTTP_TIMEOUT_SECS"
-        ),
-        None => format!(
-            "could not reach Calendly ({url}): {reason}. Check the network; Slotline will try again"
-        ),
-    }
-}
-
-impl From<OAuthError> for ApiError {
-    fn from(e: OAuthError) -> Self {
-        match e {
-            OAuthError::InvalidGrant(m) => ApiError::Reconnect(m),
-            other => ApiError::Auth(other.to_string()),
-        }
-    }
-}
-
-impl ApiError {
-    /// Calendly did not answer within the request timeout.
-    pub fn is_timeout(&self) -> bool {
-        matches!(
-            self,
-            ApiError::Network {
-                timeout_secs: Some(_),
-                ..
-            }
-        )
-    }
-
-    /// What Calendly answered, as a clause without advice, for callers that say themselves
-    /// what happens next (disconnect's warnings).
-    pub fn answer(&self) -> String {
-        match self {
-            ApiError::Unauthenticated { message } => {
-                format!("Calendly rejected the token (401: {message})")
-            }
-            ApiError::PermissionDenied { message } => {
-                format!("Calendly refused access (403: {message})")
-            }
-            ApiError::NotFound { message } => format!("Calendly answered 404 ({message})"),
-            ApiError::RateLimited { .. } => {
-                "Calendly's rate limit was still reached after retrying (429)".into()
-            }
-            ApiError::Server { status, message } => {
-                format!("Calendly had a server error ({status}: {message}), also after retrying")
-            }
-            ApiError::Network {
-                timeout_secs: Some(secs),
-                ..
-            } => format!("Calendly did not answer within {secs} s"),
-            ApiError::Network { url, reason, .. } => {
-                format!("Calendly could not be reached ({url}: {reason})")
-            }
-            ApiError::Reconnect(m) => format!("Calendly no longer accepts the sign-in ({m})"),
-            ApiError::Auth(m) => format!("the sign-in could not be refreshed ({m})"),
-            other => other.to_string(),
-        }
-    }
-
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            ApiError::Unauthenticated { .. } => Some(401),
-            ApiError::PermissionDenied { .. } => Some(403),
-            ApiError::NotFound { .. } => Some(404),
-            ApiError::AlreadyExists { .. } => Some(409),
-            ApiError::InvalidArgument { .. } => Some(400),
-            ApiError::RateLimited { .. } => Some(429),
-            ApiError::Server { status, .. } | ApiError::Other { status, .. } => Some(*status),
-            ApiError::Network { .. }
-            | ApiError::Decode(_)
-            | ApiError::Reconnect(_)
-            | ApiError::Auth(_) => None,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Default)]
-struct ErrorBody {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    details: Option<Vec<ErrorDetail>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorDetail {
-    #[serde(default)]
-    parameter: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-}
-
 /// The last `X-RateLimit-*` headers seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -171,7 +38,7 @@ pub struct EventQuery {
 
 impl EventQuery {
     /// The query string of one page, sorted by start time.
-    fn params(&self, page_token: Option<&str>) -> Vec<(&'static str, String)> {
+    pub(super) fn params(&self, page_token: Option<&str>) -> Vec<(&'static str, String)> {
         let mut params = vec![("count", self.count.clamp(1, 100).to_string())];
         for (k, v) in [
             ("user", &self.user),
@@ -217,9 +84,9 @@ impl std::fmt::Debug for Auth {
 
 #[derive(Debug)]
 pub struct Client {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     api_url: String,
-    auth: Auth,
+    pub(super) auth: Auth,
     rate: Mutex<Option<RateLimit>>,
     timeout: Duration,
 }
@@ -264,7 +131,12 @@ impl Client {
     }
 
     /// A transport error of `method url` as the user should read it: a timeout names the limit.
-    fn transport_error(&self, method: &Method, url: &str, e: reqwest::Error) -> ApiError {
+    pub(super) fn transport_error(
+        &self,
+        method: &Method,
+        url: &str,
+        e: reqwest::Error,
+    ) -> ApiError {
         let url = match url::Url::parse(url) {
             Ok(u) => format!("{method} {}{}", u.origin().ascii_serialization(), u.path()),
             Err(_) => format!("{method} {url}"),
@@ -548,14 +420,14 @@ impl Client {
         }
     }
 
-    async fn bearer(&self) -> Result<String, ApiError> {
+    pub(super) async fn bearer(&self) -> Result<String, ApiError> {
         match &self.auth {
             Auth::Token(t) => Ok(t.clone()),
             Auth::OAuth(session) => Ok(session.bearer().await?),
         }
     }
 
-    fn note_rate_limit(&self, resp: &Response) {
+    pub(super) fn note_rate_limit(&self, resp: &Response) {
         let h = |n: &str| {
             resp.headers()
                 .get(n)
@@ -576,7 +448,7 @@ impl Client {
     }
 }
 
-fn next_token(p: &super::models::Pagination) -> Option<String> {
+pub(super) fn next_token(p: &super::models::Pagination) -> Option<String> {
     p.next_page_token
         .clone()
         .filter(|t| !t.is_empty())
@@ -594,201 +466,6 @@ fn backoff(attempt: u32) -> Duration {
     let base = 250u64.saturating_mul(1 << attempt.min(6));
     let jitter = rand::random::<u64>() % (base / 2 + 1);
     Duration::from_millis(base + jitter)
-}
-
-async fn error_of(resp: Response) -> ApiError {
-    let status = resp.status();
-    let header_secs = |name: &str| {
-        resp.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
-    let retry_after = header_secs("retry-after")
-        .or_else(|| header_secs("x-ratelimit-reset"))
-        .map(Duration::from_secs)
-        .unwrap_or(Duration::from_secs(1))
-        .min(MAX_WAIT);
-    let body: ErrorBody = resp.json().await.unwrap_or_default();
-    // Calendly's messages end in a full stop; ours continue the sentence.
-    let message = body
-        .message
-        .or(body.title)
-        .map(|m| m.trim().trim_end_matches('.').to_string())
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string());
-    match status {
-        StatusCode::UNAUTHORIZED => ApiError::Unauthenticated { message },
-        StatusCode::FORBIDDEN => ApiError::PermissionDenied { message },
-        StatusCode::NOT_FOUND => ApiError::NotFound { message },
-        StatusCode::CONFLICT => ApiError::AlreadyExists { message },
-        StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
-        StatusCode::BAD_REQUEST => ApiError::InvalidArgument {
-            message,
-            details: body
-                .details
-                .unwrap_or_default()
-                .iter()
-                .map(|d| {
-                    format!(
-                        " ({}: {})",
-                        d.parameter.as_deref().unwrap_or("?"),
-                        d.message.as_deref().unwrap_or("")
-                    )
-                })
-                .collect(),
-        },
-        s if s.is_server_error() => ApiError::Server {
-            status: s.as_u16(),
-            message,
-        },
-        s => ApiError::Other {
-            status: s.as_u16(),
-            message,
-        },
-    }
-}
-
-/// One answer to one request: the decoded body or the error, with the `X-RateLimit-*` headers
-/// of that very answer (concurrent callers cannot tell whose [`Client::rate_limit`] they read).
-#[derive(Debug)]
-pub struct Attempt<T> {
-    pub result: Result<T, ApiError>,
-    pub rate: Option<RateLimit>,
-}
-
-/// Single attempts for callers that pace and retry themselves (the sync engine): the 401
-/// refresh of `send`, but no retry of 429, 5xx or network errors.
-impl Client {
-    #[instrument(skip(self, params))]
-    pub async fn get_once<T: DeserializeOwned>(
-        &self,
-        url: &str,
-        params: &[(&str, String)],
-    ) -> Attempt<T> {
-        let mut token = match self.bearer().await {
-            Ok(t) => t,
-            Err(e) => {
-                return Attempt {
-                    result: Err(e),
-                    rate: None,
-                }
-            }
-        };
-        let mut refreshed = false;
-        loop {
-            let resp = match self
-                .http
-                .get(url)
-                .query(params)
-                .bearer_auth(&token)
-                .send()
-                .await
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    let result = Err(self.transport_error(&Method::GET, url, e));
-                    return Attempt { result, rate: None };
-                }
-            };
-            let rate = rate_of(&resp);
-            self.note_rate_limit(&resp);
-            if resp.status().is_success() {
-                let result = match resp.bytes().await {
-                    Ok(b) => {
-                        serde_json::from_slice(&b).map_err(|e| ApiError::Decode(e.to_string()))
-                    }
-                    Err(e) => Err(self.transport_error(&Method::GET, url, e)),
-                };
-                return Attempt { result, rate };
-            }
-            let err = error_of(resp).await;
-            if let (ApiError::Unauthenticated { .. }, Auth::OAuth(session)) = (&err, &self.auth) {
-                if !refreshed {
-                    refreshed = true;
-                    match session.after_unauthorized(&token).await {
-                        Ok(t) => {
-                            token = t;
-                            continue;
-                        }
-                        Err(e) => {
-                            return Attempt {
-                                result: Err(e.into()),
-                                rate,
-                            }
-                        }
-                    }
-                }
-            }
-            return Attempt {
-                result: Err(err),
-                rate,
-            };
-        }
-    }
-
-    /// One page of `GET /scheduled_events`, sorted by start time.
-    pub async fn events_page_once(
-        &self,
-        q: &EventQuery,
-        page_token: Option<&str>,
-    ) -> Attempt<Page<ScheduledEvent>> {
-        let params = q.params(page_token);
-        let url = format!("{}/scheduled_events", self.api_url);
-        page_of(
-            self.get_once::<Collection<ScheduledEvent>>(&url, &params)
-                .await,
-        )
-    }
-
-    /// One page (up to 100) of an event's invitees.
-    pub async fn invitees_page_once(
-        &self,
-        event_uri: &str,
-        page_token: Option<&str>,
-    ) -> Attempt<Page<Invitee>> {
-        let url = format!("{}/invitees", self.url_of(event_uri));
-        let mut params: Vec<(&str, String)> = vec![("count", "100".into())];
-        if let Some(t) = page_token {
-            params.push(("page_token", t.to_string()));
-        }
-        page_of(self.get_once::<Collection<Invitee>>(&url, &params).await)
-    }
-
-    /// `GET /scheduled_events/{uuid}`.
-    pub async fn event_once(&self, uri: &str) -> Attempt<ScheduledEvent> {
-        let a = self
-            .get_once::<Resource<ScheduledEvent>>(&self.url_of(uri), &[])
-            .await;
-        Attempt {
-            result: a.result.map(|r| r.resource),
-            rate: a.rate,
-        }
-    }
-}
-
-fn page_of<T>(a: Attempt<Collection<T>>) -> Attempt<Page<T>> {
-    Attempt {
-        result: a.result.map(|c| Page {
-            next_page_token: next_token(&c.pagination),
-            items: c.collection,
-        }),
-        rate: a.rate,
-    }
-}
-
-fn rate_of(resp: &Response) -> Option<RateLimit> {
-    let h = |n: &str| {
-        resp.headers()
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u32>().ok())
-    };
-    Some(RateLimit {
-        limit: h("x-ratelimit-limit")?,
-        remaining: h("x-ratelimit-remaining")?,
-        reset_secs: h("x-ratelimit-reset")?,
-    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use tracing::warn;
 use super::options::MAX_TIMEOUT_RETRIES;
 use super::pace::{backoff, Admit, Throttle};
 use super::run::{bump, lock, Run};
-use crate::calendly::client::{ApiError, Attempt};
+use crate::calendly::attempt::Attempt;
+use crate::calendly::client::ApiError;
 
 impl Run<'_> {
     /// Waits until the budget admits one more request; returns when it was sent.
