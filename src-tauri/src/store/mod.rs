@@ -4,6 +4,7 @@ pub mod account;
 pub mod activity;
 pub mod contacts;
 pub mod db;
+mod error;
 pub mod events;
 pub mod inbox;
 pub mod invitees;
@@ -13,4 +14,5 @@ pub mod private_file;
 pub mod settings;
 pub mod sync_state;
 
-pub use db::{Store, StoreError};
+pub use db::Store;
+pub use error::StoreError;
