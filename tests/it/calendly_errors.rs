@@ -454,8 +454,8 @@ fn connect(env: &Env, c: &Case, sb: &Sandbox) -> Result<(), String> {
 
 /// `connect --oauth`, approved in "the browser".
 fn connect_oauth(env: &Env, sb: &Sandbox, what: &str) -> Result<(), String> {
-    let (ok, _, stderr) =
-        tokio::runtime::Handle::current().block_on(crate::oauth::cli_connect(env, sb, &[], ""));
+    let (ok, _, stderr) = tokio::runtime::Handle::current()
+        .block_on(crate::common::oauth::cli_connect(env, sb, &[], ""));
     if ok {
         Ok(())
     } else {
@@ -603,7 +603,7 @@ fn drive_sync(sb: &Sandbox, c: &Case, env: &Env, what: &str) -> Result<(), Strin
 /// `serve` with faults on its subscription setup: it must get ready, say what it does instead
 /// of webhooks, stop cleanly, and subscribe once Calendly answers again.
 fn drive_serve(sb: &Sandbox, c: &Case, env: &Env, what: &str) -> Result<(), String> {
-    use crate::serve::free_port;
+    use crate::common::serve::free_port;
     let rt = tokio::runtime::Handle::current();
     let vars: &[(&str, &str)] = if matches!(c.hint, Stall) {
         &[("SLOTLINE_HTTP_TIMEOUT_SECS", TIMEOUT_SECS)]
@@ -614,10 +614,10 @@ fn drive_serve(sb: &Sandbox, c: &Case, env: &Env, what: &str) -> Result<(), Stri
     let port = rt.block_on(free_port());
     let serve_once = |expect: &[&str]| -> Result<Vec<String>, String> {
         rt.block_on(async {
-            let (mut child, mut lines) = crate::serve::spawn_serve(env, port, vars);
+            let (mut child, mut lines) = crate::common::serve::spawn_serve(env, port, vars);
             // Up to `ready`: a subscription whose every attempt answers 500 takes ~10 s of
             // back-off, more on a loaded machine.
-            let mut seen = crate::serve::wait_ready(&mut lines, Duration::from_secs(90))
+            let mut seen = crate::common::serve::wait_ready(&mut lines, Duration::from_secs(90))
                 .await
                 .map_err(|seen| format!("{what}: serve did not get ready: {seen:?}"))?;
             let status = stop(&mut child).await.map_err(|e| format!("{what}: {e}"))?;
@@ -755,7 +755,7 @@ fn drive_disconnect(sb: &Sandbox, c: &Case, env: &Env, what: &str) -> Result<(),
         return Err(format!("{what}: disconnect changed the local history"));
     }
     if c.site == Site::Revoke {
-        if crate::oauth::stored_tokens(env).is_some() {
+        if crate::common::oauth::stored_tokens(env).is_some() {
             return Err(format!("{what}: tokens left in the keyring"));
         }
         return Ok(());

@@ -14,9 +14,9 @@ use slotline::webhook::PATH;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
+use crate::common::deliveries::{made_up_delivery, post_signed, signing_key};
+use crate::common::serve::{free_port, wait_ready};
 use crate::common::{bin, connected};
-use crate::power::{made_up_delivery, post_signed, signing_key};
-use crate::serve::{free_port, wait_ready};
 
 const DELIVERIES: usize = 8;
 

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use slotline::sandbox::SandboxConfig;
 
+use crate::common::deliveries::{integrity, made_up_delivery, post_signed, sha_hex, signing_key};
+use crate::common::serve::{export, free_port, sigterm, start_serve};
+use crate::common::walk;
 use crate::common::{connected, Env, SandboxProc};
-use crate::power::{integrity, made_up_delivery, post_signed, sha_hex, signing_key};
-use crate::serve::{export, free_port, sigterm, start_serve};
 
 fn prlimit_fsize(pid: u32, limit: &str) {
     let out = StdCommand::new("prlimit")
@@ -469,22 +470,6 @@ fn status_says_plainly_when_the_keyring_is_locked_and_connect_stores_nothing() {
             entry.display()
         );
     }
-}
-
-pub(crate) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 // ---- Damage past the first page: found by the page check after start ---------------------

@@ -17,8 +17,8 @@ use slotline::sandbox::SandboxConfig;
 use slotline::webhook::{ReceiverConfig, PATH};
 
 use crate::common::connected;
-use crate::power::{made_up_delivery, post_signed, sha_hex, signing_key};
-use crate::serve::{free_port, sigterm, start_serve_with};
+use crate::common::deliveries::{made_up_delivery, post_signed, sha_hex, signing_key};
+use crate::common::serve::{free_port, sigterm, start_serve_with};
 
 const MIB: usize = 1024 * 1024;
 /// Flooding threads, and requests each keeps in flight.

@@ -17,7 +17,7 @@ use slotline::webhook::{ReceiverConfig, PATH};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::hostile::{self, Rx};
+use crate::common::receiver::{self, Rx};
 
 type Target = fn(&[u8]);
 
@@ -132,8 +132,8 @@ async fn write_seed_corpus() {
         return;
     }
     let rx = Rx::start(ReceiverConfig {
-        failure_limit: hostile::UNLIMITED,
-        global_failure_limit: hostile::UNLIMITED,
+        failure_limit: receiver::UNLIMITED,
+        global_failure_limit: receiver::UNLIMITED,
         ..ReceiverConfig::default()
     })
     .await;
@@ -162,7 +162,7 @@ async fn write_seed_corpus() {
             "organization": sb.organization_uri(),
             "user": sb.user_uri(),
             "scope": "user",
-            "signing_key": String::from_utf8_lossy(hostile::KEY),
+            "signing_key": String::from_utf8_lossy(receiver::KEY),
         }))
         .send()
         .await

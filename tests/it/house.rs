@@ -335,3 +335,22 @@ fn the_app_has_no_import_cycles_outside_the_sandbox() {
     let new: Vec<_> = found.iter().filter(|c| !known.contains(c)).collect();
     assert!(new.is_empty(), "import cycles: {new:?}");
 }
+
+#[test]
+fn integration_tests_share_helpers_only_through_common() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
+    for entry in std::fs::read_dir(&dir).expect("tests/it").flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("house.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        for (i, _) in text.match_indices("crate::") {
+            let module: String = text[i + 7..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            assert_eq!(module, "common", "{} imports from crate::{module}", path.display());
+        }
+    }
+}

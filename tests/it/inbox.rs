@@ -24,7 +24,7 @@ use slotline::webhook::{KeyLabel, Receiver, ReceiverConfig, PATH};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::hostile::{delivery_json, Rx, KEY, UNLIMITED};
+use crate::common::receiver::{delivery_json, Rx, KEY, UNLIMITED};
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
@@ -56,7 +56,7 @@ fn with(mut doc: Value, changes: &[(&str, Value)]) -> Value {
     doc
 }
 
-/// A delivery like `hostile::delivery_json` for its own event and invitee.
+/// A delivery like `common::receiver::delivery_json` for its own event and invitee.
 fn booking(tag: &str) -> Value {
     let mut doc = delivery_json(tag);
     let ev = format!("https://api.calendly.com/scheduled_events/EV-{tag}");
@@ -64,22 +64,6 @@ fn booking(tag: &str) -> Value {
     doc["payload"]["event"] = json!(ev);
     doc["payload"]["scheduled_event"]["uri"] = json!(ev);
     doc
-}
-
-async fn post(rx: &Rx, http: &reqwest::Client, body: &[u8]) -> u16 {
-    let t = Utc::now().timestamp();
-    http.post(format!("http://{}{PATH}", rx.addr))
-        .header("content-type", "application/json")
-        .header(
-            "Calendly-Webhook-Signature",
-            format!("t={t},v1={}", sign(KEY, t, body)),
-        )
-        .body(body.to_vec())
-        .send()
-        .await
-        .expect("post")
-        .status()
-        .as_u16()
 }
 
 fn invitee<'a>(export: &'a Value, uri: &str) -> Option<&'a Value> {
@@ -148,7 +132,7 @@ async fn drifted_deliveries_are_acknowledged_and_applied_unknown_ones_kept() {
     let docs = [&reported, &new_location, &null_lists, &unknown];
     for doc in docs {
         let body = serde_json::to_vec(doc).expect("json");
-        assert_eq!(post(&rx, &http, &body).await, 202, "{doc}");
+        assert_eq!(rx.post_signed(&http, &body).await, 202, "{doc}");
     }
     let report =
         process::process_due(&rx.store, Utc::now(), &ProcessorConfig::default()).expect("process");
@@ -441,7 +425,7 @@ async fn each_nullable_field_may_be_null() {
         );
         let doc = with(base, &[(pointer, Value::Null)]);
         let body = serde_json::to_vec(&doc).expect("json");
-        assert_eq!(post(&rx, &http, &body).await, 202, "{pointer}");
+        assert_eq!(rx.post_signed(&http, &body).await, 202, "{pointer}");
         docs.push((pointer, doc));
     }
     let report =

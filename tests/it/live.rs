@@ -21,6 +21,7 @@ use slotline::wake::WakeOptions;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::common::activities_of;
 use crate::common::free_port;
 
 async fn sandbox(config: SandboxConfig) -> Sandbox {
@@ -327,19 +328,6 @@ async fn the_network_coming_back_triggers_exactly_one_reconcile() {
     assert!(!after.iter().any(|e| matches!(e, LiveEvent::NetworkBack)));
     live.stop().await.expect("stop");
     link.down().await;
-}
-
-pub(crate) fn activities_of(store: &Store, email: &str) -> Vec<String> {
-    store
-        .read(|tx| {
-            let mut stmt = tx.prepare(
-                "SELECT a.kind FROM activities a JOIN contacts c ON c.id = a.contact_id
-                 WHERE c.email = ?1 ORDER BY a.at_ms",
-            )?;
-            let rows = stmt.query_map([email], |r| r.get::<_, String>(0))?;
-            Ok::<_, StoreError>(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .expect("query")
 }
 
 async fn start_receiving(

@@ -14,8 +14,8 @@ use slotline::core::{Core, Tuning};
 use slotline::sandbox::{Sandbox, SandboxConfig};
 use slotline::secrets::{Keyring, SecretError, SecretKind, SecretStore};
 
+use crate::common::oauth::cli_connect;
 use crate::common::{free_port, Env};
-use crate::oauth::cli_connect;
 
 fn config(env: &Env, sb: &Sandbox) -> Config {
     Config {

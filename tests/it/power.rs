@@ -9,75 +9,11 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use slotline::sandbox::{BookingSpec, SandboxConfig};
 
-use crate::common::{bin, connected, expected_events, exported_events, Env};
-use crate::serve::{export, free_port, start_serve};
-
-/// The signing key of the subscription `serve` created, read back from the real keyring.
-pub(crate) fn signing_key(env: &Env) -> String {
-    let profile = slotline::config::Config::with_data_dir(env.dir.path()).profile();
-    let (service, user) = slotline::secrets::keyring_attributes(
-        &profile,
-        slotline::secrets::SecretKind::WebhookSigningKey,
-    );
-    let out = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", &service, "username", &user])
-        .output()
-        .expect("secret-tool (package libsecret-tools)");
-    let key = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(!key.is_empty(), "serve stored a signing key");
-    key
-}
-
-/// Posts `body` signed with `key` now; the status, or `None` when the receiver is gone.
-pub(crate) async fn post_signed(
-    http: &reqwest::Client,
-    url: &str,
-    key: &str,
-    body: &str,
-) -> Option<reqwest::StatusCode> {
-    let t = chrono::Utc::now().timestamp();
-    let sig = slotline::webhook::verify::sign(key.as_bytes(), t, body.as_bytes());
-    http.post(url)
-        .header("content-type", "application/json")
-        .header("Calendly-Webhook-Signature", format!("t={t},v1={sig}"))
-        .body(body.to_string())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .ok()
-        .map(|r| r.status())
-}
-
-/// A delivery of a made-up booking, distinct per `tag`.
-pub(crate) fn made_up_delivery(tag: &str) -> String {
-    let ev = format!("https://api.calendly.com/scheduled_events/fault-{tag}");
-    json!({
-        "event": "invitee.created",
-        "created_at": "2026-11-20T10:00:00.000000Z",
-        "payload": {
-            "uri": format!("{ev}/invitees/i"), "email": format!("p-{tag}@example.com"),
-            "name": "Fault Person", "status": "active", "event": ev,
-            "created_at": "2026-11-20T10:00:00.000000Z", "updated_at": "2026-11-20T10:00:00.000000Z",
-            "scheduled_event": {"uri": ev, "name": "Fault", "status": "active",
-                "start_time": "2026-12-01T10:00:00.000000Z", "end_time": "2026-12-01T10:30:00.000000Z",
-                "updated_at": "2026-11-20T10:00:00.000000Z"}
-        }
-    })
-    .to_string()
-}
-
-pub(crate) fn sha_hex(body: &str) -> String {
-    hex::encode(Sha256::digest(body.as_bytes()))
-}
-
-pub(crate) fn integrity(db: &std::path::Path) -> String {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .expect("integrity_check")
-}
+use crate::common::deliveries::{integrity, post_signed, sha_hex, signing_key};
+use crate::common::serve::{export, free_port, start_serve};
+use crate::common::{bin, connected, expected_events, exported_events};
 
 /// Deliveries that say what the sandbox holds: each of its invitees with its event, as Calendly
 /// would send them, so applying them agrees with a sync. `nonce` makes the bytes distinct.

@@ -16,9 +16,9 @@ use slotline::sandbox::{BookingSpec, SandboxConfig};
 use slotline::store::Store;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+use crate::common::deliveries::{made_up_delivery, post_signed, signing_key};
+use crate::common::serve::{free_port, sigterm, wait_ready};
 use crate::common::{bin, Env};
-use crate::power::{made_up_delivery, post_signed, signing_key};
-use crate::serve::{free_port, sigterm, wait_ready};
 
 const NOTICE: &str = "could be read by other users";
 

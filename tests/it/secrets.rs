@@ -11,11 +11,11 @@ use base64::Engine;
 use serde_json::Value;
 use slotline::sandbox::{BookingSpec, SandboxConfig};
 
+use crate::common::deliveries::{made_up_delivery, post_signed, signing_key};
+use crate::common::oauth::{cli_connect, stored_tokens};
+use crate::common::serve::{export, free_port, sigterm};
+use crate::common::walk;
 use crate::common::Env;
-use crate::faults::walk;
-use crate::oauth::{cli_connect, stored_tokens};
-use crate::power::{made_up_delivery, post_signed, signing_key};
-use crate::serve::{export, free_port, sigterm};
 
 const PAT: &str = "pat-known-secret-4f9d2a7c1e8b6035";
 const CLIENT_SECRET: &str = "client-secret-known-9b3e5d1f7a2c4086";
@@ -107,7 +107,7 @@ fn keyring_secrets(env: &Env) -> Vec<(&'static str, String)> {
 /// `slotline serve` with trace logs; its stderr lines are collected until it stops.
 async fn serve_traced(env: &Env, port: u16) -> (tokio::process::Child, Arc<Mutex<Vec<String>>>) {
     let (child, mut rx) =
-        crate::serve::start_serve_with(env, port, &[("SLOTLINE_LOG", "trace")]).await;
+        crate::common::serve::start_serve_with(env, port, &[("SLOTLINE_LOG", "trace")]).await;
     let lines = Arc::new(Mutex::new(Vec::new()));
     let sink = lines.clone();
     tokio::spawn(async move {
@@ -263,7 +263,7 @@ async fn the_default_log_level_keeps_no_personal_data() {
     assert!(out.status.success());
     art.add("sync stderr", out.stderr);
     let port = free_port().await;
-    let (mut serve, lines) = crate::serve::start_serve(&env, port).await;
+    let (mut serve, lines) = crate::common::serve::start_serve(&env, port).await;
     let booked = sb.book(BookingSpec::random()).expect("book");
     sb.cancel(&booked.invitee_uri, false, Some("Personal reason"))
         .expect("cancel");

@@ -23,8 +23,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
+use crate::common::activities_of;
 use crate::common::{connected, free_port, Env};
-use crate::live::activities_of;
 
 fn small() -> SandboxConfig {
     SandboxConfig {

@@ -22,6 +22,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::common::receiver::{now_t, signed};
+
 const KEY: &[u8] = b"whsec_slotline_subscription_key";
 const APP_KEY: &[u8] = b"slotline_oauth_app_key";
 const SIG: &str = "Calendly-Webhook-Signature";
@@ -214,15 +216,6 @@ async fn answer(r: reqwest::Response) -> Answer {
         retry_after,
         json: serde_json::from_str(&text).unwrap_or(Value::Null),
     }
-}
-
-fn now_t() -> i64 {
-    Utc::now().timestamp()
-}
-
-fn signed(key: &[u8], body: &[u8]) -> String {
-    let t = now_t();
-    format!("t={t},v1={}", sign(key, t, body))
 }
 
 // ---------- payloads ----------

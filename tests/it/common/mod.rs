@@ -1,6 +1,11 @@
 //! Shared test harness: a scratch data directory, the `slotline` binary with a clean
 //! environment, and `slotline sandbox` as a child process.
 
+pub mod deliveries;
+pub mod oauth;
+pub mod receiver;
+pub mod serve;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command as StdCommand, Stdio};
 
@@ -287,4 +292,32 @@ pub fn free_port() -> u16 {
             return port;
         }
     }
+}
+
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+pub fn activities_of(store: &slotline::store::Store, email: &str) -> Vec<String> {
+    store
+        .read(|tx| {
+            let mut stmt = tx.prepare(
+                "SELECT a.kind FROM activities a JOIN contacts c ON c.id = a.contact_id
+                 WHERE c.email = ?1 ORDER BY a.at_ms",
+            )?;
+            let rows = stmt.query_map([email], |r| r.get::<_, String>(0))?;
+            Ok::<_, slotline::store::StoreError>(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .expect("query")
 }
