@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { initIpc } from './ipc';
 import { App } from './App';
 import { askEarly, firstScreenAsked } from './lib/boot';
-import './styles.css';
+import './styles/index.css';
 
 /** How long the window waits for the first screen's answers before it renders without them. */
 const FIRST_SCREEN_WAIT_MS = 1500;
