@@ -18,6 +18,9 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../../migrations/0005_calendar_index_and_private_notes.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/0006_clients_and_payments.sql"
+        )),
     ])
 });
 
