@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::grouping::key_domain;
 use super::range::ReportRange;
-use super::report::{self, in_range, utc, ClientLine, Money, Tally};
+use super::report::{self, utc, ClientLine, Money, Span, Tally};
 use super::rows::{Outcome, Rows};
 
 /// A client as the pickers list it.
@@ -65,7 +65,9 @@ pub struct ClientMeeting {
 pub fn all_clients(rows: &Rows) -> Vec<ClientRef> {
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
     for email in rows.people.keys() {
-        *counts.entry(rows.grouping.client_of(email)).or_default() += 1;
+        *counts
+            .entry(rows.client_of(email).into_owned())
+            .or_default() += 1;
     }
     let mut out: Vec<ClientRef> = counts
         .into_iter()
@@ -95,7 +97,7 @@ pub fn client_detail(
     let members: Vec<&String> = rows
         .people
         .keys()
-        .filter(|e| rows.grouping.client_of(e) == key)
+        .filter(|e| rows.client_of(e) == key)
         .collect();
     if members.is_empty() {
         return None;
@@ -105,12 +107,8 @@ pub fn client_detail(
         .map(|e| (e.as_str(), Tally::default()))
         .collect();
     let mut meetings = Vec::new();
-    for (m, _) in in_range(rows, range) {
-        let Some((_, part)) = m
-            .by_client(&rows.grouping)
-            .into_iter()
-            .find(|(k, _)| k == key)
-        else {
+    for (m, _) in Span::of(range).meetings(rows) {
+        let Some((_, part)) = m.by_client(rows).into_iter().find(|(k, _)| k == key) else {
             continue;
         };
         let outcome = if part.held {
@@ -119,7 +117,7 @@ pub fn client_detail(
             Outcome::Canceled
         };
         for email in &part.people {
-            if let Some(t) = per_person.get_mut(email.as_str()) {
+            if let Some(t) = per_person.get_mut(*email) {
                 let no_show = part.held
                     && m.invitees
                         .iter()
@@ -134,12 +132,12 @@ pub fn client_detail(
             end: utc(m.end_ms).unwrap_or_default(),
             outcome: if part.held { "held" } else { "canceled" }.into(),
             no_show: part.no_show,
-            people: part.people.clone(),
+            people: part.people.iter().map(|p| p.to_string()).collect(),
             revenue: part
                 .revenue
                 .iter()
                 .map(|(currency, cents)| Money {
-                    currency: currency.clone(),
+                    currency: currency.to_string(),
                     amount: *cents as f64 / 100.0,
                 })
                 .collect(),

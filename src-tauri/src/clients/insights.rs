@@ -7,8 +7,8 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::range::{week_start, ReportRange};
-use super::report::{day, in_range, type_key, Tally};
+use super::range::ReportRange;
+use super::report::{day, Span, Tally, Types};
 use super::rows::{Outcome, Rows};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -68,45 +68,26 @@ const LEAD_BUCKETS: [(&str, u32); 6] = [
 ];
 
 struct TypeAcc {
-    key: String,
-    name: String,
-    latest: i64,
     total: Tally,
     weekly: Vec<Tally>,
 }
 
 pub fn build(rows: &Rows, range: &ReportRange) -> Insights {
-    let weeks = range.week_starts();
-    let mut types: Vec<TypeAcc> = Vec::new();
+    let span = Span::of(range);
+    let mut types: Types<'_, TypeAcc> = Types::new();
     let mut lead = [0u32; LEAD_BUCKETS.len()];
     let mut heatmap = vec![vec![0u32; 24]; 7];
     let mut all = Tally::default();
 
-    for (m, d) in in_range(rows, range) {
+    for (m, w) in span.meetings(rows) {
         let outcome = m.outcome();
         let no_show = m.any_no_show();
         all.add(m, outcome, no_show);
-        let key = type_key(m);
-        let i = match types.iter().position(|t| t.key == key) {
-            Some(i) => i,
-            None => {
-                types.push(TypeAcc {
-                    key,
-                    name: m.name.clone(),
-                    latest: m.start_ms,
-                    total: Tally::default(),
-                    weekly: vec![Tally::default(); weeks.len()],
-                });
-                types.len() - 1
-            }
-        };
-        let t = &mut types[i];
-        if m.start_ms >= t.latest {
-            t.name = m.name.clone();
-            t.latest = m.start_ms;
-        }
+        let t = types.entry(m, || TypeAcc {
+            total: Tally::default(),
+            weekly: vec![Tally::default(); span.weeks.len()],
+        });
         t.total.add(m, outcome, no_show);
-        let w = weeks.partition_point(|s| *s < week_start(d));
         if let Some(week) = t.weekly.get_mut(w) {
             week.add(m, outcome, no_show);
         }
@@ -139,8 +120,8 @@ pub fn build(rows: &Rows, range: &ReportRange) -> Insights {
         }
     };
     let mut event_types: Vec<TypeInsight> = types
-        .into_iter()
-        .map(|t| TypeInsight {
+        .into_named()
+        .map(|(key, name, t)| TypeInsight {
             cancel_rate: rate(t.total.canceled, t.total.meetings + t.total.canceled),
             no_show_rate: rate(t.total.no_shows, t.total.meetings),
             weekly_meetings: t.weekly.iter().map(|w| w.meetings).collect(),
@@ -149,8 +130,8 @@ pub fn build(rows: &Rows, range: &ReportRange) -> Insights {
             hours: t.total.hours(),
             canceled: t.total.canceled,
             no_shows: t.total.no_shows,
-            key: t.key,
-            name: t.name,
+            key,
+            name,
         })
         .collect();
     event_types.sort_by(|a, b| {
@@ -164,7 +145,7 @@ pub fn build(rows: &Rows, range: &ReportRange) -> Insights {
         from: day(range.from),
         to: day(range.to),
         tz: range.zone_name().to_string(),
-        weeks: weeks.iter().map(|w| day(*w)).collect(),
+        weeks: span.weeks.iter().map(|w| day(*w)).collect(),
         event_types,
         lead_time: LEAD_BUCKETS
             .iter()

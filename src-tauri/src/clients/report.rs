@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::grouping::key_domain;
-use super::range::{week_start, ReportRange};
+use super::range::{day_start, ReportRange};
 use super::rows::{Meeting, Outcome, Rows};
 
 /// Counts, hours and revenue per client, event type and week over a range.
@@ -131,61 +131,125 @@ pub(crate) fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// The meetings of `rows` whose start falls on a day of `range`, with that day.
-pub(crate) fn in_range<'a>(
-    rows: &'a Rows,
-    range: &'a ReportRange,
-) -> impl Iterator<Item = (&'a Meeting, NaiveDate)> + 'a {
-    rows.meetings.iter().filter_map(move |m| {
-        let d = range.local_day(m.start_ms)?;
-        (range.from <= d && d <= range.to).then_some((m, d))
-    })
+/// The instants a range covers and its weeks' first instants, so a meeting is placed by its
+/// start alone (no zone arithmetic per meeting).
+pub(crate) struct Span {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub weeks: Vec<NaiveDate>,
+    week_ms: Vec<i64>,
+}
+
+impl Span {
+    pub fn of(range: &ReportRange) -> Self {
+        let (from_ms, to_ms) = range.bounds_ms();
+        let weeks = range.week_starts();
+        let week_ms = weeks
+            .iter()
+            .map(|w| day_start(range.tz, *w).timestamp_millis())
+            .collect();
+        Self {
+            from_ms,
+            to_ms,
+            weeks,
+            week_ms,
+        }
+    }
+
+    /// The index of the week an instant of the range falls in.
+    pub fn week(&self, ms: i64) -> usize {
+        self.week_ms.partition_point(|b| *b <= ms).saturating_sub(1)
+    }
+
+    /// The meetings of `rows` that start in the range, with their week.
+    pub fn meetings<'a>(
+        &'a self,
+        rows: &'a Rows,
+    ) -> impl Iterator<Item = (&'a Meeting, usize)> + 'a {
+        rows.meetings
+            .iter()
+            .filter(|m| self.from_ms <= m.start_ms && m.start_ms < self.to_ms)
+            .map(|m| (m, self.week(m.start_ms)))
+    }
 }
 
 /// The key meetings of one event type share: its URI, else its name.
-pub(crate) fn type_key(m: &Meeting) -> String {
-    m.event_type
-        .clone()
-        .unwrap_or_else(|| format!("name:{}", m.name))
+pub(crate) fn type_key(m: &Meeting) -> (bool, &str) {
+    match &m.event_type {
+        Some(uri) => (true, uri.as_str()),
+        None => (false, m.name.as_str()),
+    }
+}
+
+fn type_key_text((uri, key): (bool, &str)) -> String {
+    if uri {
+        key.to_string()
+    } else {
+        format!("name:{key}")
+    }
 }
 
 #[derive(Default)]
-struct ClientAcc {
+struct ClientAcc<'r> {
     tally: Tally,
-    people: BTreeSet<String>,
-    cents: BTreeMap<String, i64>,
+    people: BTreeSet<&'r str>,
+    cents: BTreeMap<&'r str, i64>,
     last: Option<i64>,
     next: Option<i64>,
 }
 
-pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
-    let weeks = range.week_starts();
-    let mut week_tally = vec![Tally::default(); weeks.len()];
-    // Event types in the order first seen; named after their latest meeting.
-    let mut types: Vec<(String, String, i64, Tally)> = Vec::new();
-    let mut type_index: HashMap<String, usize> = HashMap::new();
-    let mut clients: BTreeMap<String, ClientAcc> = BTreeMap::new();
+/// Per event type, in the order first seen: its latest meeting (which names it) and its tally.
+pub(crate) struct Types<'r, T> {
+    index: HashMap<(bool, &'r str), usize>,
+    pub list: Vec<(&'r Meeting, T)>,
+}
 
-    for (m, d) in in_range(rows, range) {
+impl<'r, T> Types<'r, T> {
+    pub fn new() -> Self {
+        Self {
+            index: HashMap::new(),
+            list: Vec::new(),
+        }
+    }
+
+    pub fn entry(&mut self, m: &'r Meeting, new: impl FnOnce() -> T) -> &mut T {
+        let i = *self.index.entry(type_key(m)).or_insert_with(|| {
+            self.list.push((m, new()));
+            self.list.len() - 1
+        });
+        let slot = &mut self.list[i];
+        if m.start_ms >= slot.0.start_ms {
+            slot.0 = m;
+        }
+        &mut slot.1
+    }
+
+    /// `(key, name, value)` for each type.
+    pub fn into_named(self) -> impl Iterator<Item = (String, String, T)> + 'r
+    where
+        T: 'r,
+    {
+        self.list
+            .into_iter()
+            .map(|(m, t)| (type_key_text(type_key(m)), m.name.clone(), t))
+    }
+}
+
+pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
+    let span = Span::of(range);
+    let mut week_tally = vec![Tally::default(); span.weeks.len()];
+    let mut types: Types<'_, Tally> = Types::new();
+    let mut clients: BTreeMap<std::borrow::Cow<'_, str>, ClientAcc<'_>> = BTreeMap::new();
+
+    for (m, w) in span.meetings(rows) {
         let outcome = m.outcome();
         let no_show = m.any_no_show();
-        let w = weeks.partition_point(|s| *s < week_start(d));
         if let Some(t) = week_tally.get_mut(w) {
             t.add(m, outcome, no_show);
         }
-        let key = type_key(m);
-        let i = *type_index.entry(key.clone()).or_insert_with(|| {
-            types.push((key, m.name.clone(), m.start_ms, Tally::default()));
-            types.len() - 1
-        });
-        let ty = &mut types[i];
-        if m.start_ms >= ty.2 {
-            ty.1 = m.name.clone();
-            ty.2 = m.start_ms;
-        }
-        ty.3.add(m, outcome, no_show);
+        types.entry(m, Tally::default).add(m, outcome, no_show);
 
-        for (client, part) in m.by_client(&rows.grouping) {
+        for (client, part) in m.by_client(rows) {
             let acc = clients.entry(client).or_default();
             let (outcome, no_show) = if part.held {
                 (Outcome::Held, part.no_show)
@@ -213,7 +277,7 @@ pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
             name: rows.grouping.name_of(&key, &rows.people),
             domain: key_domain(&key).map(str::to_string),
             renamed: rows.grouping.given_name(&key).is_some(),
-            people: acc.people.into_iter().collect(),
+            people: acc.people.into_iter().map(str::to_string).collect(),
             meetings: acc.tally.meetings,
             hours: acc.tally.hours(),
             canceled: acc.tally.canceled,
@@ -222,13 +286,13 @@ pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
                 .cents
                 .into_iter()
                 .map(|(currency, cents)| Money {
-                    currency,
+                    currency: currency.to_string(),
                     amount: cents as f64 / 100.0,
                 })
                 .collect(),
             last_meeting: acc.last.and_then(utc),
             next_meeting: acc.next.and_then(utc),
-            key,
+            key: key.into_owned(),
         })
         .collect();
     client_lines.sort_by(|a, b| {
@@ -239,8 +303,8 @@ pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
     });
 
     let mut event_types: Vec<EventTypeLine> = types
-        .into_iter()
-        .map(|(key, name, _, t)| EventTypeLine {
+        .into_named()
+        .map(|(key, name, t)| EventTypeLine {
             key,
             name,
             meetings: t.meetings,
@@ -262,7 +326,8 @@ pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
         tz: range.zone_name().to_string(),
         clients: client_lines,
         event_types,
-        weeks: weeks
+        weeks: span
+            .weeks
             .iter()
             .zip(week_tally)
             .map(|(w, t)| WeekLine {

@@ -3,6 +3,7 @@
 //! snapshot. What counts where is decided here, once, for the report, the insights and a
 //! client's page alike.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
@@ -58,16 +59,16 @@ pub enum Outcome {
     Moved,
 }
 
-/// A meeting as one client sees it.
+/// A meeting as one client sees it (borrowing from the rows).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ClientPart {
+pub struct ClientPart<'r> {
     pub held: bool,
     pub canceled: bool,
     pub no_show: bool,
     /// The client's people who count for this meeting.
-    pub people: Vec<String>,
+    pub people: Vec<&'r str>,
     /// Successful payments of the client's active invitees, cents per currency.
-    pub revenue: BTreeMap<String, i64>,
+    pub revenue: BTreeMap<&'r str, i64>,
 }
 
 impl Meeting {
@@ -95,30 +96,38 @@ impl Meeting {
     /// The meeting for each client with an invitee on it: held when the meeting is held and the
     /// client has an active invitee; else canceled when one of the client's invitees canceled
     /// (not moved); a client whose invitees all moved is left out.
-    pub fn by_client(&self, grouping: &Grouping) -> Vec<(String, ClientPart)> {
+    pub fn by_client<'r>(&'r self, rows: &'r Rows) -> Vec<(Cow<'r, str>, ClientPart<'r>)> {
         let held = self.outcome() == Outcome::Held;
-        let mut parts: BTreeMap<String, (ClientPart, Vec<String>)> = BTreeMap::new();
+        let mut parts: Vec<(Cow<'r, str>, ClientPart<'r>, Vec<&'r str>)> = Vec::new();
         for i in &self.invitees {
-            let (part, canceled) = parts.entry(grouping.client_of(&i.email)).or_default();
+            let client = rows.client_of(&i.email);
+            let at = match parts.iter().position(|(c, _, _)| *c == client) {
+                Some(at) => at,
+                None => {
+                    parts.push((client, ClientPart::default(), Vec::new()));
+                    parts.len() - 1
+                }
+            };
+            let (_, part, canceled) = &mut parts[at];
             if held && i.active {
                 part.held = true;
                 part.no_show |= i.no_show;
-                part.people.push(i.email.clone());
+                part.people.push(&i.email);
                 if let Some(p) = i.payment.as_ref().filter(|p| p.successful) {
-                    *part.revenue.entry(p.currency.clone()).or_default() += p.cents;
+                    *part.revenue.entry(&p.currency).or_default() += p.cents;
                 }
             } else if !i.active && !i.rescheduled {
-                canceled.push(i.email.clone());
+                canceled.push(&i.email);
             }
         }
         parts
             .into_iter()
-            .filter_map(|(client, (mut part, canceled))| {
+            .filter_map(|(client, mut part, canceled)| {
                 if !part.held {
                     part.canceled = !canceled.is_empty();
                     part.people = canceled;
                 }
-                part.people.sort();
+                part.people.sort_unstable();
                 part.people.dedup();
                 (part.held || part.canceled).then_some((client, part))
             })
@@ -134,17 +143,46 @@ pub struct Rows {
     /// Everyone who ever booked: lower-case email -> their (newest) name.
     pub people: HashMap<String, Option<String>>,
     pub grouping: Grouping,
+    /// Everyone's client, resolved once.
+    clients: HashMap<String, String>,
+}
+
+impl Rows {
+    pub fn new(
+        meetings: Vec<Meeting>,
+        people: HashMap<String, Option<String>>,
+        grouping: Grouping,
+    ) -> Self {
+        let clients = people
+            .keys()
+            .map(|e| (e.clone(), grouping.client_of(e)))
+            .collect();
+        Self {
+            meetings,
+            people,
+            grouping,
+            clients,
+        }
+    }
+
+    /// The client of a (lower-case) email.
+    pub fn client_of(&self, email: &str) -> Cow<'_, str> {
+        match self.clients.get(email) {
+            Some(c) => Cow::Borrowed(c.as_str()),
+            None => Cow::Owned(self.grouping.client_of(email)),
+        }
+    }
 }
 
 /// The meetings starting in `range` (all of them when `None`), everyone who booked and the
 /// overrides. Run inside one read transaction.
 pub fn read(conn: &Connection, range: Option<&ReportRange>) -> Result<Rows, StoreError> {
     let (from_ms, to_ms) = range.map_or((i64::MIN, i64::MAX), ReportRange::bounds_ms);
-    Ok(Rows {
-        meetings: meetings(conn, from_ms, to_ms)?,
-        people: people(conn)?,
-        grouping: Grouping::new(client_overrides::all(conn)?),
-    })
+    Ok(Rows::new(
+        meetings(conn, from_ms, to_ms)?,
+        people(conn)?,
+        Grouping::new(client_overrides::all(conn)?),
+    ))
 }
 
 /// Rows in the order of the report index (start, then URI), invitees joined from theirs: no

@@ -107,13 +107,11 @@ impl Core {
     /// Every client, for the merge and move pickers.
     pub fn list_clients(&self) -> Result<Vec<ClientRef>, CoreError> {
         let rows = self.store.read(|tx| {
-            Ok::<_, ClientsError>(rows::Rows {
-                meetings: Vec::new(),
-                people: rows::people(tx)?,
-                grouping: clients::grouping::Grouping::new(crate::store::client_overrides::all(
-                    tx,
-                )?),
-            })
+            Ok::<_, ClientsError>(rows::Rows::new(
+                Vec::new(),
+                rows::people(tx)?,
+                clients::grouping::Grouping::new(crate::store::client_overrides::all(tx)?),
+            ))
         })?;
         Ok(detail::all_clients(&rows))
     }
