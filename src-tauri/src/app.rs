@@ -72,6 +72,14 @@ pub fn run(hidden: bool) -> ExitCode {
             commands::get_store_problem,
             commands::recover_store,
             commands::quit_app,
+            commands::clients_report,
+            commands::client_detail,
+            commands::list_clients,
+            commands::rename_client,
+            commands::merge_clients,
+            commands::move_person,
+            commands::insights,
+            commands::export_report,
         ])
         .setup(move |app| {
             let Some(core) = core else {

@@ -78,6 +78,30 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     ("recover_store", "{ moveAside: boolean }", "string | null"),
     ("quit_app", "Record<string, never>", "null"),
+    (
+        "clients_report",
+        "{ from: string, to: string, tz: string }",
+        "ClientsReport",
+    ),
+    (
+        "client_detail",
+        "{ key: string, from: string, to: string, tz: string }",
+        "ClientDetail",
+    ),
+    ("list_clients", "Record<string, never>", "Array<ClientRef>"),
+    ("rename_client", "{ key: string, name: string }", "null"),
+    ("merge_clients", "{ from: string, into: string }", "null"),
+    ("move_person", "{ email: string, to: string }", "null"),
+    (
+        "insights",
+        "{ from: string, to: string, tz: string }",
+        "Insights",
+    ),
+    (
+        "export_report",
+        "{ from: string, to: string, tz: string, format: 'json' | 'csv' }",
+        "ExportResult",
+    ),
 ];
 
 /// The generated file's full text.
@@ -111,6 +135,19 @@ pub fn typescript() -> String {
         WebhookStatus::decl(),
         crate::sync::engine::SyncProgress::decl(),
         crate::store::db::StoreProblem::decl(),
+        PaymentView::decl(),
+        crate::clients::Money::decl(),
+        crate::clients::ClientLine::decl(),
+        crate::clients::EventTypeLine::decl(),
+        crate::clients::WeekLine::decl(),
+        crate::clients::ClientsReport::decl(),
+        crate::clients::ClientRef::decl(),
+        crate::clients::ClientPerson::decl(),
+        crate::clients::ClientMeeting::decl(),
+        crate::clients::ClientDetail::decl(),
+        crate::clients::TypeInsight::decl(),
+        crate::clients::LeadBucket::decl(),
+        crate::clients::Insights::decl(),
     ];
     let mut out =
         String::from("// Generated from Rust by ts-rs (cargo test bindings). Do not edit.\n\n");

@@ -10,9 +10,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use std::sync::Arc;
 
+use crate::clients::ReportFormat;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::core::{Core, CoreEvent, OAuthRequest};
+use crate::core::{Core, CoreError, CoreEvent, OAuthRequest};
 use crate::export;
 use crate::feed;
 use crate::sandbox::{Sandbox, SandboxConfig};
@@ -94,6 +95,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "meetings")]
         csv: export::CsvKind,
     },
+    /// Hours, meetings, cancellations, no-shows and revenue per client, event type and week
+    /// over a range of days (JSON, or CSV for invoicing).
+    #[command(long_about = REPORT_ABOUT)]
+    Report {
+        /// First day, inclusive (YYYY-MM-DD, a day in --tz). Default: the first day of this month.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Last day, inclusive (YYYY-MM-DD). Default: the last day of this month.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// The IANA zone the days and weeks are in, e.g. Europe/Berlin. Default: the system's
+        /// zone (TZ when set).
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+    },
     /// Show the connection, the last sync and the store's size.
     Status,
     /// Forget the account's tokens; keeps the local history unless --erase.
@@ -135,6 +153,17 @@ pub enum Command {
         no_webhooks: bool,
     },
 }
+
+const REPORT_ABOUT: &str = "Hours, meetings, cancellations, no-shows and revenue per client, event type and week over a range of days, from the local store.
+
+Range: the meetings whose start falls on a day from --from to --to (both inclusive) in --tz; with neither, this month. Weeks start on Monday in --tz.
+
+Clients: invitees grouped by email domain (case-insensitively); on a free-mail domain (gmail.com, outlook.com, ...) each person is a client of their own. The window's renames, merges and moves apply.
+
+Counting: a meeting counts for a client when it is active and has an active invitee of that client (a group meeting with two clients counts once for each); in event_types and weeks each meeting counts once. A no-show counts in meetings and hours and in no_shows. A cancellation counts in canceled, not in meetings; a reschedule is not a cancellation (the old booking counts nowhere, the new one normally). Hours: durations summed, rounded to 2 decimals. Revenue: successful payments of active invitees, per currency. last_meeting/next_meeting: the client's latest meeting in the range before now and its first one from now on (UTC).
+
+JSON: {from, to, tz, clients: [{name, domain|null, people, meetings, hours, canceled, no_shows, revenue: [{currency, amount}], last_meeting, next_meeting}], event_types: [{name, meetings, hours, canceled, no_shows}], weeks: [{week_start, meetings, hours, canceled, no_shows}]}, every key always present.
+CSV: a header, then one row per client: client, domain, people, meetings, hours, canceled, no_shows, one revenue_<CURRENCY> column per currency, last_meeting, next_meeting.";
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -339,6 +368,29 @@ async fn dispatch(command: Command) -> Result<(), Failure> {
                 now: SystemClock.now(),
             };
             let bytes = export::render(core.store(), format, &opts)?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+            Ok(())
+        }
+        Command::Report {
+            from,
+            to,
+            tz,
+            format,
+        } => {
+            let core = Core::open(config)?;
+            let bytes = core
+                .report_range(from.as_deref(), to.as_deref(), tz.as_deref())
+                .and_then(|range| core.render_report(&range, format))
+                .map_err(|e| Failure {
+                    code: if matches!(e, CoreError::InvalidInput(_)) {
+                        2
+                    } else {
+                        1
+                    },
+                    message: e.to_string(),
+                })?;
             let mut out = std::io::stdout().lock();
             out.write_all(&bytes)?;
             out.flush()?;

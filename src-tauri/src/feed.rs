@@ -53,6 +53,22 @@ pub struct InviteeDetail {
     pub questions_and_answers: Vec<QuestionAnswer>,
     pub cancel_url: Option<String>,
     pub reschedule_url: Option<String>,
+    /// What the invitee paid (paid event types only).
+    #[ts(optional = nullable)]
+    pub payment: Option<PaymentView>,
+}
+
+/// An invitee's Calendly payment, as the meeting's detail panel shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentView {
+    pub amount: Option<f64>,
+    /// ISO 4217, upper case (`EUR`, `USD`, …).
+    pub currency: Option<String>,
+    /// False when the charge failed: it counts in no revenue.
+    pub successful: bool,
+    /// `stripe` or `paypal`.
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -402,7 +418,8 @@ pub fn event_detail(conn: &Connection, uri: &str) -> Result<Option<EventDetail>,
     };
     let mut stmt = conn.prepare_cached(
         "SELECT uri, name, email, status, timezone, no_show_uri, rescheduled, old_invitee,
-            new_invitee, cancellation_json, questions_json, cancel_url, reschedule_url
+            new_invitee, cancellation_json, questions_json, cancel_url, reschedule_url,
+            payment_successful, payment_amount, payment_currency, payment_provider
          FROM invitees WHERE event_uri = ?1 ORDER BY created_at, uri",
     )?;
     let invitees = stmt
@@ -426,6 +443,15 @@ pub fn event_detail(conn: &Connection, uri: &str) -> Result<Option<EventDetail>,
                 questions_and_answers: qa_of(&qa),
                 cancel_url: r.get(11)?,
                 reschedule_url: r.get(12)?,
+                payment: match r.get::<_, Option<bool>>(13)? {
+                    Some(successful) => Some(PaymentView {
+                        amount: r.get(14)?,
+                        currency: r.get(15)?,
+                        successful,
+                        provider: r.get(16)?,
+                    }),
+                    None => None,
+                },
             })
         })?
         .collect::<Result<_, _>>()?;

@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod browser;
 pub mod calendly;
 pub mod cli;
+pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod connect;

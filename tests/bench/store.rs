@@ -1,7 +1,9 @@
 //! Store read benchmark: the calendar's range query (a month and a week) with 100,000 meetings
 //! in the store, beside two baselines in the same run: the query as it was before migration 0005
 //! (four invitee subqueries per meeting over the `(start_ms, end_ms)` index) and the bare URIs
-//! selected with the naive overlap predicate. Prints a Markdown section for BENCHMARKS.md.
+//! selected with the naive overlap predicate. Then the clients report (issue 17) over a month, a
+//! quarter and the whole store, beside the month's calendar query in the same run. Prints
+//! Markdown sections for BENCHMARKS.md.
 
 use std::time::Instant;
 
@@ -29,11 +31,24 @@ fn input(n: usize, base_ms: i64) -> Input {
         }))
         .expect("event"),
         invitees: vec![serde_json::from_value(json!({
-            "uri": format!("{ev}/invitees/i"), "email": format!("client{}@example.com", n % 5000),
+            "uri": format!("{ev}/invitees/i"), "email": email(n % 5000),
             "name": format!("Client {}", n % 5000), "status": "active", "event": ev,
             "created_at": "2026-01-01T00:00:00.000000Z", "updated_at": "2026-01-01T00:00:00.000000Z",
+            "no_show": if n.is_multiple_of(23) { json!({"uri": format!("https://api.calendly.com/invitee_no_shows/{n}")}) } else { json!(null) },
+            "payment": if n.is_multiple_of(7) {
+                json!({"provider": "stripe", "amount": 150.0, "currency": if n.is_multiple_of(2) { "EUR" } else { "USD" }, "successful": true})
+            } else { json!(null) },
         }))
         .expect("invitee")],
+    }
+}
+
+/// 5,000 people at 1,000 companies (five each), every tenth on a free-mail domain.
+fn email(person: usize) -> String {
+    if person.is_multiple_of(10) {
+        format!("client{person}@gmail.com")
+    } else {
+        format!("client{person}@company{}.example", person / 5)
     }
 }
 
@@ -149,4 +164,70 @@ fn main() {
     println!(
         "\nTarget (issue 6): a range query with 100,000 events in the store answers in under 5 ms."
     );
+    report_section(&store, month);
+}
+
+/// The clients report as the window and `slotline report` compute it (one snapshot read, then the
+/// pure report), over a month, a quarter and everything, beside the month's calendar query.
+fn report_section(store: &Store, month: (i64, i64)) {
+    use slotline::clients::{report, rows, ReportRange};
+    let tz: chrono_tz::Tz = chrono_tz::Europe::Berlin;
+    let day = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .expect("time")
+            .with_timezone(&tz)
+            .date_naive()
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    let ranges = [
+        ("a month", day(month.0), day(month.1)),
+        (
+            "a quarter",
+            day(month.0),
+            day(month.0 + 91 * 24 * 3_600_000),
+        ),
+        (
+            "everything",
+            day(now - 800 * 24 * 3_600_000),
+            day(now + 800 * 24 * 3_600_000),
+        ),
+    ];
+    println!("\n## Clients report ({EVENTS} meetings in the store)\n");
+    println!("The same store: 5,000 people at 1,000 companies (every tenth on gmail.com), a payment on every 7th meeting, a no-show on every 23rd. `clients::rows::read` (one snapshot: the meetings starting in the range from the report index, their invitees from theirs, everyone who booked, the overrides) then `clients::report::build`, as `Core::clients_report` runs them for the window and `slotline report`; days in Europe/Berlin. Medians of {RUNS} runs (21 for everything); the baseline is the month's calendar query (`feed::calendar_range`) in the same run.\n");
+    println!("| range | what | meetings | clients | median ms | min / p99 ms |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: |");
+    for (name, from, to) in ranges {
+        let range = ReportRange::new(from, to, tz).expect("range");
+        let runs = if name == "everything" { 21 } else { RUNS };
+        let mut ms = Vec::with_capacity(runs);
+        let mut sizes = (0, 0);
+        for _ in 0..runs {
+            let t = Instant::now();
+            let rows = store.read(|tx| rows::read(tx, Some(&range))).expect("rows");
+            let r = report::build(&rows, &range, now);
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            sizes = (
+                r.weeks.iter().map(|w| w.meetings as usize).sum::<usize>(),
+                r.clients.len(),
+            );
+        }
+        ms.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "| {name} | `clients_report` | {} | {} | {:.2} | {:.2} / {:.2} |",
+            sizes.0,
+            sizes.1,
+            ms[runs / 2],
+            ms[0],
+            ms[runs * 99 / 100]
+        );
+    }
+    let (m, lo, p99, n) = time_queries(store, month.0, month.1, &|c, a, b| {
+        slotline::feed::calendar_range(c, a, b, false)
+            .expect("range")
+            .len()
+    });
+    println!(
+        "| a month | baseline: `feed::calendar_range` | {n} | | {m:.2} | {lo:.2} / {p99:.2} |"
+    );
+    println!("\nTarget (issue 17): the report with 100,000 meetings in the store in under 50 ms, over the window's and the CLI's default range (this month); the quarter and the whole store show how it grows with the range.");
 }

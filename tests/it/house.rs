@@ -350,7 +350,12 @@ fn integration_tests_share_helpers_only_through_common() {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            assert_eq!(module, "common", "{} imports from crate::{module}", path.display());
+            assert_eq!(
+                module,
+                "common",
+                "{} imports from crate::{module}",
+                path.display()
+            );
         }
     }
 }

@@ -4,6 +4,7 @@ mod apply;
 mod calendar;
 mod calendly_errors;
 mod cli;
+mod clients;
 mod common;
 mod durability;
 mod export;

@@ -7,8 +7,8 @@ use tauri::{AppHandle, Manager, State};
 
 use crate::core::{Core, CoreError, OAuthRequest, Recovery};
 use crate::feed::{
-    self, CalendarEvent, ContactDetail, ContactSummary, EventDetail, IpcError, OAuthStart,
-    SettingsView, StatusView, SyncReport,
+    self, CalendarEvent, ContactDetail, ContactSummary, EventDetail, ExportResult, IpcError,
+    OAuthStart, SettingsView, StatusView, SyncReport,
 };
 
 type Res<T> = Result<T, IpcFailure>;
@@ -276,6 +276,83 @@ pub fn reveal_path(app: AppHandle, path: String) -> Res<()> {
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|e| IpcFailure::new("internal", format!("could not show the file: {e}")))
+}
+
+/// Per client, event type and week over the days `from..=to` (`YYYY-MM-DD`) in zone `tz`.
+#[tauri::command]
+pub fn clients_report(
+    core: Shared<'_>,
+    from: String,
+    to: String,
+    tz: String,
+) -> Res<crate::clients::ClientsReport> {
+    let range = core.report_range(Some(&from), Some(&to), Some(&tz))?;
+    Ok(core.clients_report(&range)?)
+}
+
+/// A client's people and meetings over a range.
+#[tauri::command]
+pub fn client_detail(
+    core: Shared<'_>,
+    key: String,
+    from: String,
+    to: String,
+    tz: String,
+) -> Res<crate::clients::ClientDetail> {
+    let range = core.report_range(Some(&from), Some(&to), Some(&tz))?;
+    Ok(core.client_detail(&key, &range)?)
+}
+
+/// Every client (the merge and move pickers).
+#[tauri::command]
+pub fn list_clients(core: Shared<'_>) -> Res<Vec<crate::clients::ClientRef>> {
+    Ok(core.list_clients()?)
+}
+
+/// Names a client; a blank name gives back its default.
+#[tauri::command]
+pub fn rename_client(core: Shared<'_>, key: String, name: String) -> Res<()> {
+    Ok(core.rename_client(&key, &name)?)
+}
+
+/// Merges client `from` into client `into`.
+#[tauri::command]
+pub fn merge_clients(core: Shared<'_>, from: String, into: String) -> Res<()> {
+    Ok(core.merge_clients(&from, &into)?)
+}
+
+/// Moves a person to another client (`person:<email>`: on their own).
+#[tauri::command]
+pub fn move_person(core: Shared<'_>, email: String, to: String) -> Res<()> {
+    Ok(core.move_person(&email, &to)?)
+}
+
+/// The insights' numbers over a range.
+#[tauri::command]
+pub fn insights(
+    core: Shared<'_>,
+    from: String,
+    to: String,
+    tz: String,
+) -> Res<crate::clients::Insights> {
+    let range = core.report_range(Some(&from), Some(&to), Some(&tz))?;
+    Ok(core.insights(&range)?)
+}
+
+/// Writes the clients report (`json` or `csv`) into Downloads and says where.
+#[tauri::command]
+pub fn export_report(
+    core: Shared<'_>,
+    from: String,
+    to: String,
+    tz: String,
+    format: String,
+) -> Res<ExportResult> {
+    let range = core.report_range(Some(&from), Some(&to), Some(&tz))?;
+    let path = core.export_report(&range, &format)?;
+    Ok(ExportResult {
+        path: path.display().to_string(),
+    })
 }
 
 /// Why the store could not be opened at start (the recovery screen), or null when it is open.

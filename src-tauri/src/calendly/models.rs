@@ -141,6 +141,38 @@ pub struct NoShow {
     pub created_at: Option<String>,
 }
 
+/// An invitee's `payment`: `provider` is `stripe` or `paypal`, `amount` a float in `currency`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default, deserialize_with = "lenient_amount")]
+    pub amount: Option<f64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub terms: Option<String>,
+    #[serde(default)]
+    pub successful: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+fn lenient_payment<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Payment>, D::Error> {
+    Ok(serde_json::from_value(Value::deserialize(d)?).ok())
+}
+
+/// Calendly sends a float; a numeric string is read as one too.
+fn lenient_amount<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Invitee {
     pub uri: String,
@@ -181,6 +213,10 @@ pub struct Invitee {
     pub cancellation: Option<Cancellation>,
     #[serde(default)]
     pub no_show: Option<NoShow>,
+    /// What the invitee paid when booking (paid event types only). A payment of an unexpected
+    /// shape is dropped rather than failing the whole invitee.
+    #[serde(default, deserialize_with = "lenient_payment")]
+    pub payment: Option<Payment>,
     /// Present in webhook payloads, absent in the invitees listing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_event: Option<ScheduledEvent>,
@@ -330,6 +366,42 @@ mod tests {
             Some("https://api.calendly.com/scheduled_events/E1")
         );
         assert_eq!(inv.extra["brand_new_field"]["x"], 1);
+    }
+
+    #[test]
+    fn a_payment_is_read_and_an_odd_one_does_not_fail_the_invitee() {
+        let base = serde_json::json!({
+            "uri": "https://api.calendly.com/scheduled_events/E1/invitees/I1",
+            "email": "a@example.com", "status": "active",
+        });
+        let with = |payment: Value| {
+            let mut v = base.clone();
+            v["payment"] = payment;
+            serde_json::from_value::<Invitee>(v).expect("parse")
+        };
+        let paid = with(
+            serde_json::json!({"external_id": "ch_1", "provider": "stripe",
+            "amount": 1450.0, "currency": "EUR", "terms": "t", "successful": true}),
+        );
+        let p = paid.payment.expect("payment");
+        assert_eq!(
+            (p.amount, p.currency.as_deref(), p.successful),
+            (Some(1450.0), Some("EUR"), Some(true))
+        );
+        assert_eq!(
+            with(serde_json::json!({"amount": "99.5"}))
+                .payment
+                .and_then(|p| p.amount),
+            Some(99.5)
+        );
+        assert_eq!(with(Value::Null).payment, None);
+        assert_eq!(with(serde_json::json!("paid")).payment, None);
+        assert_eq!(
+            serde_json::from_value::<Invitee>(base)
+                .expect("parse")
+                .payment,
+            None
+        );
     }
 
     #[test]

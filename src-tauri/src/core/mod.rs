@@ -5,6 +5,7 @@
 //! which the window turns into typed events and notifications and the CLI prints.
 
 mod account;
+mod clients;
 mod error;
 mod events;
 mod feed_server;

@@ -85,7 +85,7 @@ fn csv_err(e: impl std::fmt::Display) -> ExportError {
 }
 
 /// The cell as written: defused when a spreadsheet would evaluate it.
-fn cell(value: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn cell(value: &str) -> std::borrow::Cow<'_, str> {
     let risky = match value.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,
         Some('+' | '-') => value.chars().any(char::is_alphabetic),

@@ -17,6 +17,7 @@ use ts_rs::TS;
 
 use crate::store::Store;
 
+pub(crate) use self::csv::cell as csv_cell;
 pub use self::csv::{csv_export, CsvKind, CsvOptions, CONTACT_COLUMNS, MEETING_COLUMNS};
 pub use self::ics::{ics_export, uid_of, IcsOptions, PRODID};
 pub(crate) use self::ics::{render_calendar, Refresh};
@@ -114,16 +115,21 @@ pub fn export_to_file(
     opts: &ExportOptions,
 ) -> Result<PathBuf, ExportError> {
     let bytes = render(store, format, opts)?;
+    write_new_file(dir, &file_name(format, opts.csv, opts.now), &bytes)
+}
+
+/// Writes `bytes` into a new file `name` in `dir` (created if missing) and returns its path.
+/// Never overwrites: when the name is taken, `-2`, `-3`, … go before the extension.
+pub fn write_new_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ExportError> {
     let io_err = |path: &Path, source| ExportError::Io {
         path: path.display().to_string(),
         source,
     };
     std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-    let name = file_name(format, opts.csv, opts.now);
-    let (stem, ext) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
     for n in 1..=1000 {
         let candidate = if n == 1 {
-            dir.join(&name)
+            dir.join(name)
         } else {
             dir.join(format!("{stem}-{n}.{ext}"))
         };
@@ -133,7 +139,7 @@ pub fn export_to_file(
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(io_err(&candidate, e)),
         };
-        if let Err(e) = file.write_all(&bytes).and_then(|()| file.sync_all()) {
+        if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
             drop(file);
             // A half-written export is worse than none.
             let _ = std::fs::remove_file(&candidate);
@@ -142,7 +148,7 @@ pub fn export_to_file(
         return Ok(candidate);
     }
     Err(io_err(
-        &dir.join(&name),
+        &dir.join(name),
         std::io::Error::new(
             std::io::ErrorKind::AlreadyExists,
             "a thousand exports with this name already exist",

@@ -781,17 +781,26 @@ pub fn text_reminder(rng: &mut impl RngCore, t: &EventTemplate, p: &Person) -> O
     }
 }
 
+/// Calendly's `payment` for a booking of a paid event type (Stripe; the currency and, now and
+/// then, a failed charge vary with the charge id, so no extra draw changes the seeded world).
 pub fn payment(rng: &mut impl RngCore, t: &EventTemplate) -> Option<Value> {
     if !t.paid {
         return None;
     }
+    let id = random_alnum(rng, 23);
+    let pick = |i: usize| id.as_bytes().get(i).copied().unwrap_or(b'a');
+    let (currency, amount) = match pick(0) % 4 {
+        0 => ("USD", 1600.0),
+        1 => ("GBP", 1250.0),
+        _ => ("EUR", 1450.0),
+    };
     Some(json!({
-        "external_id": format!("ch_3{}", random_alnum(rng, 23)),
+        "external_id": format!("ch_3{id}"),
         "provider": "stripe",
-        "amount": 1450.0,
-        "currency": "EUR",
+        "amount": amount,
+        "currency": currency,
         "terms": "Full refund up to 7 days before the workshop.",
-        "successful": true
+        "successful": pick(1) % 8 != 0
     }))
 }
 

@@ -57,6 +57,9 @@ pub struct BookingSpec {
     pub tracking: Option<Tracking>,
     pub text_reminder_number: Option<String>,
     pub meeting_notes: Option<String>,
+    /// Calendly's `payment` object for this booking, on any event type; by default paid event
+    /// types draw one and the others have none.
+    pub payment: Option<serde_json::Value>,
 }
 
 impl BookingSpec {
@@ -339,7 +342,10 @@ impl World {
             Some(n) => Some(n.clone()),
             None => scenario::text_reminder(&mut self.rng, template, person),
         };
-        let payment = scenario::payment(&mut self.rng, template);
+        let payment = match &spec.payment {
+            Some(p) => Some(p.clone()),
+            None => scenario::payment(&mut self.rng, template),
+        };
         Ok(BookingDetail {
             event_type_uri: et.uri,
             start,

@@ -21,6 +21,9 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../../migrations/0006_inbox_unapplied_and_retention.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/0007_clients_and_payments.sql"
+        )),
     ])
 });
 

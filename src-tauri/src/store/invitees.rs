@@ -36,9 +36,10 @@ pub fn upsert(conn: &Connection, i: &InviteeRow, contact_id: i64) -> Result<(), 
         "INSERT INTO invitees (uri, event_uri, contact_id, name, first_name, last_name, email,
             status, timezone, questions_json, cancellation_json, no_show_uri, no_show_at,
             rescheduled, old_invitee, new_invitee, tracking_json, cancel_url, reschedule_url,
-            routing_submission, created_at, updated_at, raw_json)
+            routing_submission, created_at, updated_at, raw_json, payment_amount,
+            payment_currency, payment_successful, payment_provider)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23)
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
          ON CONFLICT (uri) DO UPDATE SET
             event_uri = excluded.event_uri, contact_id = excluded.contact_id, name = excluded.name,
             first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email,
@@ -51,7 +52,10 @@ pub fn upsert(conn: &Connection, i: &InviteeRow, contact_id: i64) -> Result<(), 
             tracking_json = excluded.tracking_json, cancel_url = excluded.cancel_url,
             reschedule_url = excluded.reschedule_url,
             routing_submission = excluded.routing_submission, created_at = excluded.created_at,
-            updated_at = excluded.updated_at, raw_json = excluded.raw_json",
+            updated_at = excluded.updated_at, raw_json = excluded.raw_json,
+            payment_amount = excluded.payment_amount, payment_currency = excluded.payment_currency,
+            payment_successful = excluded.payment_successful,
+            payment_provider = excluded.payment_provider",
     )?
     .execute(params![
         i.uri,
@@ -77,6 +81,10 @@ pub fn upsert(conn: &Connection, i: &InviteeRow, contact_id: i64) -> Result<(), 
         i.created_at,
         i.updated_at,
         i.raw_json,
+        i.payment.as_ref().and_then(|p| p.amount),
+        i.payment.as_ref().and_then(|p| p.currency.as_deref()),
+        i.payment.as_ref().map(|p| p.successful),
+        i.payment.as_ref().and_then(|p| p.provider.as_deref()),
     ])?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod client_overrides;
 pub mod contacts;
 pub mod db;
 mod error;

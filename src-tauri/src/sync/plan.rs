@@ -109,6 +109,17 @@ pub struct InviteeRow {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub raw_json: String,
+    /// The invitee's `payment`, when the event type is paid.
+    pub payment: Option<PaymentRow>,
+}
+
+/// The facts of a `payment` the reports read (the rest stays in `raw_json`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentRow {
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+    pub successful: bool,
+    pub provider: Option<String>,
 }
 
 /// A contact to upsert: one per email, case-insensitively; the newest booking's name wins.
@@ -438,6 +449,12 @@ fn plan_invitee(
             created_at: inv.created_at.clone(),
             updated_at: inv.updated_at.clone(),
             raw_json: raw,
+            payment: inv.payment.as_ref().map(|p| PaymentRow {
+                amount: p.amount,
+                currency: p.currency.as_ref().map(|c| c.trim().to_uppercase()),
+                successful: p.successful.unwrap_or(false),
+                provider: p.provider.clone(),
+            }),
         });
         out.participants.push(ParticipantRow {
             event_uri: event_uri.to_string(),

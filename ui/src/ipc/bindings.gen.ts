@@ -24,7 +24,11 @@ rescheduledFrom: string | null,
 /**
  * The event URI of the booking that replaced this one.
  */
-rescheduledTo: string | null, cancelReason: string | null, canceledBy: string | null, cancelerType: string | null, questionsAndAnswers: Array<QuestionAnswer>, cancelUrl: string | null, rescheduleUrl: string | null, };
+rescheduledTo: string | null, cancelReason: string | null, canceledBy: string | null, cancelerType: string | null, questionsAndAnswers: Array<QuestionAnswer>, cancelUrl: string | null, rescheduleUrl: string | null, 
+/**
+ * What the invitee paid (paid event types only).
+ */
+payment?: PaymentView | null, };
 
 export type Person = { name: string | null, email: string, };
 
@@ -275,6 +279,160 @@ message: string,
  */
 canMoveAside: boolean, };
 
+export type PaymentView = { amount: number | null, 
+/**
+ * ISO 4217, upper case (`EUR`, `USD`, …).
+ */
+currency: string | null, 
+/**
+ * False when the charge failed: it counts in no revenue.
+ */
+successful: boolean, 
+/**
+ * `stripe` or `paypal`.
+ */
+provider: string | null, };
+
+export type Money = { 
+/**
+ * ISO 4217 (`EUR`, `USD`, …).
+ */
+currency: string, 
+/**
+ * Rounded to cents.
+ */
+amount: number, };
+
+export type ClientLine = { 
+/**
+ * `domain:<domain>` or `person:<email>`: what rename, merge and move name.
+ */
+key: string, name: string, 
+/**
+ * The company's email domain; null for a person.
+ */
+domain: string | null, 
+/**
+ * The client's people who count in the range (lower-case emails).
+ */
+people: Array<string>, meetings: number, hours: number, canceled: number, noShows: number, revenue: Array<Money>, 
+/**
+ * UTC, RFC 3339 with `Z`.
+ */
+lastMeeting: string | null, nextMeeting: string | null, 
+/**
+ * True when the consultant named it.
+ */
+renamed: boolean, };
+
+export type EventTypeLine = { 
+/**
+ * The event type's URI (or its name when Calendly sent none).
+ */
+key: string, name: string, meetings: number, hours: number, canceled: number, noShows: number, };
+
+export type WeekLine = { 
+/**
+ * The Monday, `YYYY-MM-DD`.
+ */
+weekStart: string, meetings: number, hours: number, canceled: number, noShows: number, };
+
+export type ClientsReport = { 
+/**
+ * `YYYY-MM-DD`, inclusive.
+ */
+from: string, to: string, 
+/**
+ * The IANA zone the days are in.
+ */
+tz: string, 
+/**
+ * Clients with a meeting or a cancellation in the range, by name.
+ */
+clients: Array<ClientLine>, eventTypes: Array<EventTypeLine>, 
+/**
+ * Every week the range touches (Mondays in `tz`), empty ones too.
+ */
+weeks: Array<WeekLine>, };
+
+export type ClientRef = { key: string, name: string, domain: string | null, 
+/**
+ * How many people it has.
+ */
+people: number, };
+
+export type ClientPerson = { email: string, name: string | null, 
+/**
+ * Moved here (or out on their own) by the consultant.
+ */
+moved: boolean, meetings: number, hours: number, canceled: number, noShows: number, };
+
+export type ClientMeeting = { uri: string, name: string, start: string, end: string, 
+/**
+ * `held` or `canceled`.
+ */
+outcome: string, noShow: boolean, 
+/**
+ * The client's people on it.
+ */
+people: Array<string>, revenue: Array<Money>, };
+
+export type ClientDetail = { 
+/**
+ * The client's line in the report over the same range (zeros when it had no meeting).
+ */
+summary: ClientLine, 
+/**
+ * Everyone who belongs to it (not only who met in the range), by name.
+ */
+people: Array<ClientPerson>, 
+/**
+ * Its held and canceled meetings in the range, by start.
+ */
+meetings: Array<ClientMeeting>, };
+
+export type TypeInsight = { key: string, name: string, meetings: number, hours: number, canceled: number, noShows: number, 
+/**
+ * Canceled ÷ (held + canceled); 0 when there were none.
+ */
+cancelRate: number, 
+/**
+ * No-shows ÷ held; 0 when none was held.
+ */
+noShowRate: number, 
+/**
+ * Held meetings per week (aligned with `weeks`).
+ */
+weeklyMeetings: Array<number>, 
+/**
+ * Hours per week (aligned with `weeks`).
+ */
+weeklyHours: Array<number>, };
+
+export type LeadBucket = { label: string, 
+/**
+ * The bucket's lower bound in hours (inclusive).
+ */
+fromHours: number, meetings: number, };
+
+export type Insights = { from: string, to: string, tz: string, 
+/**
+ * The Mondays of the weeks the range touches (`YYYY-MM-DD`); the series below follow them.
+ */
+weeks: Array<string>, 
+/**
+ * Per event type, busiest first.
+ */
+eventTypes: Array<TypeInsight>, 
+/**
+ * How long before the meeting it was booked: one bucket each, in order.
+ */
+leadTime: Array<LeadBucket>, 
+/**
+ * Held meetings by local start: `heatmap[weekday][hour]`, Monday = 0, hours 0–23.
+ */
+heatmap: Array<Array<number>>, meetings: number, hours: number, };
+
 /** Tauri commands: arguments and results. */
 export type Commands = {
   get_status: { args: Record<string, never>; result: StatusView };
@@ -308,6 +466,14 @@ export type Commands = {
   get_store_problem: { args: Record<string, never>; result: StoreProblem | null };
   recover_store: { args: { moveAside: boolean }; result: string | null };
   quit_app: { args: Record<string, never>; result: null };
+  clients_report: { args: { from: string, to: string, tz: string }; result: ClientsReport };
+  client_detail: { args: { key: string, from: string, to: string, tz: string }; result: ClientDetail };
+  list_clients: { args: Record<string, never>; result: Array<ClientRef> };
+  rename_client: { args: { key: string, name: string }; result: null };
+  merge_clients: { args: { from: string, into: string }; result: null };
+  move_person: { args: { email: string, to: string }; result: null };
+  insights: { args: { from: string, to: string, tz: string }; result: Insights };
+  export_report: { args: { from: string, to: string, tz: string, format: 'json' | 'csv' }; result: ExportResult };
 };
 
 /** Tauri events emitted to the window. */

@@ -7,6 +7,9 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { openUrl } from '@tauri-apps/plugin-opener';
 import type {
   CalendarEvent,
+  ClientDetail,
+  ClientRef,
+  ClientsReport,
   Commands,
   ContactDetail,
   ContactSummary,
@@ -14,6 +17,7 @@ import type {
   DataChanged,
   EventDetail,
   ExportResult,
+  Insights,
   IpcError,
   OAuthStart,
   Preferences,
@@ -223,6 +227,49 @@ export function search(query: string): Promise<SearchResults> {
 /** Writes an export into the user's Downloads folder and says where. */
 export function exportFile(format: ExportFormat, includeCanceled: boolean): Promise<ExportResult> {
   return call('export_file', { format, includeCanceled });
+}
+
+/** Local days `from..=to` (`YYYY-MM-DD`, inclusive) in the IANA zone `tz`. */
+export type DayRange = { from: string; to: string; tz: string };
+
+/** Per client, event type and week over `range`. */
+export function clientsReport(range: DayRange): Promise<ClientsReport> {
+  return call('clients_report', { from: range.from, to: range.to, tz: range.tz });
+}
+
+/** A client's people and meetings over `range`. */
+export function clientDetail(key: string, range: DayRange): Promise<ClientDetail> {
+  return call('client_detail', { key, from: range.from, to: range.to, tz: range.tz });
+}
+
+/** Every client (the merge and move pickers). */
+export function listClients(): Promise<ClientRef[]> {
+  return call('list_clients');
+}
+
+/** Names a client (local only); a blank name gives back its default. */
+export function renameClient(key: string, name: string): Promise<null> {
+  return call('rename_client', { key, name });
+}
+
+/** Merges client `from` into client `into` (local only). */
+export function mergeClients(from: string, into: string): Promise<null> {
+  return call('merge_clients', { from, into });
+}
+
+/** Moves a person to client `to`; `person:<their email>` makes them a client of their own. */
+export function movePerson(email: string, to: string): Promise<null> {
+  return call('move_person', { email, to });
+}
+
+/** The insights' numbers over `range`. */
+export function getInsights(range: DayRange): Promise<Insights> {
+  return call('insights', { from: range.from, to: range.to, tz: range.tz });
+}
+
+/** Writes the clients report into Downloads and says where. */
+export function exportReport(range: DayRange, format: 'json' | 'csv'): Promise<ExportResult> {
+  return call('export_report', { from: range.from, to: range.to, tz: range.tz, format });
 }
 
 let firstPaintReported = false;

@@ -35,6 +35,17 @@ import {
   type ExtraMeeting,
   type MockDb,
 } from './mockData';
+import {
+  clientDetail as mockClientDetail,
+  clientsReport,
+  emptyOverrides,
+  insights as mockInsights,
+  listClients,
+  mergeClients,
+  movePerson,
+  renameClient,
+  type ClientOverrides,
+} from './mockClients';
 
 export type MockConfig = {
   /** `connected` (default) starts synced with the sandbox; `first-run` starts with no account. */
@@ -129,6 +140,8 @@ export type MockControl = {
   quit: boolean;
   /** The private notes as stored, by event URI. */
   notes: Record<string, PrivateNote>;
+  /** The consultant's client renames, merges and moves (Rust's `client_overrides`). */
+  clientOverrides: ClientOverrides;
 };
 
 declare global {
@@ -332,6 +345,7 @@ export function installMock(raw: unknown): MockControl {
       control.status.contacts = db ? contactSummaries(db, null).length : 0;
     },
     notes: {},
+    clientOverrides: emptyOverrides(),
   };
   for (const [eventUri, body] of Object.entries(config.notes ?? {})) {
     control.notes[eventUri] = { eventUri, body, updatedAt: clock().toISOString().replace(/\.\d{3}Z$/, 'Z') };
@@ -399,8 +413,51 @@ export function installMock(raw: unknown): MockControl {
     return control.db;
   };
 
+  /** A report range as Rust parses it: `YYYY-MM-DD` days, in order, and a zone it knows. */
+  const rangeArgs = (args: Record<string, unknown> | undefined) => {
+    const [from, to, tz] = [argString(args, 'from'), argString(args, 'to'), argString(args, 'tz')];
+    for (const d of [from, to]) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) fail('invalid_input', `"${d}" is not a date; write it as YYYY-MM-DD`);
+    if (to < from) fail('invalid_input', `the range ends (${to}) before it starts (${from}); swap --from and --to`);
+    if (!timezones.includes(tz)) fail('invalid_input', `"${tz}" is not an IANA time zone (for example Europe/Berlin or America/New_York)`);
+    return { from, to, tz };
+  };
+
   const handle = async (cmd: string, args: Record<string, unknown> | undefined): Promise<unknown> => {
     switch (cmd) {
+      case 'clients_report': {
+        const { from, to, tz } = rangeArgs(args);
+        return clientsReport(requireDb(), control.clientOverrides, from, to, tz, clock());
+      }
+      case 'client_detail': {
+        const key = argString(args, 'key');
+        const { from, to, tz } = rangeArgs(args);
+        const found = mockClientDetail(requireDb(), control.clientOverrides, key, from, to, tz, clock());
+        if (!found) fail('not_found', `there is no client ${key}; reload the clients and try again`);
+        return found;
+      }
+      case 'list_clients':
+        return listClients(requireDb(), control.clientOverrides);
+      case 'rename_client':
+        renameClient(requireDb(), control.clientOverrides, argString(args, 'key'), argString(args, 'name'));
+        return null;
+      case 'merge_clients':
+        mergeClients(requireDb(), control.clientOverrides, argString(args, 'from'), argString(args, 'into'));
+        return null;
+      case 'move_person':
+        movePerson(requireDb(), control.clientOverrides, argString(args, 'email'), argString(args, 'to'));
+        return null;
+      case 'insights': {
+        const { from, to, tz } = rangeArgs(args);
+        return mockInsights(requireDb(), from, to, tz);
+      }
+      case 'export_report': {
+        const { from, to } = rangeArgs(args);
+        const format = argString(args, 'format');
+        if (!['json', 'csv'].includes(format)) fail('invalid_input', `unknown report format "${format}": json or csv`);
+        requireDb();
+        if (config.exportError) fail('store', config.exportError);
+        return { path: `${MOCK_DOWNLOADS}/slotline-report-${from.replace(/-/g, '')}-${to.replace(/-/g, '')}.${format}` };
+      }
       case 'get_status':
         return structuredClone(control.status);
       case 'list_events': {

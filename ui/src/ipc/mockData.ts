@@ -264,7 +264,17 @@ export type MockDb = {
   events: EventDetail[];
   /** Per invitee email, newest first. */
   activity: Map<string, ActivityItem[]>;
+  /** When each meeting was booked (event URI → UTC), for the insights' lead time. */
+  bookedAt?: Map<string, string>;
 };
+
+/** What a seat of a paid event type paid (the workshop's second seat in USD, one charge failed). */
+function mockPayment(slot: Slot, seat: number): InviteeDetail['payment'] {
+  if (slot.type === 'onsite') return { amount: 1200, currency: 'EUR', successful: true, provider: 'stripe' };
+  if (slot.type !== 'workshop') return null;
+  if (seat === 1) return { amount: 320, currency: 'USD', successful: true, provider: 'stripe' };
+  return { amount: 290, currency: 'EUR', successful: !(slot.id === 'E0205' && seat === 2), provider: 'stripe' };
+}
 
 function utc(dt: DateTime): string {
   return dt.toUTC().toISO({ suppressMilliseconds: true }) ?? '';
@@ -277,6 +287,7 @@ export function buildMockDb(now: Date): MockDb {
   const host: Person = { name: SANDBOX_ACCOUNT.name, email: SANDBOX_ACCOUNT.email };
   const events: EventDetail[] = [];
   const activity = new Map<string, ActivityItem[]>();
+  const booked = new Map<string, string>();
   const push = (email: string, item: ActivityItem) => {
     const list = activity.get(email) ?? [];
     list.push(item);
@@ -339,6 +350,8 @@ export function buildMockDb(now: Date): MockDb {
         cancelUrl: canceled ? null : `https://calendly.com/cancellations/${inviteeId}`,
         rescheduleUrl: canceled ? null : `https://calendly.com/reschedulings/${inviteeId}`,
       };
+      const payment = mockPayment(slot, seat);
+      if (payment) detail.payment = payment;
 
       // The contact's timeline: booking, then whatever happened to it.
       push(c.email, {
@@ -357,6 +370,7 @@ export function buildMockDb(now: Date): MockDb {
       return detail;
     });
 
+    booked.set(uri, utc(bookedAt));
     events.push({
       uri,
       name: type.name,
@@ -382,7 +396,7 @@ export function buildMockDb(now: Date): MockDb {
     );
   }
   events.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-  return { now, events, activity };
+  return { now, events, activity, bookedAt: booked };
 }
 
 /** The calendar tile of a stored meeting. */

@@ -56,7 +56,7 @@ test('Home is the first screen: today, the next meetings, the week and the lates
   assert.equal(await page.getByTestId('nav-home').getAttribute('aria-current'), 'page');
   assert.equal(await page.getByTestId('nav-home').innerText(), 'Home');
   const navOrder = await page.locator('nav .nav-item').evaluateAll((els) => els.map((e) => e.dataset.testid));
-  assert.deepEqual(navOrder, ['nav-home', 'nav-calendar', 'nav-contacts', 'nav-settings']);
+  assert.deepEqual(navOrder, ['nav-home', 'nav-calendar', 'nav-contacts', 'nav-clients', 'nav-insights', 'nav-settings']);
   assert.equal(await page.getByTestId('home-greeting').innerText(), 'Good morning, Dana');
 
   // The bounds are Wednesday and its Monday-first week in Berlin, as UTC instants.

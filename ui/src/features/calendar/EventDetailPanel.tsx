@@ -7,6 +7,7 @@ import { usePrefs } from '../../lib/prefs';
 import { eventStatusLabel, initials, isVideoLocation, locationLabel } from '../../lib/labels';
 import { formatDuration, formatTimeRange, inviteeLocalTime } from '../../lib/time';
 import { isHttpUrl } from '../../lib/urls';
+import { formatMoney } from '../../lib/money';
 import { PrivateNotes } from './PrivateNotes';
 import { RescheduleChain } from './RescheduleChain';
 
@@ -242,6 +243,7 @@ function InviteeCard({
           )}
         </div>
       </div>
+      {i.payment && <PaymentLine payment={i.payment} />}
       {seatCanceled && i.cancelReason && (
         <p className="small">
           Canceled{i.canceledBy ? ` by ${i.canceledBy}` : ''}: “{i.cancelReason}”
@@ -272,6 +274,18 @@ function InviteeCard({
         </div>
       )}
     </li>
+  );
+}
+
+/** What the invitee paid Calendly for the booking. */
+function PaymentLine({ payment: p }: { payment: NonNullable<InviteeDetail['payment']> }) {
+  const prefs = usePrefs();
+  const amount = p.amount !== null && p.currency ? formatMoney({ amount: p.amount, currency: p.currency }, prefs.locale) : 'An amount Calendly did not give';
+  const via = p.provider ? ` via ${p.provider.charAt(0).toUpperCase()}${p.provider.slice(1)}` : '';
+  return (
+    <p className={`small invitee-payment${p.successful ? '' : ' warn'}`} data-testid="invitee-payment">
+      {p.successful ? `Paid ${amount}${via}` : `Payment of ${amount}${via} failed`}
+    </p>
   );
 }
 

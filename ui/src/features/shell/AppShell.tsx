@@ -15,16 +15,21 @@ const loadContacts = () => import('../contacts/ContactsPage');
 const loadSettings = () => import('../settings/SettingsPage');
 const loadSearch = () => import('../search/SearchDialog');
 const loadReconnect = () => import('../connect/ReconnectBanner');
+const loadClients = () => import('../clients/ClientsPage');
+// Not prefetched: the charts library loads only when Insights opens.
+const loadInsights = () => import('../insights/InsightsPage');
 const CalendarPage = lazy(() => loadCalendar().then((m) => ({ default: m.CalendarPage })));
 const ContactsPage = lazy(() => loadContacts().then((m) => ({ default: m.ContactsPage })));
 const SettingsPage = lazy(() => loadSettings().then((m) => ({ default: m.SettingsPage })));
 const SearchDialog = lazy(() => loadSearch().then((m) => ({ default: m.SearchDialog })));
 const ReconnectBanner = lazy(() => loadReconnect().then((m) => ({ default: m.ReconnectBanner })));
+const ClientsPage = lazy(() => loadClients().then((m) => ({ default: m.ClientsPage })));
+const InsightsPage = lazy(() => loadInsights().then((m) => ({ default: m.InsightsPage })));
 import { isSearchShortcut } from '../../lib/shortcuts';
 import { StatusLine } from './StatusLine';
 import { Logo } from './Logo';
 
-type Tab = 'home' | 'calendar' | 'contacts' | 'settings';
+type Tab = 'home' | 'calendar' | 'contacts' | 'clients' | 'insights' | 'settings';
 
 const TABS: Array<{ id: Tab; label: string; icon: React.ReactNode }> = [
   {
@@ -59,6 +64,25 @@ const TABS: Array<{ id: Tab; label: string; icon: React.ReactNode }> = [
     ),
   },
   {
+    id: 'clients',
+    label: 'Clients',
+    icon: (
+      <svg viewBox="0 0 24 24" aria-hidden="true">
+        <rect x="3" y="7" width="18" height="13" rx="2" />
+        <path d="M9 7V5a1 1 0 0 1 1-1h4a1 1 0 0 1 1 1v2M3 13h18" />
+      </svg>
+    ),
+  },
+  {
+    id: 'insights',
+    label: 'Insights',
+    icon: (
+      <svg viewBox="0 0 24 24" aria-hidden="true">
+        <path d="M4 20V10M10 20V4M16 20v-7M22 20H2" />
+      </svg>
+    ),
+  },
+  {
     id: 'settings',
     label: 'Settings',
     icon: (
@@ -83,7 +107,7 @@ export function AppShell({
   useEffect(() => {
     // Fetch the other screens' chunks once the first screen is up, so opening them is instant.
     const t = window.setTimeout(() => {
-      for (const load of [loadCalendar, loadContacts, loadSettings, loadSearch, loadReconnect]) void load();
+      for (const load of [loadCalendar, loadContacts, loadClients, loadSettings, loadSearch, loadReconnect]) void load();
     }, 1500);
     return () => window.clearTimeout(t);
   }, []);
@@ -203,6 +227,16 @@ export function AppShell({
               onSelectContact={setContactEmail}
               onOpenEvent={openEvent}
             />
+          </Suspense>
+        )}
+        {tab === 'clients' && (
+          <Suspense fallback={<p className="muted page-loading">Opening clients…</p>}>
+            <ClientsPage version={versions.contacts + versions.events} onOpenEvent={openEvent} />
+          </Suspense>
+        )}
+        {tab === 'insights' && (
+          <Suspense fallback={<p className="muted page-loading">Opening insights…</p>}>
+            <InsightsPage version={versions.events} />
           </Suspense>
         )}
         {tab === 'settings' && (

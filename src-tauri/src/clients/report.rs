@@ -1,0 +1,342 @@
+//! The clients report: a pure function of the rows read in one snapshot, the range and `now`.
+//!
+//! - A meeting counts for a client when it is active and has an active invitee of that client;
+//!   a group meeting with invitees of two clients counts once for each. In `event_types` and
+//!   `weeks` each held meeting counts once.
+//! - A no-show still counts in meetings and hours, and in `no_shows`.
+//! - A cancellation counts in `canceled`, not in meetings; a reschedule is no cancellation: the
+//!   old booking counts nowhere and the new one normally.
+//! - Revenue: successful payments of active invitees of held meetings, summed per currency.
+//! - Hours: the meetings' durations summed, rounded to two decimals at the end.
+//! - `last_meeting` / `next_meeting`: the client's latest held meeting in the range that started
+//!   before `now`, and its first one starting at or after `now`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{NaiveDate, SecondsFormat};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::grouping::key_domain;
+use super::range::{day_start, ReportRange};
+use super::rows::{Meeting, Outcome, Rows};
+
+/// Counts, hours and revenue per client, event type and week over a range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientsReport {
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: String,
+    pub to: String,
+    /// The IANA zone the days are in.
+    pub tz: String,
+    /// Clients with a meeting or a cancellation in the range, by name.
+    pub clients: Vec<ClientLine>,
+    pub event_types: Vec<EventTypeLine>,
+    /// Every week the range touches (Mondays in `tz`), empty ones too.
+    pub weeks: Vec<WeekLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientLine {
+    /// `domain:<domain>` or `person:<email>`: what rename, merge and move name.
+    pub key: String,
+    pub name: String,
+    /// The company's email domain; null for a person.
+    pub domain: Option<String>,
+    /// The client's people who count in the range (lower-case emails).
+    pub people: Vec<String>,
+    pub meetings: u32,
+    pub hours: f64,
+    pub canceled: u32,
+    pub no_shows: u32,
+    pub revenue: Vec<Money>,
+    /// UTC, RFC 3339 with `Z`.
+    pub last_meeting: Option<String>,
+    pub next_meeting: Option<String>,
+    /// True when the consultant named it.
+    pub renamed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Money {
+    /// ISO 4217 (`EUR`, `USD`, …).
+    pub currency: String,
+    /// Rounded to cents.
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EventTypeLine {
+    /// The event type's URI (or its name when Calendly sent none).
+    pub key: String,
+    pub name: String,
+    pub meetings: u32,
+    pub hours: f64,
+    pub canceled: u32,
+    pub no_shows: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WeekLine {
+    /// The Monday, `YYYY-MM-DD`.
+    pub week_start: String,
+    pub meetings: u32,
+    pub hours: f64,
+    pub canceled: u32,
+    pub no_shows: u32,
+}
+
+/// Counts summed in milliseconds and cents, turned into hours and amounts at the end.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tally {
+    pub meetings: u32,
+    pub ms: i64,
+    pub canceled: u32,
+    pub no_shows: u32,
+}
+
+impl Tally {
+    pub fn add(&mut self, m: &Meeting, outcome: Outcome, no_show: bool) {
+        match outcome {
+            Outcome::Held => {
+                self.meetings += 1;
+                self.ms += m.duration_ms();
+                self.no_shows += u32::from(no_show);
+            }
+            Outcome::Canceled => self.canceled += 1,
+            Outcome::Moved => {}
+        }
+    }
+
+    pub fn hours(&self) -> f64 {
+        hours(self.ms)
+    }
+}
+
+pub(crate) fn hours(ms: i64) -> f64 {
+    (ms as f64 / 36_000.0).round() / 100.0
+}
+
+pub(crate) fn utc(ms: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+pub(crate) fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The instants a range covers and its weeks' first instants, so a meeting is placed by its
+/// start alone (no zone arithmetic per meeting).
+pub(crate) struct Span {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub weeks: Vec<NaiveDate>,
+    week_ms: Vec<i64>,
+}
+
+impl Span {
+    pub fn of(range: &ReportRange) -> Self {
+        let (from_ms, to_ms) = range.bounds_ms();
+        let weeks = range.week_starts();
+        let week_ms = weeks
+            .iter()
+            .map(|w| day_start(range.tz, *w).timestamp_millis())
+            .collect();
+        Self {
+            from_ms,
+            to_ms,
+            weeks,
+            week_ms,
+        }
+    }
+
+    /// The index of the week an instant of the range falls in.
+    pub fn week(&self, ms: i64) -> usize {
+        self.week_ms.partition_point(|b| *b <= ms).saturating_sub(1)
+    }
+
+    /// The meetings of `rows` that start in the range, with their week.
+    pub fn meetings<'a>(
+        &'a self,
+        rows: &'a Rows,
+    ) -> impl Iterator<Item = (&'a Meeting, usize)> + 'a {
+        rows.meetings
+            .iter()
+            .filter(|m| self.from_ms <= m.start_ms && m.start_ms < self.to_ms)
+            .map(|m| (m, self.week(m.start_ms)))
+    }
+}
+
+/// The key meetings of one event type share: its URI, else its name.
+pub(crate) fn type_key(m: &Meeting) -> (bool, &str) {
+    match &m.event_type {
+        Some(uri) => (true, uri.as_str()),
+        None => (false, m.name.as_str()),
+    }
+}
+
+fn type_key_text((uri, key): (bool, &str)) -> String {
+    if uri {
+        key.to_string()
+    } else {
+        format!("name:{key}")
+    }
+}
+
+#[derive(Default)]
+struct ClientAcc<'r> {
+    tally: Tally,
+    people: BTreeSet<&'r str>,
+    cents: BTreeMap<&'r str, i64>,
+    last: Option<i64>,
+    next: Option<i64>,
+}
+
+/// Per event type, in the order first seen: its latest meeting (which names it) and its tally.
+pub(crate) struct Types<'r, T> {
+    index: HashMap<(bool, &'r str), usize>,
+    pub list: Vec<(&'r Meeting, T)>,
+}
+
+impl<'r, T> Types<'r, T> {
+    pub fn new() -> Self {
+        Self {
+            index: HashMap::new(),
+            list: Vec::new(),
+        }
+    }
+
+    pub fn entry(&mut self, m: &'r Meeting, new: impl FnOnce() -> T) -> &mut T {
+        let i = *self.index.entry(type_key(m)).or_insert_with(|| {
+            self.list.push((m, new()));
+            self.list.len() - 1
+        });
+        let slot = &mut self.list[i];
+        if m.start_ms >= slot.0.start_ms {
+            slot.0 = m;
+        }
+        &mut slot.1
+    }
+
+    /// `(key, name, value)` for each type.
+    pub fn into_named(self) -> impl Iterator<Item = (String, String, T)> + 'r
+    where
+        T: 'r,
+    {
+        self.list
+            .into_iter()
+            .map(|(m, t)| (type_key_text(type_key(m)), m.name.clone(), t))
+    }
+}
+
+pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
+    let span = Span::of(range);
+    let mut week_tally = vec![Tally::default(); span.weeks.len()];
+    let mut types: Types<'_, Tally> = Types::new();
+    let mut clients: BTreeMap<std::borrow::Cow<'_, str>, ClientAcc<'_>> = BTreeMap::new();
+
+    for (m, w) in span.meetings(rows) {
+        let outcome = m.outcome();
+        let no_show = m.any_no_show();
+        if let Some(t) = week_tally.get_mut(w) {
+            t.add(m, outcome, no_show);
+        }
+        types.entry(m, Tally::default).add(m, outcome, no_show);
+
+        for (client, part) in m.by_client(rows) {
+            let acc = clients.entry(client).or_default();
+            let (outcome, no_show) = if part.held {
+                (Outcome::Held, part.no_show)
+            } else {
+                (Outcome::Canceled, false)
+            };
+            acc.tally.add(m, outcome, no_show);
+            acc.people.extend(part.people);
+            for (cur, cents) in part.revenue {
+                *acc.cents.entry(cur).or_default() += cents;
+            }
+            if part.held {
+                if m.start_ms < now_ms {
+                    acc.last = acc.last.max(Some(m.start_ms));
+                } else {
+                    acc.next = Some(acc.next.map_or(m.start_ms, |n| n.min(m.start_ms)));
+                }
+            }
+        }
+    }
+
+    let mut client_lines: Vec<ClientLine> = clients
+        .into_iter()
+        .map(|(key, acc)| ClientLine {
+            name: rows.grouping.name_of(&key, &rows.people),
+            domain: key_domain(&key).map(str::to_string),
+            renamed: rows.grouping.given_name(&key).is_some(),
+            people: acc.people.into_iter().map(str::to_string).collect(),
+            meetings: acc.tally.meetings,
+            hours: acc.tally.hours(),
+            canceled: acc.tally.canceled,
+            no_shows: acc.tally.no_shows,
+            revenue: acc
+                .cents
+                .into_iter()
+                .map(|(currency, cents)| Money {
+                    currency: currency.to_string(),
+                    amount: cents as f64 / 100.0,
+                })
+                .collect(),
+            last_meeting: acc.last.and_then(utc),
+            next_meeting: acc.next.and_then(utc),
+            key: key.into_owned(),
+        })
+        .collect();
+    client_lines.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.key.cmp(&b.key))
+    });
+
+    let mut event_types: Vec<EventTypeLine> = types
+        .into_named()
+        .map(|(key, name, t)| EventTypeLine {
+            key,
+            name,
+            meetings: t.meetings,
+            hours: t.hours(),
+            canceled: t.canceled,
+            no_shows: t.no_shows,
+        })
+        .collect();
+    event_types.sort_by(|a, b| {
+        b.meetings
+            .cmp(&a.meetings)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+
+    ClientsReport {
+        from: day(range.from),
+        to: day(range.to),
+        tz: range.zone_name().to_string(),
+        clients: client_lines,
+        event_types,
+        weeks: span
+            .weeks
+            .iter()
+            .zip(week_tally)
+            .map(|(w, t)| WeekLine {
+                week_start: day(*w),
+                meetings: t.meetings,
+                hours: t.hours(),
+                canceled: t.canceled,
+                no_shows: t.no_shows,
+            })
+            .collect(),
+    }
+}
