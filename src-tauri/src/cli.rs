@@ -195,7 +195,11 @@ pub fn run(command: Command) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch(command)) {
+    let result = runtime.block_on(dispatch(command));
+    // A blocking task still waiting (another process's sync lock, a keyring call) must not keep
+    // a finished command from exiting.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("slotline: {}", f.message);

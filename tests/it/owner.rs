@@ -214,11 +214,22 @@ async fn the_live_service_sync_now_and_the_start_up_sync_share_one_refresh() {
 
     // The next refresh works, from another process, and this one adopts its pair afterwards.
     core.shut_down().await;
+    // A reconcile the stop left running finishes on its own (it holds the sync lock till then).
+    let runner = core.runner().expect("runner");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while runner.is_running() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     expire(&env);
-    let out = tokio_cmd(&env, &sb, &["sync"])
-        .output()
-        .await
-        .expect("sync");
+    // A run the stop cut off must not leave the installation's sync lock held: the other process
+    // gets it (or joins the run) within seconds, never hangs.
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio_cmd(&env, &sb, &["sync"]).output(),
+    )
+    .await
+    .expect("the other process's sync was not held up")
+    .expect("sync");
     assert!(
         out.status.success(),
         "{}",

@@ -226,7 +226,12 @@ pub(super) fn drive(
                         // Offline: the network probe reconciles once Calendly answers.
                         None
                     } else {
-                        Some(sh.reconcile().await)
+                        Some(tokio::select! {
+                        // A reconcile in progress does not hold up a stop: the sync runner keeps
+                        // the run for whoever asks next, and its pages are applied one by one.
+                        _ = stop.changed() => return,
+                        r = sh.reconcile() => r,
+                    })
                     }
                 }
                 Some(away) = woke_rx.recv() => {
@@ -238,7 +243,12 @@ pub(super) fn drive(
                     check_subscription(&sh, &mut subscription).await;
                     // The wake's reconcile replaces the next scheduled one.
                     reconcile.reset();
-                    Some(sh.reconcile().await)
+                    Some(tokio::select! {
+                        // A reconcile in progress does not hold up a stop: the sync runner keeps
+                        // the run for whoever asks next, and its pages are applied one by one.
+                        _ = stop.changed() => return,
+                        r = sh.reconcile() => r,
+                    })
                 }
                 _ = net.due() => {
                     if sh.reachable().await {
@@ -258,7 +268,12 @@ pub(super) fn drive(
                             }
                         }
                         reconcile.reset();
-                        Some(sh.reconcile().await)
+                        Some(tokio::select! {
+                        // A reconcile in progress does not hold up a stop: the sync runner keeps
+                        // the run for whoever asks next, and its pages are applied one by one.
+                        _ = stop.changed() => return,
+                        r = sh.reconcile() => r,
+                    })
                     } else {
                         net.failed();
                         None

@@ -118,11 +118,21 @@ impl SyncRunner {
                 Some(run) => run.clone(),
                 None => {
                     let me = self.clone();
-                    let run = async move {
+                    // The run is a task of its own: a caller that stops waiting (the live service
+                    // stopping, a window closed) neither cancels it halfway nor leaves the
+                    // installation's sync lock held by a future nobody polls.
+                    let task = tokio::spawn(async move {
                         let out = me.run_once().await;
                         *me.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
                         let _ = me.events.send(SyncEvent::Finished(out.clone()));
                         out
+                    });
+                    let run = async move {
+                        task.await.unwrap_or_else(|e| {
+                            Err(Arc::new(SyncError::Elsewhere(format!(
+                                "the sync stopped unexpectedly: {e}"
+                            ))))
+                        })
                     }
                     .boxed()
                     .shared();
