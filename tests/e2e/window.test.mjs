@@ -133,6 +133,27 @@ test('the contacts view lists people with their activity', async () => {
   await shot('contact-feed');
 });
 
+test('in the real window: the Clients view lists this month's clients from the store, and Insights draws', async () => {
+  await (await browser.$('[data-testid="nav-clients"]')).click();
+  await (await browser.$('[data-testid="clients-page"]')).waitForDisplayed({ timeout: 15000 });
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="client-row"]')).length > 0, {
+    timeout: 30000,
+    timeoutMsg: 'no client rows for this month of sandbox meetings',
+  });
+  const first = await (await browser.$$('[data-testid="client-name"]'))[0].getText();
+  assert.ok(first.trim().length > 0, 'a client has a name');
+  await shot('clients');
+  await (await browser.$('[data-testid="nav-insights"]')).click();
+  await (await browser.$('[data-testid="insights-page"]')).waitForDisplayed({ timeout: 15000 });
+  // uPlot draws on a canvas, loaded with the view; the heatmap is a table.
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="chart-weekly"] canvas')).length > 0, {
+    timeout: 30000,
+    timeoutMsg: 'the weekly chart did not draw',
+  });
+  assert.ok(await (await browser.$('[data-testid="heatmap"]')).isDisplayed());
+  await shot('insights');
+});
+
 test('a booking made in Calendly arrives live through a signed webhook', async () => {
   // The explored sandbox runs inside the app; `slotline status` names its API URL.
   const status = execFileSync(process.env.SLOTLINE_BIN, ['status'], { encoding: 'utf8' });

@@ -359,3 +359,55 @@ fn integration_tests_share_helpers_only_through_common() {
         }
     }
 }
+
+#[test]
+fn the_handler_list_is_the_command_table() {
+    let app = std::fs::read_to_string(app_dir().join("../app.rs")).expect("app.rs");
+    let list = app
+        .split("generate_handler![")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .expect("generate_handler!");
+    let mut handled: Vec<String> = list
+        .split(',')
+        .map(|s| s.trim().trim_start_matches("commands::").to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut table: Vec<String> = slotline::bindings::commands()
+        .into_iter()
+        .map(|(name, _, _)| name)
+        .collect();
+    handled.sort();
+    table.sort();
+    assert_eq!(
+        handled, table,
+        "every #[tauri::command] is registered, and only those"
+    );
+}
+
+#[test]
+fn the_command_table_follows_the_signatures() {
+    let table = slotline::bindings::commands();
+    let find = |name: &str| {
+        table
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} is not in the table"))
+    };
+    assert_eq!(
+        find("list_events"),
+        (
+            "list_events".to_string(),
+            "{ from: string, to: string, includeCanceled: boolean }".to_string(),
+            "Array<CalendarEvent>".to_string()
+        )
+    );
+    assert_eq!(find("get_status").1, "Record<string, never>");
+    assert_eq!(find("list_contacts").1, "{ query?: string | null }");
+    assert_eq!(find("cancel_oauth").2, "null");
+    assert_eq!(
+        find("export_file").1,
+        "{ format: ExportFormat, includeCanceled: boolean }"
+    );
+}

@@ -261,10 +261,10 @@ pub fn search(core: Shared<'_>, query: String) -> Res<crate::queries::SearchResu
 #[tauri::command]
 pub fn export_file(
     core: Shared<'_>,
-    format: String,
+    format: crate::export::ExportFormat,
     include_canceled: bool,
 ) -> Res<crate::feed::ExportResult> {
-    let path = core.export_to_downloads(&format, include_canceled)?;
+    let path = core.export_to_downloads(format, include_canceled)?;
     Ok(crate::feed::ExportResult {
         path: path.display().to_string(),
     })
@@ -346,10 +346,10 @@ pub fn export_report(
     from: String,
     to: String,
     tz: String,
-    format: String,
+    format: crate::clients::ReportFormat,
 ) -> Res<ExportResult> {
     let range = core.report_range(Some(&from), Some(&to), Some(&tz))?;
-    let path = core.export_report(&range, &format)?;
+    let path = core.export_report(&range, format)?;
     Ok(ExportResult {
         path: path.display().to_string(),
     })

@@ -9,7 +9,18 @@ use serde_json::{json, Value};
 use super::report::ClientsReport;
 
 /// `json` or `csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Deserialize,
+    serde::Serialize,
+    ts_rs::TS,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum ReportFormat {
     Json,
     Csv,

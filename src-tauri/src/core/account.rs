@@ -266,20 +266,10 @@ impl Core {
     /// Writes an export into the Downloads folder (else home); answers the file's path.
     pub fn export_to_downloads(
         &self,
-        format: &str,
+        format: crate::export::ExportFormat,
         include_canceled: bool,
     ) -> Result<std::path::PathBuf, CoreError> {
-        use crate::export::{self, ExportFormat};
-        let format = match format {
-            "ics" => ExportFormat::Ics,
-            "csv" => ExportFormat::Csv,
-            "json" => ExportFormat::Json,
-            other => {
-                return Err(CoreError::InvalidInput(format!(
-                    "unknown export format {other:?}"
-                )))
-            }
-        };
+        use crate::export;
         let dir = dirs::download_dir()
             .or_else(dirs::home_dir)
             .ok_or_else(|| {

@@ -76,10 +76,11 @@ impl Core {
     }
 
     /// Writes the report (`json` or `csv`) into a new file in the Downloads folder.
-    pub fn export_report(&self, range: &ReportRange, format: &str) -> Result<PathBuf, CoreError> {
-        let format = ReportFormat::parse(format).ok_or_else(|| {
-            CoreError::InvalidInput(format!("unknown report format {format:?}: json or csv"))
-        })?;
+    pub fn export_report(
+        &self,
+        range: &ReportRange,
+        format: ReportFormat,
+    ) -> Result<PathBuf, CoreError> {
         let bytes = self.render_report(range, format)?;
         let name = format!(
             "slotline-report-{}-{}.{}",

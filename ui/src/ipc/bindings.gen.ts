@@ -279,6 +279,10 @@ message: string,
  */
 canMoveAside: boolean, };
 
+export type ExportFormat = "json" | "ics" | "csv";
+
+export type ReportFormat = "json" | "csv";
+
 export type PaymentView = { amount: number | null, 
 /**
  * ISO 4217, upper case (`EUR`, `USD`, …).
@@ -435,37 +439,34 @@ heatmap: Array<Array<number>>, meetings: number, hours: number, };
 
 /** Tauri commands: arguments and results. */
 export type Commands = {
+  report_first_paint: { args: { screen: string }; result: null };
+  get_autostart: { args: Record<string, never>; result: boolean };
+  set_autostart: { args: { enabled: boolean }; result: boolean };
   get_status: { args: Record<string, never>; result: StatusView };
   list_events: { args: { from: string, to: string, includeCanceled: boolean }; result: Array<CalendarEvent> };
   get_event: { args: { uri: string }; result: EventDetail };
   get_reschedule_chain: { args: { uri: string }; result: Array<RescheduleLink> };
   get_private_note: { args: { uri: string }; result: PrivateNote | null };
   set_private_note: { args: { uri: string, body: string }; result: PrivateNote | null };
-  list_contacts: { args: { query: string | null }; result: Array<ContactSummary> };
+  list_contacts: { args: { query?: string | null }; result: Array<ContactSummary> };
   get_contact: { args: { email: string }; result: ContactDetail };
   explore_sandbox: { args: Record<string, never>; result: StatusView };
   connect_token: { args: { token: string }; result: StatusView };
   sync_now: { args: Record<string, never>; result: SyncReport };
   disconnect: { args: { erase: boolean }; result: Array<string> };
-  begin_oauth: { args: { clientId: string, clientSecret: string | null, redirectPort: number | null, redirectUri?: string | null }; result: OAuthStart };
+  begin_oauth: { args: { clientId: string, clientSecret?: string | null, redirectPort?: number | null, redirectUri?: string | null }; result: OAuthStart };
   finish_oauth: { args: Record<string, never>; result: StatusView };
   cancel_oauth: { args: Record<string, never>; result: null };
   get_settings: { args: Record<string, never>; result: SettingsView };
-  save_settings: { args: { oauthClientId: string | null, redirectPort: number }; result: SettingsView };
-  list_timezones: { args: Record<string, never>; result: Array<string> };
+  save_settings: { args: { oauthClientId?: string | null, redirectPort: number }; result: SettingsView };
   get_preferences: { args: Record<string, never>; result: Preferences };
   save_preferences: { args: { prefs: Preferences }; result: Preferences };
-  set_ngrok_authtoken: { args: { token: string | null }; result: Preferences };
+  set_ngrok_authtoken: { args: { token?: string | null }; result: Preferences };
+  list_timezones: { args: Record<string, never>; result: Array<string> };
   dashboard: { args: { dayStart: string, dayEnd: string, weekStart: string, weekEnd: string }; result: Dashboard };
   search: { args: { query: string }; result: SearchResults };
-  export_file: { args: { format: 'ics' | 'csv' | 'json', includeCanceled: boolean }; result: ExportResult };
+  export_file: { args: { format: ExportFormat, includeCanceled: boolean }; result: ExportResult };
   reveal_path: { args: { path: string }; result: null };
-  get_autostart: { args: Record<string, never>; result: boolean };
-  report_first_paint: { args: { screen: string }; result: null };
-  set_autostart: { args: { enabled: boolean }; result: boolean };
-  get_store_problem: { args: Record<string, never>; result: StoreProblem | null };
-  recover_store: { args: { moveAside: boolean }; result: string | null };
-  quit_app: { args: Record<string, never>; result: null };
   clients_report: { args: { from: string, to: string, tz: string }; result: ClientsReport };
   client_detail: { args: { key: string, from: string, to: string, tz: string }; result: ClientDetail };
   list_clients: { args: Record<string, never>; result: Array<ClientRef> };
@@ -473,7 +474,28 @@ export type Commands = {
   merge_clients: { args: { from: string, into: string }; result: null };
   move_person: { args: { email: string, to: string }; result: null };
   insights: { args: { from: string, to: string, tz: string }; result: Insights };
-  export_report: { args: { from: string, to: string, tz: string, format: 'json' | 'csv' }; result: ExportResult };
+  export_report: { args: { from: string, to: string, tz: string, format: ReportFormat }; result: ExportResult };
+  get_store_problem: { args: Record<string, never>; result: StoreProblem | null };
+  recover_store: { args: { moveAside: boolean }; result: string | null };
+  quit_app: { args: Record<string, never>; result: null };
+};
+
+/** What Rust stores before the user changed anything (`Preferences::default()`). */
+export const DEFAULT_PREFERENCES: Preferences = {
+  "timezone": null,
+  "secondaryTimezone": null,
+  "showCanceled": false,
+  "notifications": true,
+  "icsFeed": false,
+  "icsFeedUrl": null,
+  "icsFeedNotice": null,
+  "reconcileMinutes": 15,
+  "syncDaysBack": 90,
+  "syncDaysAhead": 365,
+  "webhookMode": "off",
+  "publicUrl": null,
+  "ngrokDomain": null,
+  "hasNgrokAuthtoken": false
 };
 
 /** Tauri events emitted to the window. */

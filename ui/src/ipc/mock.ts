@@ -20,6 +20,7 @@ import type {
   SyncReport,
   WebhookStatus,
 } from './bindings.gen';
+import { DEFAULT_PREFERENCES } from './bindings.gen';
 import {
   OAUTH_ACCOUNT,
   SANDBOX_ACCOUNT,
@@ -155,19 +156,10 @@ export const MOCK_DOWNLOADS = '/home/dana/Downloads';
 /** The local ICS feed's address while it runs. */
 export const MOCK_FEED_URL = 'http://127.0.0.1:47616/feed/7c1e9a52d4/slotline.ics';
 
-const DEFAULT_PREFERENCES: Preferences = {
-  timezone: null,
-  secondaryTimezone: null,
-  showCanceled: false,
-  notifications: true,
-  icsFeed: false,
-  icsFeedUrl: null,
-  icsFeedNotice: null,
-  reconcileMinutes: 15,
-  syncDaysBack: 90,
-  syncDaysAhead: 365,
+/** The mock account's preferences: Rust's defaults (generated) with real time through ngrok. */
+const MOCK_PREFERENCES: Preferences = {
+  ...DEFAULT_PREFERENCES,
   webhookMode: 'ngrok',
-  publicUrl: null,
   ngrokDomain: 'dana-whitfield.ngrok.app',
   hasNgrokAuthtoken: true,
 };
@@ -326,7 +318,7 @@ export function installMock(raw: unknown): MockControl {
     revealed: [],
     autostart: false,
     autostartFails: false,
-    preferences: { ...DEFAULT_PREFERENCES, ...config.preferences },
+    preferences: { ...MOCK_PREFERENCES, ...config.preferences },
     settings: {
       oauthClientId: config.settings?.oauthClientId ?? null,
       redirectPort: config.settings?.redirectPort ?? 53682,

@@ -11,23 +11,10 @@ export function usePrefs(): DisplayPrefs {
   return useContext(PrefsContext);
 }
 
-/** What Rust stores before the user changed anything. */
-export const DEFAULT_PREFERENCES: Preferences = {
-  timezone: null,
-  secondaryTimezone: null,
-  showCanceled: false,
-  notifications: true,
-  icsFeed: false,
-  icsFeedUrl: null,
-  icsFeedNotice: null,
-  reconcileMinutes: 15,
-  syncDaysBack: 90,
-  syncDaysAhead: 365,
-  webhookMode: 'off',
-  publicUrl: null,
-  ngrokDomain: null,
-  hasNgrokAuthtoken: false,
-};
+/** What Rust stores before the user changed anything: generated from `Preferences::default()`. */
+import { DEFAULT_PREFERENCES } from '../ipc/bindings.gen';
+
+export { DEFAULT_PREFERENCES };
 
 export type PreferencesApi = {
   prefs: Preferences;
