@@ -133,7 +133,7 @@ test('the contacts view lists people with their activity', async () => {
   await shot('contact-feed');
 });
 
-test('in the real window: the Clients view lists this month's clients from the store, and Insights draws', async () => {
+test('in the real window: the Clients view lists the clients of this month from the store, and Insights draws', async () => {
   await (await browser.$('[data-testid="nav-clients"]')).click();
   await (await browser.$('[data-testid="clients-page"]')).waitForDisplayed({ timeout: 15000 });
   await browser.waitUntil(async () => (await browser.$$('[data-testid="client-row"]')).length > 0, {
