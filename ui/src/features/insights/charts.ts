@@ -3,6 +3,8 @@
 // CSS) is imported only here, and this module only by the Insights view: its own chunk, fetched
 // when the view opens.
 
+// Before uPlot: its module reads navigator.language as it loads.
+import './locale-guard';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Insights, TypeInsight } from '../../ipc';
