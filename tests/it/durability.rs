@@ -38,9 +38,12 @@ fn events(trace: &str) -> Vec<Seen> {
     // Per thread: an fsync of the WAL entered and not yet returned.
     let mut syncing: HashMap<&str, bool> = HashMap::new();
     for line in trace.lines() {
-        let mut words = line.splitn(3, ' ');
-        let (Some(pid), Some(_time), Some(call)) = (words.next(), words.next(), words.next())
-        else {
+        // strace pads a pid shorter than five digits (`8257  17:32:01.1 read(…`): split on runs
+        // of spaces, not on each one.
+        let Some((pid, rest)) = line.trim_start().split_once(' ') else {
+            continue;
+        };
+        let Some((_time, call)) = rest.trim_start().split_once(' ') else {
             continue;
         };
         let is_sync = call.starts_with("fsync(") || call.starts_with("fdatasync(");
@@ -233,4 +236,20 @@ async fn every_acknowledged_delivery_is_synced_to_the_wal_before_its_2xx() {
         unsynced.is_empty(),
         "deliveries {unsynced:?} were answered 2xx with no sync of the WAL since their request"
     );
+}
+
+#[test]
+fn the_trace_reader_reads_padded_pids() {
+    // A pid under five digits is padded: the reader must not take the padding for a field.
+    let trace = r#"812   12:00:00.000001 read(9<TCP:[1]>, "POST /webhooks/calendly HTTP/1.1\r\n"..., 8192) = 900
+813   12:00:00.000002 fdatasync(7</d/slotline.db-wal>) = 0
+812   12:00:00.000003 writev(9<TCP:[1]>, [{iov_base="HTTP/1.1 202 Accepted\r\n"..., iov_len=120}], 1) = 140
+"#;
+    let seen = events(trace);
+    assert_eq!(
+        seen.iter().filter(|e| **e == Seen::Request).count(),
+        1,
+        "{seen:?}"
+    );
+    assert_eq!(synced_before_each_answer(&seen), vec![true], "{seen:?}");
 }
