@@ -14,7 +14,7 @@ BIN := $(CARGO_TARGET_DIR)/debug/slotline
 RELEASE_TARGET_DIR ?= $(HOME)/.cache/slotline/release-target
 DEB_DIR := $(RELEASE_TARGET_DIR)/release/bundle/deb
 
-.PHONY: run test setup ui build fmt clippy test-rust test-ui test-browser test-e2e dev sandbox bench fuzz bundle test-bundle
+.PHONY: run test setup ui build fmt clippy test-rust test-ui test-browser test-e2e test-fuzz dev sandbox bench fuzz bundle test-bundle
 
 setup:
 	@bash .ci/setup.sh
@@ -36,7 +36,7 @@ sandbox: build
 ## Every test: formatting, lints, Rust unit and integration tests (real SQLite, loopback HTTP,
 ## the real Secret Service), UI unit tests, UI tests in Debian Chromium and the real window
 ## under Xvfb driven by tauri-driver.
-test: ui fmt clippy test-rust test-ui test-browser test-e2e test-bundle
+test: ui fmt clippy test-rust test-ui test-browser test-e2e test-fuzz test-bundle
 	@echo "make test: all suites passed"
 
 fmt:
@@ -76,3 +76,8 @@ bench: ui
 FUZZ_SECONDS ?= 180
 fuzz:
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+## Part of `make test`: builds the fuzz crate and runs every target briefly from the seeds.
+FUZZ_TEST_SECONDS ?= 20
+test-fuzz: setup
+	bash tests/fuzz/run.sh $(FUZZ_TEST_SECONDS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Slotline's build and tests need on a fresh Debian/Ubuntu machine, and nothing
 # that is already there: Debian packages (through apt as root; otherwise the exact apt line is
-# printed), tauri-driver (cargo, pinned to major 2) and the UI's npm packages (npm ci).
+# printed), tauri-driver (cargo, pinned to major 2), cargo-fuzz and the UI's npm packages (npm ci).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +32,14 @@ fi
 if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "setup: installing tauri-driver 2 (cargo install)"
   cargo install tauri-driver --version "^2" --locked
+fi
+
+# cargo-fuzz runs the fuzz targets in `make test` (briefly) and `make fuzz`. It uses a nightly
+# toolchain (and AddressSanitizer) when rustup has one; this machine kind fetches no other
+# toolchain, so without one tests/fuzz/run.sh tells stable to accept libFuzzer's flags.
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  echo "setup: installing cargo-fuzz (cargo install)"
+  cargo install cargo-fuzz --locked
 fi
 
 # npm ci only when package-lock.json changed since the last install.

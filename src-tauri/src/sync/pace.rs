@@ -9,9 +9,9 @@ use crate::calendly::RateLimit;
 
 /// Two readings of `reset` further apart than this belong to different minutes.
 const SAME_WINDOW: Duration = Duration::from_secs(5);
-/// Added to every reset: `X-RateLimit-Reset` is whole seconds, and a request that arrives a
-/// moment too early is a 429.
-const RESET_MARGIN: Duration = Duration::from_millis(500);
+/// Added to the reset: a request that arrives a moment too early is a 429. Small, because the
+/// reset itself is already a late bound (see [`Budget::observe`]).
+const RESET_MARGIN: Duration = Duration::from_millis(150);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Left {
@@ -140,8 +140,13 @@ impl Budget {
                     self.left = Left::Known(estimate);
                     self.reset_at = Some(reset);
                 } else if reset + SAME_WINDOW >= current {
+                    // Every reading bounds the reset from above: the server counted the
+                    // seconds left before we read them, and `X-RateLimit-Reset` is whole seconds
+                    // rounded up. The earliest bound is the tightest: over a minute of answers
+                    // it comes within a round trip of the true reset, where the latest is up
+                    // to a second after it.
                     self.left = Left::Known(n.min(estimate));
-                    self.reset_at = Some(current.max(reset));
+                    self.reset_at = Some(current.min(reset));
                 }
                 // else: an answer from an earlier minute, arriving late.
             }
@@ -245,6 +250,32 @@ mod tests {
         assert_eq!(b.admit(t0), Admit::WaitUntil(reset));
         assert_eq!(b.admit(reset), Admit::Go);
         assert_eq!(b.remaining(), Some(2));
+    }
+
+    #[test]
+    fn the_earliest_reading_of_the_reset_bounds_the_wait() {
+        // The server's minute ends 59.3 s after t0, and it rounds the seconds left up.
+        let t0 = Instant::now();
+        let true_reset = t0 + Duration::from_millis(59_300);
+        let reading = |at: Instant| {
+            let left = true_reset.duration_since(at).as_secs_f64();
+            rl(500, 400, left.ceil() as u32)
+        };
+        let mut b = Budget::new(0);
+        let mut latest_bound = t0;
+        for ms in [0u64, 100, 400, 800, 950] {
+            let at = t0 + Duration::from_millis(ms);
+            assert_eq!(b.admit(at), Admit::Go);
+            b.observe(reading(at), at, at);
+            let r = reading(at).expect("reading");
+            latest_bound = latest_bound.max(at + Duration::from_secs(u64::from(r.reset_secs)));
+        }
+        // The reading at 0.4 s (59 s left) bounds the reset at 59.4 s: the wait ends there, not
+        // at the 60.1 s of the latest-ending reading.
+        let until = b.reset_at.expect("a reset is known");
+        assert!(until >= true_reset, "never before the true reset");
+        assert_eq!(until, t0 + Duration::from_millis(59_400) + RESET_MARGIN);
+        assert!(latest_bound > until);
     }
 
     #[test]
