@@ -9,11 +9,13 @@ import type {
   AccountView,
   EventDetail,
   IpcError,
+  IpcErrorKind,
   OAuthStart,
   Preferences,
   PrivateNote,
   RescheduleLink,
   SettingsView,
+  StaleTopic,
   StatusView,
   SyncProgress,
   StoreProblem,
@@ -130,7 +132,7 @@ export type MockControl = {
   /** Delivers the browser's redirect now (for `oauthOutcome: 'manual'`). */
   redirect(outcome: OAuthOutcome): void;
   /** Emits `data-changed` as Rust would. */
-  dataChanged(stale: string[]): Promise<void>;
+  dataChanged(stale: StaleTopic[]): Promise<void>;
   /** Emits `sync-progress` as the sync engine would. */
   syncProgress(progress: SyncProgress): Promise<void>;
   /** Rebuilds `db` and `status` after a test changed `db.events`. */
@@ -222,7 +224,7 @@ function realtimeFor(prefs: Preferences, was: WebhookStatus): WebhookStatus {
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-function fail(kind: string, message: string): never {
+function fail(kind: IpcErrorKind, message: string): never {
   throw { kind, message } satisfies IpcError;
 }
 
