@@ -357,3 +357,69 @@ pub struct RescheduleLink {
 }
 
 pub use crate::store::notes::PrivateNote;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prefs::WebhookMode;
+
+    /// The enums keep the wire strings the plain strings had (the UI and older data read them).
+    #[test]
+    fn the_kinds_keep_their_wire_strings() {
+        let wire = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        let kinds = [
+            (IpcErrorKind::NotConnected, "not_connected"),
+            (IpcErrorKind::Keyring, "keyring"),
+            (IpcErrorKind::Calendly, "calendly"),
+            (IpcErrorKind::Network, "network"),
+            (IpcErrorKind::Store, "store"),
+            (IpcErrorKind::InvalidInput, "invalid_input"),
+            (IpcErrorKind::NotFound, "not_found"),
+            (IpcErrorKind::Canceled, "canceled"),
+            (IpcErrorKind::Timeout, "timeout"),
+            (IpcErrorKind::Denied, "denied"),
+            (IpcErrorKind::Autostart, "autostart"),
+            (IpcErrorKind::Internal, "internal"),
+        ];
+        for (kind, s) in kinds {
+            assert_eq!(wire(serde_json::json!(kind)), s);
+            assert_eq!(kind.to_string(), s);
+        }
+        let topics = [
+            (StaleTopic::Events, "events"),
+            (StaleTopic::Contacts, "contacts"),
+            (StaleTopic::Status, "status"),
+            (StaleTopic::Dashboard, "dashboard"),
+            (StaleTopic::Webhooks, "webhooks"),
+        ];
+        for (topic, s) in topics {
+            assert_eq!(wire(serde_json::json!(topic)), s);
+        }
+        let states = [
+            (WebhookState::Off, "off"),
+            (WebhookState::Polling, "polling"),
+            (WebhookState::Receiving, "receiving"),
+            (WebhookState::Error, "error"),
+        ];
+        for (state, s) in states {
+            assert_eq!(wire(serde_json::json!(state)), s);
+        }
+        let modes = [
+            (WebhookMode::Off, "off"),
+            (WebhookMode::Ngrok, "ngrok"),
+            (WebhookMode::PublicUrl, "public-url"),
+        ];
+        for (mode, s) in modes {
+            assert_eq!(wire(serde_json::json!(mode)), s);
+            let back: WebhookMode = serde_json::from_value(serde_json::json!(s)).expect("mode");
+            assert_eq!(back, mode);
+        }
+        let changed = DataChanged {
+            stale: vec![StaleTopic::Status, StaleTopic::Webhooks],
+        };
+        assert_eq!(
+            serde_json::to_string(&changed).expect("json"),
+            r#"{"stale":["status","webhooks"]}"#
+        );
+    }
+}
