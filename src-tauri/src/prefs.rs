@@ -14,6 +14,19 @@ pub const DEFAULT_DAYS_AHEAD: u32 = 365;
 /// Calendly lists any range, but a window this wide costs many pages per reconcile.
 pub const MAX_WINDOW_DAYS: u32 = 3650;
 
+/// How Calendly's webhooks reach this laptop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum WebhookMode {
+    /// No real-time delivery: reconcile on a schedule only.
+    #[default]
+    Off,
+    /// An ngrok tunnel (its authtoken in the keyring).
+    Ngrok,
+    /// The user's own public HTTPS address, forwarded to the local receiver.
+    PublicUrl,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Preferences {
@@ -31,8 +44,7 @@ pub struct Preferences {
     /// The reconcile window: days back from today and days ahead (defaults 90 and 365).
     pub sync_days_back: u32,
     pub sync_days_ahead: u32,
-    /// `off`, `ngrok` or `public-url`.
-    pub webhook_mode: String,
+    pub webhook_mode: WebhookMode,
     pub public_url: Option<String>,
     pub ngrok_domain: Option<String>,
     /// Read-only: whether an ngrok authtoken is stored in the keyring.
@@ -52,7 +64,7 @@ impl Default for Preferences {
             reconcile_minutes: 15,
             sync_days_back: DEFAULT_DAYS_BACK,
             sync_days_ahead: DEFAULT_DAYS_AHEAD,
-            webhook_mode: "off".into(),
+            webhook_mode: WebhookMode::Off,
             public_url: None,
             ngrok_domain: None,
             has_ngrok_authtoken: false,
@@ -91,17 +103,11 @@ pub fn save(
             )));
         }
     }
-    if !["off", "ngrok", "public-url"].contains(&prefs.webhook_mode.as_str()) {
-        return Err(PrefsError::Invalid(format!(
-            "unknown real-time mode {:?}",
-            prefs.webhook_mode
-        )));
-    }
     prefs.public_url = prefs
         .public_url
         .map(|u| u.trim().trim_end_matches('/').to_string())
         .filter(|u| !u.is_empty());
-    if prefs.webhook_mode == "public-url" {
+    if prefs.webhook_mode == WebhookMode::PublicUrl {
         match &prefs.public_url {
             Some(u) if u.starts_with("https://") => {}
             _ => {

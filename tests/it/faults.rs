@@ -625,7 +625,11 @@ async fn the_live_service_checks_the_pages_after_start_and_its_status_says_the_d
     // Whatever happens next (a reconcile, a subscription), the damage stays at the head.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let status = live.status();
-    assert_eq!(status.state, "error", "{status:?}");
+    assert_eq!(
+        status.state,
+        slotline::feed::WebhookState::Error,
+        "{status:?}"
+    );
     let message = status.message.unwrap_or_default();
     assert!(
         message.starts_with("The database ")

@@ -452,7 +452,11 @@ async fn a_plain_member_runs_without_routing_forms_and_the_status_says_why() {
     let c = connected(&sb, &sb.base_url()).await;
     let (live, mut rx) = start_receiving(&sb, &c).await;
     let status = live.status();
-    assert_eq!(status.state, "receiving", "{status:?}");
+    assert_eq!(
+        status.state,
+        slotline::feed::WebhookState::Receiving,
+        "{status:?}"
+    );
     let message = status.message.expect("a reason");
     assert!(
         message.contains("Routing form submissions are not received")
@@ -525,7 +529,7 @@ async fn a_failed_subscription_setup_is_tried_again_by_the_periodic_check() {
     .await
     .expect("live");
     let (failed, _) = until(&mut rx, Duration::from_secs(20), |e| match e {
-        LiveEvent::Status(s) if s.state == "error" => s.message.clone(),
+        LiveEvent::Status(s) if s.state == slotline::feed::WebhookState::Error => s.message.clone(),
         _ => None,
     })
     .await;
@@ -544,7 +548,7 @@ async fn a_failed_subscription_setup_is_tried_again_by_the_periodic_check() {
         _ => None,
     })
     .await;
-    assert_eq!(active.state, "receiving");
+    assert_eq!(active.state, slotline::feed::WebhookState::Receiving);
     assert!(
         seen.iter()
             .any(|e| matches!(e, LiveEvent::Say(s) if s.contains("trying the webhook subscription again"))),

@@ -721,7 +721,7 @@ async fn the_production_redirect_route_follows_the_real_time_settings() {
     prefs::save(
         &store,
         Preferences {
-            webhook_mode: "public-url".into(),
+            webhook_mode: slotline::prefs::WebhookMode::PublicUrl,
             public_url: Some("https://cal.example.org".into()),
             ..Preferences::default()
         },
@@ -736,7 +736,7 @@ async fn the_production_redirect_route_follows_the_real_time_settings() {
     prefs::save(
         &store,
         Preferences {
-            webhook_mode: "ngrok".into(),
+            webhook_mode: slotline::prefs::WebhookMode::Ngrok,
             ..Preferences::default()
         },
         now,

@@ -398,12 +398,16 @@ async fn a_dead_ngrok_backs_off_and_polling_goes_on(how: Hangup) {
         Hangup::Silent => assert!(say.contains("did not answer within 0.3 s"), "{say}"),
     }
     let status = until(&mut rx, Duration::from_secs(5), |e| match e {
-        LiveEvent::Status(s) if s.state != "polling" => Some(s.clone()),
+        LiveEvent::Status(s) if s.state != slotline::feed::WebhookState::Polling => Some(s.clone()),
         _ => None,
     })
     .await;
     assert_eq!(status, live.status());
-    assert_eq!(status.state, "error", "{status:?}");
+    assert_eq!(
+        status.state,
+        slotline::feed::WebhookState::Error,
+        "{status:?}"
+    );
     assert_eq!(status.tunnel.as_deref(), Some("ngrok"));
     assert_eq!(status.public_url, None);
     let message = status.message.expect("a reason");

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tauri::{AppHandle, Manager, State};
 
 use crate::core::{Core, CoreError, OAuthRequest, Recovery};
+use crate::feed::IpcErrorKind as Kind;
 use crate::feed::{
     self, CalendarEvent, ContactDetail, ContactSummary, EventDetail, ExportResult, IpcError,
     OAuthStart, SettingsView, StatusView, SyncReport,
@@ -19,9 +20,9 @@ type Shared<'a> = State<'a, Arc<Core>>;
 pub struct IpcFailure(IpcError);
 
 impl IpcFailure {
-    fn new(kind: &str, message: impl Into<String>) -> Self {
+    fn new(kind: Kind, message: impl Into<String>) -> Self {
         Self(IpcError {
-            kind: kind.into(),
+            kind,
             message: message.into(),
         })
     }
@@ -49,7 +50,7 @@ impl<E: Into<CoreError>> From<E> for IpcFailure {
 fn millis(rfc3339: &str) -> Res<i64> {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .map(|d| d.timestamp_millis())
-        .map_err(|e| IpcFailure::new("invalid_input", format!("bad instant {rfc3339:?}: {e}")))
+        .map_err(|e| IpcFailure::new(Kind::InvalidInput, format!("bad instant {rfc3339:?}: {e}")))
 }
 
 fn now_ms() -> i64 {
@@ -66,13 +67,13 @@ pub fn report_first_paint(screen: String) {
 /// Whether Slotline starts (in the tray) when the user logs in.
 #[tauri::command]
 pub fn get_autostart(app: AppHandle) -> Res<bool> {
-    super::autostart::enabled(&app).map_err(|e| IpcFailure::new("autostart", e))
+    super::autostart::enabled(&app).map_err(|e| IpcFailure::new(Kind::Autostart, e))
 }
 
 /// Adds or removes the login item (an XDG autostart entry on Linux); answers the new state.
 #[tauri::command]
 pub fn set_autostart(app: AppHandle, enabled: bool) -> Res<bool> {
-    super::autostart::set(&app, enabled).map_err(|e| IpcFailure::new("autostart", e))
+    super::autostart::set(&app, enabled).map_err(|e| IpcFailure::new(Kind::Autostart, e))
 }
 
 /// Runs `f` with the core on a blocking thread. For the commands the window asks at start that
@@ -85,10 +86,13 @@ async fn off_main_thread<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(move || match app.try_state::<Arc<Core>>() {
         Some(core) => f(&core),
         // Asked before the recovery screen opened the store: nothing to read yet.
-        None => Err(IpcFailure::new("store", "the local database is not open")),
+        None => Err(IpcFailure::new(
+            Kind::Store,
+            "the local database is not open",
+        )),
     })
     .await
-    .map_err(|e| IpcFailure::new("internal", format!("the command did not finish: {e}")))?
+    .map_err(|e| IpcFailure::new(Kind::Internal, format!("the command did not finish: {e}")))?
 }
 
 #[tauri::command]
@@ -110,7 +114,7 @@ pub fn list_events(
 #[tauri::command]
 pub fn get_event(core: Shared<'_>, uri: String) -> Res<EventDetail> {
     core.read(|tx| feed::event_detail(tx, &uri))?
-        .ok_or_else(|| IpcFailure::new("not_found", "this meeting is not in the local calendar"))
+        .ok_or_else(|| IpcFailure::new(Kind::NotFound, "this meeting is not in the local calendar"))
 }
 
 /// The bookings of a rescheduled meeting, earliest first (one link when never rescheduled).
@@ -143,7 +147,7 @@ pub fn list_contacts(core: Shared<'_>, query: Option<String>) -> Res<Vec<Contact
 #[tauri::command]
 pub fn get_contact(core: Shared<'_>, email: String) -> Res<ContactDetail> {
     core.read(|tx| feed::contact_detail(tx, &email))?
-        .ok_or_else(|| IpcFailure::new("not_found", "no such contact"))
+        .ok_or_else(|| IpcFailure::new(Kind::NotFound, "no such contact"))
 }
 
 #[tauri::command]
@@ -275,7 +279,7 @@ pub fn reveal_path(app: AppHandle, path: String) -> Res<()> {
     use tauri_plugin_opener::OpenerExt;
     app.opener()
         .reveal_item_in_dir(&path)
-        .map_err(|e| IpcFailure::new("internal", format!("could not show the file: {e}")))
+        .map_err(|e| IpcFailure::new(Kind::Internal, format!("could not show the file: {e}")))
 }
 
 /// Per client, event type and week over the days `from..=to` (`YYYY-MM-DD`) in zone `tz`.

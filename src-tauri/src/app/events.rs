@@ -3,7 +3,7 @@
 
 use tauri::{AppHandle, Emitter as _};
 
-use crate::feed::DataChanged;
+use crate::feed::{DataChanged, StaleTopic};
 use crate::sync::engine::SyncProgress;
 
 pub const DATA_CHANGED: &str = "data-changed";
@@ -18,9 +18,9 @@ impl<'a> Emitter<'a> {
         Self { handle }
     }
 
-    pub fn stale(&self, what: &[&str]) {
+    pub fn stale(&self, what: &[StaleTopic]) {
         let payload = DataChanged {
-            stale: what.iter().map(|s| s.to_string()).collect(),
+            stale: what.to_vec(),
         };
         if let Err(e) = self.handle.emit(DATA_CHANGED, payload) {
             tracing::warn!(error = %e, "could not notify the window");

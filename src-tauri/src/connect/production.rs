@@ -4,6 +4,7 @@
 
 use super::stored::ConnectError;
 use crate::oauth::{OAuthApp, PendingAuthorization};
+use crate::prefs::WebhookMode;
 use crate::secrets::{SecretKind, SecretStore};
 use crate::store::Store;
 
@@ -55,11 +56,11 @@ pub fn redirect_route(
         return Ok(RedirectRoute::Live(crate::oauth::relay::process_relay()));
     }
     let prefs = crate::prefs::load(store)?;
-    match prefs.webhook_mode.as_str() {
-        "public-url" => Ok(RedirectRoute::Listen(
+    match prefs.webhook_mode {
+        WebhookMode::PublicUrl => Ok(RedirectRoute::Listen(
             ([127, 0, 0, 1], public_url_port).into(),
         )),
-        "ngrok" => match secrets.get(SecretKind::NgrokAuthtoken)? {
+        WebhookMode::Ngrok => match secrets.get(SecretKind::NgrokAuthtoken)? {
             Some(authtoken) => Ok(RedirectRoute::Ngrok {
                 authtoken,
                 domain: prefs.ngrok_domain.clone(),
@@ -69,7 +70,7 @@ pub fn redirect_route(
                 "a Production app's HTTPS redirect comes through ngrok: paste your ngrok authtoken under Real time first".into(),
             )),
         },
-        _ => Err(ConnectError::BadSetting(
+        WebhookMode::Off => Err(ConnectError::BadSetting(
             "a Production app's HTTPS redirect needs a public address: set up ngrok or your own public URL under Real time, or use a Sandbox app with the localhost redirect".into(),
         )),
     }

@@ -7,9 +7,9 @@ use super::error::CoreError;
 use super::owner::Core;
 use super::parts::{InFlight, OAuthRequest, OAUTH_TIMEOUT, PUBLIC_URL_PORT};
 use crate::connect;
-use crate::feed::{OAuthStart, SettingsView, StatusView};
+use crate::feed::{OAuthStart, SettingsView, StaleTopic, StatusView};
 use crate::oauth::{OAuthApp, OAuthError, PendingAuthorization};
-use crate::prefs::Preferences;
+use crate::prefs::{Preferences, WebhookMode};
 use crate::secrets::SecretKind;
 
 fn trimmed(v: Option<String>) -> Option<String> {
@@ -182,7 +182,7 @@ impl Core {
             connect::disconnect(&self.store, self.secrets.clone(), connection, erase).await?;
         self.drop_connection();
         *self.sandbox.lock().await = None;
-        self.stale(&["events", "contacts", "status"]);
+        self.stale(&[StaleTopic::Events, StaleTopic::Contacts, StaleTopic::Status]);
         Ok(done.warnings())
     }
 
@@ -223,7 +223,7 @@ impl Core {
         if before.ics_feed != saved.ics_feed {
             self.apply_feed(saved.ics_feed).await;
         }
-        self.stale(&["status", "webhooks", "events"]);
+        self.stale(&[StaleTopic::Status, StaleTopic::Webhooks, StaleTopic::Events]);
         self.preferences()
     }
 
@@ -240,7 +240,7 @@ impl Core {
     /// mode.
     pub async fn set_ngrok_authtoken(&self, token: Option<&str>) -> Result<Preferences, CoreError> {
         self.store_ngrok_authtoken(token)?;
-        if crate::prefs::load(&self.store)?.webhook_mode == "ngrok" {
+        if crate::prefs::load(&self.store)?.webhook_mode == WebhookMode::Ngrok {
             self.restart_live().await;
         }
         self.preferences()

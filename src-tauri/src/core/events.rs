@@ -1,15 +1,21 @@
 //! What the core tells its fronts.
 
 use crate::core::notice::Notice;
+use crate::feed::StaleTopic;
 use crate::sync::engine::SyncProgress;
 
 /// What the window refetches after a change.
-pub const ALL_DATA: &[&str] = &["events", "contacts", "dashboard", "status"];
+pub const ALL_DATA: &[StaleTopic] = &[
+    StaleTopic::Events,
+    StaleTopic::Contacts,
+    StaleTopic::Dashboard,
+    StaleTopic::Status,
+];
 
 #[derive(Debug, Clone)]
 pub enum CoreEvent {
     /// These read models changed: refetch them.
-    Stale(Vec<&'static str>),
+    Stale(Vec<StaleTopic>),
     /// A sync's progress, whoever started it.
     Progress(SyncProgress),
     /// A booking, cancellation or reschedule to announce (when the user wants notifications).

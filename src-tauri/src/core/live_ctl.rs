@@ -12,7 +12,9 @@ use super::error::CoreError;
 use super::events::{CoreEvent, ALL_DATA};
 use super::owner::Core;
 use super::parts::PUBLIC_URL_PORT;
+use crate::feed::StaleTopic;
 use crate::live::{Live, LiveEvent, LiveOptions, LiveTuning};
+use crate::prefs::WebhookMode;
 use crate::secrets::SecretKind;
 use crate::store::account;
 use crate::tunnel::Exposure;
@@ -39,11 +41,11 @@ impl Core {
                 Exposure::PublicUrl(format!("http://127.0.0.1:{port}")),
             )
         } else {
-            match (prefs.webhook_mode.as_str(), &prefs.public_url) {
-                ("public-url", Some(u)) => {
+            match (prefs.webhook_mode, &prefs.public_url) {
+                (WebhookMode::PublicUrl, Some(u)) => {
                     (loopback(PUBLIC_URL_PORT), Exposure::PublicUrl(u.clone()))
                 }
-                ("ngrok", _) => match self.secrets.get(SecretKind::NgrokAuthtoken) {
+                (WebhookMode::Ngrok, _) => match self.secrets.get(SecretKind::NgrokAuthtoken) {
                     Ok(Some(authtoken)) => (
                         loopback(0),
                         Exposure::Ngrok {
@@ -83,7 +85,7 @@ impl Core {
             Err(e) => tracing::warn!(error = %e, "the live service did not start"),
         }
         drop(live);
-        self.stale(&["status", "webhooks"]);
+        self.stale(&[StaleTopic::Status, StaleTopic::Webhooks]);
     }
 
     /// Starts the live service with `opts` on the core's one runner, forwarding its reports.
@@ -137,11 +139,18 @@ async fn forward(
             LiveEvent::Progress(_) | LiveEvent::Synced(_) => vec![],
             LiveEvent::Woke(_) | LiveEvent::NetworkBack => vec![],
             LiveEvent::Offline(_) | LiveEvent::Status(_) => {
-                vec![CoreEvent::Stale(vec!["status", "webhooks"])]
+                vec![CoreEvent::Stale(vec![
+                    StaleTopic::Status,
+                    StaleTopic::Webhooks,
+                ])]
             }
             LiveEvent::Applied(report) => {
                 let mut out = vec![CoreEvent::Stale(
-                    ALL_DATA.iter().copied().chain(["webhooks"]).collect(),
+                    ALL_DATA
+                        .iter()
+                        .copied()
+                        .chain([StaleTopic::Webhooks])
+                        .collect(),
                 )];
                 out.extend(
                     super::notice::for_invitees(&store, &report.invitee_uris)

@@ -11,7 +11,7 @@ use super::parts::{FeedServer, SignIn};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::connect;
-use crate::feed::{StatusView, SyncReport, WebhookStatus};
+use crate::feed::{StaleTopic, StatusView, SyncReport, WebhookState, WebhookStatus};
 use crate::live::{Live, LiveTuning};
 use crate::sandbox::Sandbox;
 use crate::secrets::{Keyring, SecretStore};
@@ -98,7 +98,7 @@ impl Core {
         let _ = self.events.send(event);
     }
 
-    pub(super) fn stale(&self, what: &[&'static str]) {
+    pub(super) fn stale(&self, what: &[StaleTopic]) {
         self.emit(CoreEvent::Stale(what.to_vec()));
     }
 
@@ -195,7 +195,7 @@ impl Core {
             s.webhooks = match live.as_ref() {
                 Some(l) => l.status(),
                 None => WebhookStatus {
-                    state: "off".into(),
+                    state: WebhookState::Off,
                     ..Default::default()
                 },
             };
@@ -243,7 +243,7 @@ impl Core {
         {
             self.apply_feed(true).await;
         }
-        self.stale(&["events", "contacts", "status"]);
+        self.stale(&[StaleTopic::Events, StaleTopic::Contacts, StaleTopic::Status]);
         self.keep_offering_unsaved_sign_in();
     }
 
@@ -260,7 +260,7 @@ impl Core {
                     .and_then(|r| r.connection().session.clone())
                     .is_some_and(|s| s.unsaved_warning().is_some());
                 if pending && core.save_pending_sign_in().await {
-                    core.stale(&["status"]);
+                    core.stale(&[StaleTopic::Status]);
                 }
             }
         });
@@ -287,7 +287,7 @@ impl Core {
             Ok(_) => {}
         }
         self.restart_live().await;
-        self.stale(&["events", "contacts", "status"]);
+        self.stale(&[StaleTopic::Events, StaleTopic::Contacts, StaleTopic::Status]);
         Ok(self.status()?)
     }
 }

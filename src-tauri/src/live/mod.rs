@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, SystemClock};
 use crate::connect;
-use crate::feed::WebhookStatus;
+use crate::feed::{WebhookState, WebhookStatus};
 use crate::oauth::Relay;
 use crate::secrets::SecretStore;
 use crate::store::{inbox, Store, StoreError};
@@ -92,7 +92,7 @@ impl Live {
         let keys = KeyCache::default();
         keys.reload(secrets.as_ref());
         let status = Arc::new(Mutex::new(WebhookStatus {
-            state: "polling".into(),
+            state: WebhookState::Polling,
             ..WebhookStatus::default()
         }));
         let shared = Arc::new(Shared {

@@ -11,7 +11,7 @@ use super::types::LiveEvent;
 use crate::calendly::client::ApiError;
 use crate::calendly::subscriptions::{self, Outcome};
 use crate::calendly::Client;
-use crate::feed::WebhookStatus;
+use crate::feed::{WebhookState, WebhookStatus};
 use crate::secrets::{SecretKind, SecretStore};
 use crate::store::account::Account;
 use crate::store::db::{Health, Unusable};
@@ -140,7 +140,7 @@ impl Shared {
                 ));
                 let note = self.subscribe_organization(&callback, rotated).await;
                 self.update(|s| {
-                    s.state = "receiving".into();
+                    s.state = WebhookState::Receiving;
                     s.subscription = Some("active".into());
                     s.message = note;
                 });
@@ -151,7 +151,7 @@ impl Shared {
                     "Calendly refused webhooks ({why}); running on polling alone"
                 ));
                 self.update(|s| {
-                    s.state = "polling".into();
+                    s.state = WebhookState::Polling;
                     s.subscription = Some(format!("refused: {why}"));
                     s.message = Some(format!(
                         "Calendly refused webhooks: {why}. Slotline polls instead."
@@ -164,7 +164,7 @@ impl Shared {
                     "could not set up the webhook subscription ({e}); running on polling alone"
                 ));
                 self.update(|s| {
-                    s.state = "error".into();
+                    s.state = WebhookState::Error;
                     s.message = Some(format!(
                         "Webhook subscription failed: {e}. Slotline polls meanwhile and tries the subscription again in a few minutes."
                     ));
@@ -253,7 +253,7 @@ pub(super) fn mark_damage(store: &Store, st: &mut WebhookStatus) {
             path: store.path().display().to_string(),
             problem: Unusable::Corrupt,
         };
-        st.state = "error".into();
+        st.state = WebhookState::Error;
         st.message = Some(capitalized(&e.to_string()));
     }
 }

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::shared::{check_subscription, seconds, Net, Reconciled, Shared, OFFLINE};
 use super::types::LiveEvent;
+use crate::feed::WebhookState;
 use crate::store::{inbox, StoreError};
 use crate::sync::runner::{SyncEvent, SyncRunner};
 use crate::tunnel;
@@ -104,7 +105,7 @@ pub(super) fn supervise_ngrok(
                         seconds(wait)
                     ));
                     sh.update(|s| {
-                        s.state = "error".into();
+                        s.state = WebhookState::Error;
                         s.public_url = None;
                         s.message = Some(format!(
                             "The ngrok tunnel dropped ({why}). Reconnecting in {}; Slotline polls Calendly meanwhile.",
@@ -119,7 +120,7 @@ pub(super) fn supervise_ngrok(
                     let wait = backoff.next_wait();
                     sh.say(format!("ngrok: {e}; reconnecting in {}", seconds(wait)));
                     sh.update(|s| {
-                        s.state = "error".into();
+                        s.state = WebhookState::Error;
                         s.public_url = None;
                         s.message = Some(format!(
                             "The ngrok tunnel is down: {e}. Reconnecting in {}.",

@@ -10,6 +10,7 @@ pub mod plan;
 mod progress;
 pub mod reconcile;
 mod retry;
+mod rows;
 mod run;
 pub mod runner;
 mod vanished;

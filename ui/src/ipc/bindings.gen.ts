@@ -148,17 +148,19 @@ loopbackRedirectUri: string,
  */
 authKind: string | null, lastRefresh: number | null, };
 
-export type IpcError = { 
-/**
- * `not_connected`, `keyring`, `calendly`, `network`, `store`, `invalid_input`, `internal`.
- */
-kind: string, message: string, };
+export type IpcErrorKind = "not_connected" | "keyring" | "calendly" | "network" | "store" | "invalid_input" | "not_found" | "canceled" | "timeout" | "denied" | "autostart" | "internal";
+
+export type IpcError = { kind: IpcErrorKind, message: string, };
+
+export type StaleTopic = "events" | "contacts" | "status" | "dashboard" | "webhooks";
 
 export type DataChanged = { 
 /**
- * What became stale: any of `events`, `contacts`, `status`, `dashboard`, `webhooks`.
+ * What became stale.
  */
-stale: Array<string>, };
+stale: Array<StaleTopic>, };
+
+export type WebhookMode = "off" | "ngrok" | "public-url";
 
 export type Preferences = { 
 /**
@@ -176,11 +178,7 @@ icsFeedNotice: string | null, reconcileMinutes: number,
 /**
  * The reconcile window: days back from today and days ahead (defaults 90 and 365).
  */
-syncDaysBack: number, syncDaysAhead: number, 
-/**
- * `off`, `ngrok` or `public-url`.
- */
-webhookMode: string, publicUrl: string | null, ngrokDomain: string | null, 
+syncDaysBack: number, syncDaysAhead: number, webhookMode: WebhookMode, publicUrl: string | null, ngrokDomain: string | null, 
 /**
  * Read-only: whether an ngrok authtoken is stored in the keyring.
  */
@@ -224,11 +222,9 @@ contacts: Array<ContactSummary>, };
 
 export type ExportResult = { path: string, };
 
-export type WebhookStatus = { 
-/**
- * `off`, `polling`, `receiving` or `error`.
- */
-state: string, publicUrl: string | null, 
+export type WebhookState = "off" | "polling" | "receiving" | "error";
+
+export type WebhookStatus = { state: WebhookState, publicUrl: string | null, 
 /**
  * `ngrok`, `public-url` or null.
  */

@@ -19,12 +19,14 @@ import type {
   ExportResult,
   Insights,
   IpcError,
+  IpcErrorKind,
   OAuthStart,
   Preferences,
   PrivateNote,
   RescheduleLink,
   SearchResults,
   SettingsView,
+  StaleTopic,
   StatusView,
   StoreProblem,
   SyncProgress,
@@ -34,9 +36,6 @@ import { isHttpUrl } from '../lib/urls';
 
 export type * from './bindings.gen';
 
-/** What `data-changed` may name as stale. */
-export type StaleKind = 'events' | 'contacts' | 'status' | 'dashboard' | 'webhooks';
-const STALE_KINDS: readonly string[] = ['events', 'contacts', 'status', 'dashboard', 'webhooks'];
 
 /** The formats `export_file` writes. */
 export type ExportFormat = 'ics' | 'csv' | 'json';
@@ -75,7 +74,8 @@ export function hasBackend(): boolean {
 export function toIpcError(raw: unknown): IpcError {
   if (raw && typeof raw === 'object' && 'kind' in raw && 'message' in raw) {
     const { kind, message } = raw as { kind: unknown; message: unknown };
-    return { kind: String(kind), message: String(message) };
+    // Rust's `IpcErrorKind` (and the mock, typed by it) is the only producer of `kind`.
+    return { kind: String(kind) as IpcErrorKind, message: String(message) };
   }
   if (typeof raw === 'string') return { kind: 'internal', message: raw };
   if (raw instanceof Error) return { kind: 'internal', message: raw.message };
@@ -83,7 +83,7 @@ export function toIpcError(raw: unknown): IpcError {
 }
 
 /** What a rejected OAuth flow may say (`IpcError.kind`), besides the usual kinds. */
-export type OAuthErrorKind = 'canceled' | 'timeout' | 'denied' | 'calendly' | 'keyring' | 'invalid_input';
+export type OAuthErrorKind = Extract<IpcErrorKind, 'canceled' | 'timeout' | 'denied' | 'calendly' | 'keyring' | 'invalid_input'>;
 
 type Command = keyof Commands;
 type Args<C extends Command> = Commands[C]['args'];
@@ -325,12 +325,9 @@ export function quitApp(): Promise<null> {
   return call('quit_app');
 }
 
-/** Calls `onChange` with the stale kinds each time Rust emits `data-changed`. */
-export function onDataChanged(onChange: (stale: StaleKind[]) => void): Promise<UnlistenFn> {
-  return listen<DataChanged>('data-changed', (event) => {
-    const stale = (event.payload?.stale ?? []).filter((s): s is StaleKind => STALE_KINDS.includes(s));
-    onChange(stale);
-  });
+/** Calls `onChange` with the stale topics each time Rust emits `data-changed`. */
+export function onDataChanged(onChange: (stale: StaleTopic[]) => void): Promise<UnlistenFn> {
+  return listen<DataChanged>('data-changed', (event) => onChange(event.payload?.stale ?? []));
 }
 
 /** Calls `onProgress` each time Rust reports a running reconcile's progress (`sync-progress`). */

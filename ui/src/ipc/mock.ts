@@ -7,13 +7,16 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type {
   AccountView,
+  Commands,
   EventDetail,
   IpcError,
+  IpcErrorKind,
   OAuthStart,
   Preferences,
   PrivateNote,
   RescheduleLink,
   SettingsView,
+  StaleTopic,
   StatusView,
   SyncProgress,
   StoreProblem,
@@ -130,7 +133,7 @@ export type MockControl = {
   /** Delivers the browser's redirect now (for `oauthOutcome: 'manual'`). */
   redirect(outcome: OAuthOutcome): void;
   /** Emits `data-changed` as Rust would. */
-  dataChanged(stale: string[]): Promise<void>;
+  dataChanged(stale: StaleTopic[]): Promise<void>;
   /** Emits `sync-progress` as the sync engine would. */
   syncProgress(progress: SyncProgress): Promise<void>;
   /** Rebuilds `db` and `status` after a test changed `db.events`. */
@@ -220,9 +223,26 @@ function realtimeFor(prefs: Preferences, was: WebhookStatus): WebhookStatus {
   }
 }
 
+type Command = keyof Commands;
+
+/**
+ * One command's stand-in, typed by the generated table: Rust's arguments in, Rust's result out.
+ * The arguments are checked again at run time, since a browser test may send anything.
+ */
+type Handler<C extends Command> = (
+  args: Commands[C]['args'],
+) => Commands[C]['result'] | Promise<Commands[C]['result']>;
+
+/**
+ * Every command of the generated `Commands` table, and only those: a command renamed, added or
+ * removed in `app/commands.rs`, or an argument or result changed there, fails `tsc` here until the
+ * mock follows.
+ */
+type Handlers = { [C in Command]: Handler<C> };
+
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-function fail(kind: string, message: string): never {
+function fail(kind: IpcErrorKind, message: string): never {
   throw { kind, message } satisfies IpcError;
 }
 
@@ -230,14 +250,21 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function argString(args: Record<string, unknown> | undefined, name: string): string {
-  const v = args?.[name];
+/** A value as it arrived, whatever the command's type says it should be. */
+function raw(args: object, name: string): unknown {
+  return (args as Record<string, unknown> | undefined)?.[name];
+}
+
+/** The string argument `name`, which the command's generated arguments must declare as a string. */
+function argString<K extends string>(args: { [P in K]: string }, name: K): string {
+  const v = raw(args, name);
   if (typeof v !== 'string') fail('invalid_input', `Missing string argument \`${name}\`.`);
   return v;
 }
 
-function argNullableString(args: Record<string, unknown> | undefined, name: string): string | null {
-  const v = args?.[name];
+/** The optional string argument `name` (`string | null` in the generated arguments). */
+function argNullableString<K extends string>(args: { [P in K]?: string | null }, name: K): string | null {
+  const v = raw(args, name);
   if (v !== null && typeof v !== 'string') fail('invalid_input', `\`${name}\` must be a string or null.`);
   return v;
 }
@@ -248,8 +275,9 @@ function argPort(v: unknown, name: string): number {
   return v;
 }
 
-function argBool(args: Record<string, unknown> | undefined, name: string): boolean {
-  const v = args?.[name];
+/** The boolean argument `name`, which the command's generated arguments must declare as a boolean. */
+function argBool<K extends string>(args: { [P in K]: boolean }, name: K): boolean {
+  const v = raw(args, name);
   if (typeof v !== 'boolean') fail('invalid_input', `Missing boolean argument \`${name}\`.`);
   return v;
 }
@@ -406,7 +434,7 @@ export function installMock(raw: unknown): MockControl {
   };
 
   /** A report range as Rust parses it: `YYYY-MM-DD` days, in order, and a zone it knows. */
-  const rangeArgs = (args: Record<string, unknown> | undefined) => {
+  const rangeArgs = (args: { from: string; to: string; tz: string }) => {
     const [from, to, tz] = [argString(args, 'from'), argString(args, 'to'), argString(args, 'tz')];
     for (const d of [from, to]) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) fail('invalid_input', `"${d}" is not a date; write it as YYYY-MM-DD`);
     if (to < from) fail('invalid_input', `the range ends (${to}) before it starts (${from}); swap --from and --to`);
@@ -414,333 +442,352 @@ export function installMock(raw: unknown): MockControl {
     return { from, to, tz };
   };
 
+  const handlers: Handlers = {
+    clients_report: (args) => {
+      const { from, to, tz } = rangeArgs(args);
+      return clientsReport(requireDb(), control.clientOverrides, from, to, tz, clock());
+    },
+    client_detail: (args) => {
+      const key = argString(args, 'key');
+      const { from, to, tz } = rangeArgs(args);
+      const found = mockClientDetail(requireDb(), control.clientOverrides, key, from, to, tz, clock());
+      if (!found) fail('not_found', `there is no client ${key}; reload the clients and try again`);
+      return found;
+    },
+    list_clients: () => {
+      return listClients(requireDb(), control.clientOverrides);
+    },
+    rename_client: (args) => {
+      renameClient(requireDb(), control.clientOverrides, argString(args, 'key'), argString(args, 'name'));
+      return null;
+    },
+    merge_clients: (args) => {
+      mergeClients(requireDb(), control.clientOverrides, argString(args, 'from'), argString(args, 'into'));
+      return null;
+    },
+    move_person: (args) => {
+      movePerson(requireDb(), control.clientOverrides, argString(args, 'email'), argString(args, 'to'));
+      return null;
+    },
+    insights: (args) => {
+      const { from, to, tz } = rangeArgs(args);
+      return mockInsights(requireDb(), from, to, tz);
+    },
+    export_report: (args) => {
+      const { from, to } = rangeArgs(args);
+      const format = argString(args, 'format');
+      if (!['json', 'csv'].includes(format)) fail('invalid_input', `unknown report format "${format}": json or csv`);
+      requireDb();
+      if (config.exportError) fail('store', config.exportError);
+      return { path: `${MOCK_DOWNLOADS}/slotline-report-${from.replace(/-/g, '')}-${to.replace(/-/g, '')}.${format}` };
+    },
+    get_status: () => {
+      return structuredClone(control.status);
+    },
+    list_events: (args) => {
+      const from = argString(args, 'from');
+      const to = argString(args, 'to');
+      const includeCanceled = argBool(args, 'includeCanceled');
+      if (!RFC3339_UTC.test(from) || !RFC3339_UTC.test(to)) {
+        fail('invalid_input', `from/to must be UTC RFC 3339 (got ${from} and ${to}).`);
+      }
+      return eventsInRange(requireDb(), from, to, includeCanceled);
+    },
+    get_event: (args) => {
+      const uri = argString(args, 'uri');
+      const found = requireDb().events.find((e) => e.uri === uri);
+      if (!found) fail('invalid_input', 'This meeting is not stored locally. Sync and try again.');
+      return structuredClone(found);
+    },
+    get_reschedule_chain: (args) => {
+      return rescheduleChain(requireDb().events, argString(args, 'uri'));
+    },
+    get_private_note: (args) => {
+      const uri = argString(args, 'uri');
+      requireDb();
+      return control.notes[uri] ? structuredClone(control.notes[uri]) : null;
+    },
+    set_private_note: (args) => {
+      const uri = argString(args, 'uri');
+      const body = argString(args, 'body');
+      if (!requireDb().events.some((e) => e.uri === uri)) {
+        fail('not_found', 'this meeting is not in the local calendar; sync and try again');
+      }
+      if ([...body].length > 100_000) fail('invalid_input', 'the note is too long; keep it under 100000');
+      if (config.noteError) fail('store', config.noteError);
+      if (!body.trim()) {
+        delete control.notes[uri];
+        return null;
+      }
+      control.notes[uri] = { eventUri: uri, body, updatedAt: clock().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      return structuredClone(control.notes[uri]);
+    },
+    list_contacts: (args) => {
+      const query = args?.query;
+      if (query !== null && typeof query !== 'string') fail('invalid_input', '`query` must be a string or null.');
+      return contactSummaries(requireDb(), query);
+    },
+    get_contact: (args) => {
+      const found = contactDetail(requireDb(), argString(args, 'email'));
+      if (!found) fail('invalid_input', 'No contact with this email is stored.');
+      return found;
+    },
+    explore_sandbox: async () => {
+      await sleep(config.sandboxDelayMs ?? 600);
+      connect();
+      void control.dataChanged(['events', 'contacts', 'status']);
+      return structuredClone(control.status);
+    },
+    connect_token: (args) => {
+      const token = argString(args, 'token').trim();
+      if (!token) fail('invalid_input', 'Paste a personal access token first.');
+      if (!token.startsWith('eyJ') || token.length < 20) {
+        fail(
+          'calendly',
+          'Calendly rejected this token (401 Unauthenticated). Create a new personal access token under Integrations → API & Webhooks and paste it again.',
+        );
+      }
+      connect({
+        ...SANDBOX_ACCOUNT,
+        sandbox: false,
+        authKind: 'pat',
+        apiUrl: 'https://api.calendly.com',
+      });
+      return structuredClone(control.status);
+    },
+    sync_now: () => {
+      requireDb();
+      const report: SyncReport = { pages: 2, eventsSeen: control.status.events, inviteeRequests: 4, eventsChanged: 1, activitiesAdded: 2 };
+      control.status.lastSync = clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      control.status.lastSyncError = null;
+      void control.dataChanged(['status']);
+      return report;
+    },
+    begin_oauth: (args) => {
+      const clientId = argString(args, 'clientId').trim();
+      const clientSecret = argNullableString(args, 'clientSecret');
+      const portArg = args?.redirectPort;
+      const port = portArg === null ? control.settings.redirectPort : argPort(portArg, 'redirectPort');
+      if (!clientId) {
+        fail(
+          'invalid_input',
+          'Enter your OAuth app’s client ID first. It is on the app’s page in Calendly’s developer portal (developer.calendly.com → My apps).',
+        );
+      }
+      if (config.busyPorts?.includes(port)) {
+        fail(
+          'calendly',
+          `Port ${port} on localhost is taken by another program, so Slotline cannot receive Calendly’s redirect. Close that program, or pick another redirect port in Settings and register its redirect URI in your Calendly app.`,
+        );
+      }
+      pending?.deliver('cancel');
+      control.settings.oauthClientId = clientId;
+      if (clientSecret) control.settings.hasClientSecret = true;
+      const production = typeof args?.redirectUri === 'string' ? args.redirectUri : null;
+      const redirectUri = production ?? loopbackRedirectUri(port);
+      const start: OAuthStart = { authorizeUrl: authorizeUrl(clientId, redirectUri), redirectUri };
+      control.browserOpened.push(start.authorizeUrl);
+      const p = startPending();
+      pending = p;
+      const outcome = config.oauthOutcome ?? 'approve';
+      if (outcome !== 'manual') window.setTimeout(() => p.deliver(outcome), config.oauthDelayMs ?? 800);
+      return start;
+    },
+    finish_oauth: async () => {
+      const p = pending;
+      if (!p) fail('invalid_input', 'No Calendly sign-in is in progress. Press Continue in browser to start one.');
+      const outcome = await p.result;
+      if (pending === p) pending = null;
+      switch (outcome) {
+        case 'cancel':
+          fail('canceled', 'Connecting to Calendly was canceled.');
+        case 'deny':
+          fail(
+            'denied',
+            'Calendly says access was denied, so Slotline is not connected. Press Continue in browser again and choose “Approve” on Calendly’s page.',
+          );
+        case 'timeout':
+          fail(
+            'timeout',
+            'No answer came back from the browser within 5 minutes. Press Continue in browser to start again; if no browser opened, use Copy link and open the link yourself.',
+          );
+        case 'exchange_failed':
+          fail(
+            'calendly',
+            'Calendly refused to exchange the authorization code (400 invalid_grant). Check that the redirect URI registered for your app is exactly the one shown in Settings, then try again.',
+          );
+        case 'approve':
+          break;
+      }
+      connect({ ...OAUTH_ACCOUNT, ...config.oauthAccount });
+      void control.dataChanged(['events', 'contacts', 'status']);
+      return structuredClone(control.status);
+    },
+    cancel_oauth: () => {
+      pending?.deliver('cancel');
+      return null;
+    },
+    get_settings: () => {
+      return settingsView();
+    },
+    save_settings: (args) => {
+      const id = args?.oauthClientId;
+      if (id !== null && typeof id !== 'string') fail('invalid_input', '`oauthClientId` must be a string or null.');
+      const port = argPort(args?.redirectPort, 'redirectPort');
+      control.settings.oauthClientId = id?.trim() ? id.trim() : null;
+      control.settings.redirectPort = port;
+      return settingsView();
+    },
+    disconnect: (args) => {
+      const erase = argBool(args, 'erase');
+      control.status.account = null;
+      control.status.reconnect = null;
+      control.status.lastRefresh = null;
+      control.status.lastSync = erase ? null : control.status.lastSync;
+      if (erase) control.db = null;
+      control.status.webhooks = emptyStatus().webhooks;
+      control.recount();
+      // As Rust does: the status is stale at once (the screen may swap before this answer lands).
+      void control.dataChanged(['events', 'contacts', 'status']);
+      return [...(config.disconnectWarnings ?? [])];
+    },
+    list_timezones: () => {
+      return [...timezones];
+    },
+    get_preferences: () => {
+      return structuredClone(control.preferences);
+    },
+    save_preferences: (args) => {
+      const prefs = args?.prefs;
+      if (!prefs || typeof prefs !== 'object') fail('invalid_input', 'Missing object argument `prefs`.');
+      const p = prefs as Record<string, unknown>;
+      const keys = Object.keys(PREFERENCE_TYPES) as Array<keyof Preferences>;
+      const extra = Object.keys(p).filter((k) => !(keys as string[]).includes(k));
+      if (extra.length) fail('invalid_input', `Unknown preference fields: ${extra.join(', ')}.`);
+      for (const k of keys) {
+        const t = PREFERENCE_TYPES[k];
+        const v = p[k];
+        const ok = t === 'string|null' ? v === null || typeof v === 'string' : typeof v === t;
+        if (!ok) fail('invalid_input', `\`prefs.${k}\` must be ${t.replace('|', ' or ')}.`);
+      }
+      const next = structuredClone(p) as Preferences;
+      for (const tz of [next.timezone, next.secondaryTimezone]) {
+        if (tz !== null && (!timezones.includes(tz) || config.refuseZones?.includes(tz))) {
+          fail('invalid_input', `${tz} is not an IANA time zone.`);
+        }
+      }
+      if (!['off', 'ngrok', 'public-url'].includes(next.webhookMode)) {
+        fail('invalid_input', `Unknown real-time mode "${next.webhookMode}".`);
+      }
+      next.publicUrl = next.publicUrl?.trim().replace(/\/+$/, '') || null;
+      next.ngrokDomain = next.ngrokDomain?.trim() || null;
+      if (next.webhookMode === 'public-url' && !next.publicUrl?.startsWith('https://')) {
+        fail('invalid_input', 'A public URL must start with https:// (Calendly only delivers to public HTTPS addresses).');
+      }
+      if (!Number.isInteger(next.reconcileMinutes) || next.reconcileMinutes < 1 || next.reconcileMinutes > 1440) {
+        fail('invalid_input', 'Reconcile every 1 to 1440 minutes.');
+      }
+      for (const days of [next.syncDaysBack, next.syncDaysAhead]) {
+        if (!Number.isInteger(days) || days < 0 || days > 3650) {
+          fail('invalid_input', 'sync at most 3650 days back and 3650 days ahead');
+        }
+      }
+      if (next.syncDaysBack + next.syncDaysAhead === 0) {
+        fail('invalid_input', 'the sync window must cover at least one day (back or ahead)');
+      }
+      next.icsFeedUrl = next.icsFeed ? MOCK_FEED_URL : null;
+      next.hasNgrokAuthtoken = control.preferences.hasNgrokAuthtoken;
+      const before = control.preferences;
+      control.preferences = next;
+      // Rust restarts real-time delivery when its settings change and says so.
+      if (
+        control.status.account &&
+        (before.webhookMode !== next.webhookMode || before.publicUrl !== next.publicUrl || before.ngrokDomain !== next.ngrokDomain)
+      ) {
+        control.status.webhooks = realtimeFor(next, control.status.webhooks);
+        void control.dataChanged(['webhooks']);
+      }
+      return structuredClone(next);
+    },
+    set_ngrok_authtoken: (args) => {
+      const token = argNullableString(args, 'token');
+      if (token !== null && !token.trim()) fail('invalid_input', 'Paste your ngrok authtoken first.');
+      if (token !== null && token.trim().length < 20) {
+        fail('invalid_input', 'That does not look like an ngrok authtoken. Copy it from dashboard.ngrok.com → Your Authtoken.');
+      }
+      control.preferences.hasNgrokAuthtoken = token !== null;
+      return structuredClone(control.preferences);
+    },
+    dashboard: (args) => {
+      const bounds = ['dayStart', 'dayEnd', 'weekStart', 'weekEnd'].map((k) => argString(args, k));
+      const bad = bounds.find((b) => !RFC3339_UTC.test(b));
+      if (bad !== undefined) fail('invalid_input', `Dashboard bounds must be UTC RFC 3339 (got ${bad}).`);
+      const [dayStart, dayEnd, weekStart, weekEnd] = bounds as [string, string, string, string];
+      return dashboard(requireDb(), dayStart, dayEnd, weekStart, weekEnd);
+    },
+    search: (args) => {
+      return searchDb(requireDb(), argString(args, 'query'));
+    },
+    export_file: (args) => {
+      const format = argString(args, 'format');
+      const includeCanceled = argBool(args, 'includeCanceled');
+      if (!['ics', 'csv', 'json'].includes(format)) fail('invalid_input', `Unknown export format "${format}".`);
+      requireDb();
+      if (config.exportError) fail('store', config.exportError);
+      const day = clock().toISOString().slice(0, 10);
+      return { path: `${MOCK_DOWNLOADS}/slotline-${day}${includeCanceled ? '-with-canceled' : ''}.${format}` };
+    },
+    reveal_path: (args) => {
+      control.revealed.push(argString(args, 'path'));
+      return null;
+    },
+    report_first_paint: () => {
+      return null;
+    },
+    get_autostart: () => {
+      return control.autostart;
+    },
+    set_autostart: (args) => {
+      if (control.autostartFails) fail('autostart', 'could not change the login item: permission denied');
+      control.autostart = Boolean(args.enabled);
+      return control.autostart;
+    },
+    get_store_problem: () => {
+      return structuredClone(control.storeProblem);
+    },
+    recover_store: (args) => {
+      const moveAside = argBool(args, 'moveAside');
+      const problem = control.storeProblem;
+      if (!problem) return null;
+      if ((config.recoverFailures ?? 0) > 0) {
+        config.recoverFailures = (config.recoverFailures ?? 0) - 1;
+        fail('store', `could not move ${problem.path} aside: Permission denied (os error 13)`);
+      }
+      if (!moveAside || !problem.canMoveAside) {
+        fail('store', problem.message);
+      }
+      const moved = problem.path.replace(/\.db$/, '.moved-20260311T080000Z.db');
+      control.movedAside.push(moved);
+      control.storeProblem = null;
+      return moved;
+    },
+    quit_app: () => {
+      control.quit = true;
+      return null;
+    },
+  };
+
   const handle = async (cmd: string, args: Record<string, unknown> | undefined): Promise<unknown> => {
-    switch (cmd) {
-      case 'clients_report': {
-        const { from, to, tz } = rangeArgs(args);
-        return clientsReport(requireDb(), control.clientOverrides, from, to, tz, clock());
-      }
-      case 'client_detail': {
-        const key = argString(args, 'key');
-        const { from, to, tz } = rangeArgs(args);
-        const found = mockClientDetail(requireDb(), control.clientOverrides, key, from, to, tz, clock());
-        if (!found) fail('not_found', `there is no client ${key}; reload the clients and try again`);
-        return found;
-      }
-      case 'list_clients':
-        return listClients(requireDb(), control.clientOverrides);
-      case 'rename_client':
-        renameClient(requireDb(), control.clientOverrides, argString(args, 'key'), argString(args, 'name'));
-        return null;
-      case 'merge_clients':
-        mergeClients(requireDb(), control.clientOverrides, argString(args, 'from'), argString(args, 'into'));
-        return null;
-      case 'move_person':
-        movePerson(requireDb(), control.clientOverrides, argString(args, 'email'), argString(args, 'to'));
-        return null;
-      case 'insights': {
-        const { from, to, tz } = rangeArgs(args);
-        return mockInsights(requireDb(), from, to, tz);
-      }
-      case 'export_report': {
-        const { from, to } = rangeArgs(args);
-        const format = argString(args, 'format');
-        if (!['json', 'csv'].includes(format)) fail('invalid_input', `unknown report format "${format}": json or csv`);
-        requireDb();
-        if (config.exportError) fail('store', config.exportError);
-        return { path: `${MOCK_DOWNLOADS}/slotline-report-${from.replace(/-/g, '')}-${to.replace(/-/g, '')}.${format}` };
-      }
-      case 'get_status':
-        return structuredClone(control.status);
-      case 'list_events': {
-        const from = argString(args, 'from');
-        const to = argString(args, 'to');
-        const includeCanceled = argBool(args, 'includeCanceled');
-        if (!RFC3339_UTC.test(from) || !RFC3339_UTC.test(to)) {
-          fail('invalid_input', `from/to must be UTC RFC 3339 (got ${from} and ${to}).`);
-        }
-        return eventsInRange(requireDb(), from, to, includeCanceled);
-      }
-      case 'get_event': {
-        const uri = argString(args, 'uri');
-        const found = requireDb().events.find((e) => e.uri === uri);
-        if (!found) fail('invalid_input', 'This meeting is not stored locally. Sync and try again.');
-        return structuredClone(found);
-      }
-      case 'get_reschedule_chain':
-        return rescheduleChain(requireDb().events, argString(args, 'uri'));
-      case 'get_private_note': {
-        const uri = argString(args, 'uri');
-        requireDb();
-        return control.notes[uri] ? structuredClone(control.notes[uri]) : null;
-      }
-      case 'set_private_note': {
-        const uri = argString(args, 'uri');
-        const body = argString(args, 'body');
-        if (!requireDb().events.some((e) => e.uri === uri)) {
-          fail('not_found', 'this meeting is not in the local calendar; sync and try again');
-        }
-        if ([...body].length > 100_000) fail('invalid_input', 'the note is too long; keep it under 100000');
-        if (config.noteError) fail('store', config.noteError);
-        if (!body.trim()) {
-          delete control.notes[uri];
-          return null;
-        }
-        control.notes[uri] = { eventUri: uri, body, updatedAt: clock().toISOString().replace(/\.\d{3}Z$/, 'Z') };
-        return structuredClone(control.notes[uri]);
-      }
-      case 'list_contacts': {
-        const query = args?.query;
-        if (query !== null && typeof query !== 'string') fail('invalid_input', '`query` must be a string or null.');
-        return contactSummaries(requireDb(), query);
-      }
-      case 'get_contact': {
-        const found = contactDetail(requireDb(), argString(args, 'email'));
-        if (!found) fail('invalid_input', 'No contact with this email is stored.');
-        return found;
-      }
-      case 'explore_sandbox': {
-        await sleep(config.sandboxDelayMs ?? 600);
-        connect();
-        void control.dataChanged(['events', 'contacts', 'status']);
-        return structuredClone(control.status);
-      }
-      case 'connect_token': {
-        const token = argString(args, 'token').trim();
-        if (!token) fail('invalid_input', 'Paste a personal access token first.');
-        if (!token.startsWith('eyJ') || token.length < 20) {
-          fail(
-            'calendly',
-            'Calendly rejected this token (401 Unauthenticated). Create a new personal access token under Integrations → API & Webhooks and paste it again.',
-          );
-        }
-        connect({
-          ...SANDBOX_ACCOUNT,
-          sandbox: false,
-          authKind: 'pat',
-          apiUrl: 'https://api.calendly.com',
-        });
-        return structuredClone(control.status);
-      }
-      case 'sync_now': {
-        requireDb();
-        const report: SyncReport = { pages: 2, eventsSeen: control.status.events, inviteeRequests: 4, eventsChanged: 1, activitiesAdded: 2 };
-        control.status.lastSync = clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
-        control.status.lastSyncError = null;
-        void control.dataChanged(['status']);
-        return report;
-      }
-      case 'begin_oauth': {
-        const clientId = argString(args, 'clientId').trim();
-        const clientSecret = argNullableString(args, 'clientSecret');
-        const portArg = args?.redirectPort;
-        const port = portArg === null ? control.settings.redirectPort : argPort(portArg, 'redirectPort');
-        if (!clientId) {
-          fail(
-            'invalid_input',
-            'Enter your OAuth app’s client ID first. It is on the app’s page in Calendly’s developer portal (developer.calendly.com → My apps).',
-          );
-        }
-        if (config.busyPorts?.includes(port)) {
-          fail(
-            'calendly',
-            `Port ${port} on localhost is taken by another program, so Slotline cannot receive Calendly’s redirect. Close that program, or pick another redirect port in Settings and register its redirect URI in your Calendly app.`,
-          );
-        }
-        pending?.deliver('cancel');
-        control.settings.oauthClientId = clientId;
-        if (clientSecret) control.settings.hasClientSecret = true;
-        const production = typeof args?.redirectUri === 'string' ? args.redirectUri : null;
-        const redirectUri = production ?? loopbackRedirectUri(port);
-        const start: OAuthStart = { authorizeUrl: authorizeUrl(clientId, redirectUri), redirectUri };
-        control.browserOpened.push(start.authorizeUrl);
-        const p = startPending();
-        pending = p;
-        const outcome = config.oauthOutcome ?? 'approve';
-        if (outcome !== 'manual') window.setTimeout(() => p.deliver(outcome), config.oauthDelayMs ?? 800);
-        return start;
-      }
-      case 'finish_oauth': {
-        const p = pending;
-        if (!p) fail('invalid_input', 'No Calendly sign-in is in progress. Press Continue in browser to start one.');
-        const outcome = await p.result;
-        if (pending === p) pending = null;
-        switch (outcome) {
-          case 'cancel':
-            fail('canceled', 'Connecting to Calendly was canceled.');
-          case 'deny':
-            fail(
-              'denied',
-              'Calendly says access was denied, so Slotline is not connected. Press Continue in browser again and choose “Approve” on Calendly’s page.',
-            );
-          case 'timeout':
-            fail(
-              'timeout',
-              'No answer came back from the browser within 5 minutes. Press Continue in browser to start again; if no browser opened, use Copy link and open the link yourself.',
-            );
-          case 'exchange_failed':
-            fail(
-              'calendly',
-              'Calendly refused to exchange the authorization code (400 invalid_grant). Check that the redirect URI registered for your app is exactly the one shown in Settings, then try again.',
-            );
-          case 'approve':
-            break;
-        }
-        connect({ ...OAUTH_ACCOUNT, ...config.oauthAccount });
-        void control.dataChanged(['events', 'contacts', 'status']);
-        return structuredClone(control.status);
-      }
-      case 'cancel_oauth': {
-        pending?.deliver('cancel');
-        return null;
-      }
-      case 'get_settings':
-        return settingsView();
-      case 'save_settings': {
-        const id = args?.oauthClientId;
-        if (id !== null && typeof id !== 'string') fail('invalid_input', '`oauthClientId` must be a string or null.');
-        const port = argPort(args?.redirectPort, 'redirectPort');
-        control.settings.oauthClientId = id?.trim() ? id.trim() : null;
-        control.settings.redirectPort = port;
-        return settingsView();
-      }
-      case 'disconnect': {
-        const erase = argBool(args, 'erase');
-        control.status.account = null;
-        control.status.reconnect = null;
-        control.status.lastRefresh = null;
-        control.status.lastSync = erase ? null : control.status.lastSync;
-        if (erase) control.db = null;
-        control.status.webhooks = emptyStatus().webhooks;
-        control.recount();
-        // As Rust does: the status is stale at once (the screen may swap before this answer lands).
-        void control.dataChanged(['events', 'contacts', 'status']);
-        return [...(config.disconnectWarnings ?? [])];
-      }
-      case 'list_timezones':
-        return [...timezones];
-      case 'get_preferences':
-        return structuredClone(control.preferences);
-      case 'save_preferences': {
-        const prefs = args?.prefs;
-        if (!prefs || typeof prefs !== 'object') fail('invalid_input', 'Missing object argument `prefs`.');
-        const p = prefs as Record<string, unknown>;
-        const keys = Object.keys(PREFERENCE_TYPES) as Array<keyof Preferences>;
-        const extra = Object.keys(p).filter((k) => !(keys as string[]).includes(k));
-        if (extra.length) fail('invalid_input', `Unknown preference fields: ${extra.join(', ')}.`);
-        for (const k of keys) {
-          const t = PREFERENCE_TYPES[k];
-          const v = p[k];
-          const ok = t === 'string|null' ? v === null || typeof v === 'string' : typeof v === t;
-          if (!ok) fail('invalid_input', `\`prefs.${k}\` must be ${t.replace('|', ' or ')}.`);
-        }
-        const next = structuredClone(p) as Preferences;
-        for (const tz of [next.timezone, next.secondaryTimezone]) {
-          if (tz !== null && (!timezones.includes(tz) || config.refuseZones?.includes(tz))) {
-            fail('invalid_input', `${tz} is not an IANA time zone.`);
-          }
-        }
-        if (!['off', 'ngrok', 'public-url'].includes(next.webhookMode)) {
-          fail('invalid_input', `Unknown real-time mode "${next.webhookMode}".`);
-        }
-        next.publicUrl = next.publicUrl?.trim().replace(/\/+$/, '') || null;
-        next.ngrokDomain = next.ngrokDomain?.trim() || null;
-        if (next.webhookMode === 'public-url' && !next.publicUrl?.startsWith('https://')) {
-          fail('invalid_input', 'A public URL must start with https:// (Calendly only delivers to public HTTPS addresses).');
-        }
-        if (!Number.isInteger(next.reconcileMinutes) || next.reconcileMinutes < 1 || next.reconcileMinutes > 1440) {
-          fail('invalid_input', 'Reconcile every 1 to 1440 minutes.');
-        }
-        for (const days of [next.syncDaysBack, next.syncDaysAhead]) {
-          if (!Number.isInteger(days) || days < 0 || days > 3650) {
-            fail('invalid_input', 'sync at most 3650 days back and 3650 days ahead');
-          }
-        }
-        if (next.syncDaysBack + next.syncDaysAhead === 0) {
-          fail('invalid_input', 'the sync window must cover at least one day (back or ahead)');
-        }
-        next.icsFeedUrl = next.icsFeed ? MOCK_FEED_URL : null;
-        next.hasNgrokAuthtoken = control.preferences.hasNgrokAuthtoken;
-        const before = control.preferences;
-        control.preferences = next;
-        // Rust restarts real-time delivery when its settings change and says so.
-        if (
-          control.status.account &&
-          (before.webhookMode !== next.webhookMode || before.publicUrl !== next.publicUrl || before.ngrokDomain !== next.ngrokDomain)
-        ) {
-          control.status.webhooks = realtimeFor(next, control.status.webhooks);
-          void control.dataChanged(['webhooks']);
-        }
-        return structuredClone(next);
-      }
-      case 'set_ngrok_authtoken': {
-        const token = argNullableString(args, 'token');
-        if (token !== null && !token.trim()) fail('invalid_input', 'Paste your ngrok authtoken first.');
-        if (token !== null && token.trim().length < 20) {
-          fail('invalid_input', 'That does not look like an ngrok authtoken. Copy it from dashboard.ngrok.com → Your Authtoken.');
-        }
-        control.preferences.hasNgrokAuthtoken = token !== null;
-        return structuredClone(control.preferences);
-      }
-      case 'dashboard': {
-        const bounds = ['dayStart', 'dayEnd', 'weekStart', 'weekEnd'].map((k) => argString(args, k));
-        const bad = bounds.find((b) => !RFC3339_UTC.test(b));
-        if (bad !== undefined) fail('invalid_input', `Dashboard bounds must be UTC RFC 3339 (got ${bad}).`);
-        const [dayStart, dayEnd, weekStart, weekEnd] = bounds as [string, string, string, string];
-        return dashboard(requireDb(), dayStart, dayEnd, weekStart, weekEnd);
-      }
-      case 'search':
-        return searchDb(requireDb(), argString(args, 'query'));
-      case 'export_file': {
-        const format = argString(args, 'format');
-        const includeCanceled = argBool(args, 'includeCanceled');
-        if (!['ics', 'csv', 'json'].includes(format)) fail('invalid_input', `Unknown export format "${format}".`);
-        requireDb();
-        if (config.exportError) fail('store', config.exportError);
-        const day = clock().toISOString().slice(0, 10);
-        return { path: `${MOCK_DOWNLOADS}/slotline-${day}${includeCanceled ? '-with-canceled' : ''}.${format}` };
-      }
-      case 'reveal_path': {
-        control.revealed.push(argString(args, 'path'));
-        return null;
-      }
-      case 'report_first_paint':
-        return null;
-      case 'get_autostart':
-        return control.autostart;
-      case 'set_autostart': {
-        if (control.autostartFails) fail('autostart', 'could not change the login item: permission denied');
-        control.autostart = Boolean((args as { enabled?: unknown } | undefined)?.enabled);
-        return control.autostart;
-      }
-      case 'get_store_problem':
-        return structuredClone(control.storeProblem);
-      case 'recover_store': {
-        const moveAside = argBool(args, 'moveAside');
-        const problem = control.storeProblem;
-        if (!problem) return null;
-        if ((config.recoverFailures ?? 0) > 0) {
-          config.recoverFailures = (config.recoverFailures ?? 0) - 1;
-          fail('store', `could not move ${problem.path} aside: Permission denied (os error 13)`);
-        }
-        if (!moveAside || !problem.canMoveAside) {
-          fail('store', problem.message);
-        }
-        const moved = problem.path.replace(/\.db$/, '.moved-20260311T080000Z.db');
-        control.movedAside.push(moved);
-        control.storeProblem = null;
-        return moved;
-      }
-      case 'quit_app':
-        control.quit = true;
-        return null;
-      case 'plugin:opener|open_url': {
-        control.opened.push(argString(args, 'url'));
-        return null;
-      }
-      default:
-        fail('internal', `The mock backend has no command \`${cmd}\`.`);
+    if (cmd === 'plugin:opener|open_url') {
+      const url = args?.url;
+      if (typeof url !== 'string') fail('invalid_input', 'Missing string argument `url`.');
+      control.opened.push(url);
+      return null;
     }
+    if (!Object.prototype.hasOwnProperty.call(handlers, cmd)) fail('internal', `The mock backend has no command \`${cmd}\`.`);
+    // What arrives is whatever the UI (or a test) sent: each handler checks it again at run time.
+    const run = handlers[cmd as Command] as (args: unknown) => unknown;
+    return run(args ?? {});
   };
 
   mockIPC(

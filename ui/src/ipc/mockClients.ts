@@ -13,6 +13,7 @@ import type {
   EventTypeLine,
   Insights,
   IpcError,
+  IpcErrorKind,
   Money,
   TypeInsight,
   WeekLine,
@@ -42,7 +43,7 @@ const FREE_MAIL = new Set([
   'web.de',
 ]);
 
-function fail(kind: string, message: string): never {
+function fail(kind: IpcErrorKind, message: string): never {
   throw { kind, message } satisfies IpcError;
 }
 

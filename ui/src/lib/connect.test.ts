@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { IpcErrorKind } from '../ipc/bindings.gen';
 import { authKindLabel, oauthNextStep, parsePort, unixToIso } from './connect';
 
 describe('parsePort', () => {
@@ -30,7 +31,7 @@ describe('connection words', () => {
   });
 
   it('adds a next step only where Rust’s message may lack one', () => {
-    for (const kind of ['canceled', 'timeout', 'denied', 'calendly', 'keyring', 'invalid_input']) {
+    for (const kind of ['canceled', 'timeout', 'denied', 'calendly', 'keyring', 'invalid_input'] satisfies IpcErrorKind[]) {
       expect(oauthNextStep({ kind, message: 'x' })).toBeNull();
     }
     expect(oauthNextStep({ kind: 'network', message: 'x' })).toMatch(/internet connection/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StatusView } from '../ipc/bindings.gen';
+import type { StatusView, WebhookStatus } from '../ipc/bindings.gen';
 import { statusLine, statusLineText, webhookLine } from './status';
 
 const now = new Date('2026-03-11T08:00:00Z');
@@ -35,7 +35,7 @@ const connected: StatusView = {
   inbox: { pending: 0, failed: 0, unapplied: 0, unappliedReasons: [] },
 };
 
-const live = {
+const live: WebhookStatus = {
   ...connected.webhooks,
   state: 'receiving',
   tunnel: 'ngrok',
@@ -142,7 +142,7 @@ describe('webhookLine', () => {
     expect(webhookLine({ ...live, state: 'polling', message: 'ngrok is not installed', lastDelivery: null }, now).text).toBe(
       'Polling only: ngrok is not installed',
     );
-    const refused = { ...live, state: 'polling', subscription: 'refused: Calendly webhooks need a paid plan (403)' };
+    const refused: WebhookStatus = { ...live, state: 'polling', subscription: 'refused: Calendly webhooks need a paid plan (403)' };
     expect(webhookLine(refused, now).text).toBe('Polling only: Calendly webhooks need a paid plan (403)');
     expect(webhookLine({ ...live, state: 'polling', subscription: 'disabled' }, now).text).toBe(
       'Polling only: Calendly disabled the webhook subscription',

@@ -3,7 +3,7 @@
 // a Save button and inline validation.
 
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { setNgrokAuthtoken, toIpcError, type IpcError, type Preferences } from '../../ipc';
+import { setNgrokAuthtoken, toIpcError, type IpcError, type Preferences, type WebhookMode } from '../../ipc';
 import { usePreferences } from '../../lib/prefs';
 import { systemZone, zoneLabel } from '../../lib/time';
 import { ngrokDomainError, parseMinutes, publicUrlError } from '../../lib/validate';
@@ -278,7 +278,7 @@ function DaysField({
   );
 }
 
-const MODES: Array<{ value: string; label: string; hint: string }> = [
+const MODES: Array<{ value: WebhookMode; label: string; hint: string }> = [
   { value: 'off', label: 'Off', hint: 'Slotline polls Calendly on the schedule above.' },
   {
     value: 'ngrok',
