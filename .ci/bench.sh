@@ -22,6 +22,8 @@ out=$(mktemp)
   done
   node ui/tests/bench/render.mjs
   echo
+  tests/bench/calendar-webkit.sh "$release_dir/release/slotline"
+  echo
   python3 tests/bench/startup.py "$release_dir/release/slotline" "$release_dir/hello/release/slotline-hello-baseline"
   echo
 } >"$out"

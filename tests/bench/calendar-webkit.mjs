@@ -154,6 +154,26 @@ async function measurePlain(browser, tiles) {
   }, tiles);
 }
 
+/** Not a baseline, a breakdown: the month's `list_events` over the real IPC alone, as the calendar
+ *  asks for it (its six-week grid, here a week either side), with the meetings it returned. */
+async function measureIpc(browser, target, runs) {
+  const from = new Date(Date.UTC(target.year, target.month - 1, 1) - 7 * 86400000).toISOString();
+  const to = new Date(Date.UTC(target.year, target.month, 1) + 14 * 86400000).toISOString();
+  const out = await browser.execute(async (from, to, runs) => {
+    const ms = [];
+    let count = 0;
+    for (let i = 0; i < runs + 2; i++) {
+      const t0 = performance.now();
+      const events = await window.__TAURI_INTERNALS__.invoke('list_events', { from, to, includeCanceled: false });
+      if (i >= 2) ms.push(performance.now() - t0);
+      count = events.length;
+    }
+    return { ms, count };
+  }, from, to, runs);
+  if (out.count !== target.n) throw new Error(`${monthName(target)}: list_events returned ${out.count} meetings, ${target.n} were seeded`);
+  return out.ms;
+}
+
 /** One window in one rendering mode: every month of the plan, and its plain-DOM baseline. */
 async function measureMode(mode) {
   const driver = await startDriver(mode);
@@ -168,7 +188,7 @@ async function measureMode(mode) {
       capabilities: { 'tauri:options': { application: BIN } },
     });
     await browser.setTimeout({ script: 120000 });
-    const size = await browser.execute(() => [window.innerWidth, window.innerHeight, navigator.userAgent]);
+    const size = await browser.execute(() => [window.innerWidth, window.innerHeight, devicePixelRatio]);
     await (await browser.$('[data-testid="nav-calendar"]')).waitForClickable({ timeout: 60000 });
     await (await browser.$('[data-testid="nav-calendar"]')).click();
     const monthButton = await browser.$('.fc-dayGridMonth-button');
@@ -202,7 +222,10 @@ async function measureMode(mode) {
         for (let i = 0; i < runs; i++) plain.push(await measurePlain(browser, tiles));
         rows.push({ mode, n: target.n, month: monthName(target), subject: `plain DOM: the same ${tiles} tiles appended at once (baseline)`, ...stats(plain), dom: tiles });
       }
+      const ipc = await measureIpc(browser, target, runs);
+      rows.push({ mode, n: target.n, month: monthName(target), subject: `(breakdown) \`list_events\` alone over the IPC: ${target.n} meetings`, ...stats(ipc), dom: '–' });
     }
+    for (const r of rows) r.viewport = `${size[0]}×${size[1]}`;
     return { rows, size };
   } catch (e) {
     e.message += `\ntauri-driver (WEBKIT_DISABLE_COMPOSITING_MODE=${mode}):\n${driver.log.join('').slice(-3000)}`;
@@ -216,13 +239,11 @@ async function measureMode(mode) {
 
 const modeName = (m) => (m === '1' ? 'compositing off' : 'compositing on');
 const all = [];
-let env;
 const failures = [];
 for (const mode of MODES) {
   try {
-    const { rows, size } = await measureMode(mode);
+    const { rows } = await measureMode(mode);
     all.push(...rows);
-    env = size;
   } catch (e) {
     // The shipped mode (off) must work; another mode's failure is reported, not fatal.
     if (mode === '1') throw e;
@@ -234,7 +255,7 @@ const fmt = (x) => x.toFixed(1);
 const build = /release/.test(BIN) ? 'release build' : /debug/.test(BIN) ? 'debug build' : 'build under test';
 console.log("## Calendar render (month view, the app's WebKitGTK window)\n");
 console.log(
-  `Slotline's ${build} under Xvfb, its own WebKitGTK webview (${env ? `${env[0]}×${env[1]}, ${env[2]}` : 'no window'}) driven through tauri-driver and WebKitWebDriver, ` +
+  `Slotline's ${build} under Xvfb, its own WebKitGTK webview (the viewport in the table) driven through tauri-driver and WebKitWebDriver, ` +
     'the real IPC and a real store: an account connected from the sandbox, which is then stopped (the start-up sync fails as offline and removes nothing), ' +
     'and meetings added through the apply path (`tests/bench/calendar_seed.rs`) laid out as in the Chromium bench: the month\'s weekdays, 08:00–18:00 UTC, 30 or 60 minutes, named invitees; TZ=UTC. ' +
     'Each measured month follows an empty one and is counted in the SQLite file before the run. ' +
@@ -242,13 +263,14 @@ console.log(
     '(a tile, or counted in its day\'s "+N more") has been painted; then it goes back. ' +
     `Medians of ${RUNS} runs (${runsFor(5000)} with 5,000 meetings) after two warm-up runs. ` +
     'Baselines in the same window and run: a month with no meetings (FullCalendar alone, and the IPC round trip), and a plain grid in an overlay of the same page appending at once as many tile-like links as the calendar had tiles in its DOM. ' +
+    'The breakdown row times the month\'s `list_events` alone over the real IPC (the rows it returns are checked against the seeded count). ' +
     'Rendering mode: "compositing off" (`WEBKIT_DISABLE_COMPOSITING_MODE=1`) is how the shipped app paints on a machine without a GPU such as this one (src-tauri/src/app.rs); ' +
     '"compositing on" is how it paints with a GPU (here in software OpenGL).\n',
 );
-console.log('| meetings in the month | rendering | subject | median ms | min–max ms | p90 ms | tiles in the DOM |');
+console.log('| meetings in the month | rendering (viewport) | subject | median ms | min–max ms | p90 ms | tiles in the DOM |');
 console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: |');
 for (const r of all) {
-  console.log(`| ${r.n} (${r.month}) | ${modeName(r.mode)} | ${r.subject} | ${fmt(r.median)} | ${fmt(r.min)}–${fmt(r.max)} | ${fmt(r.p90)} | ${r.dom} |`);
+  console.log(`| ${r.n} (${r.month}) | ${modeName(r.mode)} (${r.viewport}) | ${r.subject} | ${fmt(r.median)} | ${fmt(r.min)}–${fmt(r.max)} | ${fmt(r.p90)} | ${r.dom} |`);
 }
 if (failures.length) console.log(`\nNot measured: ${failures.join('; ')}.`);
 
