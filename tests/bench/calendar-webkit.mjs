@@ -7,12 +7,13 @@
 //   CALENDAR_BENCH_MODES     WEBKIT_DISABLE_COMPOSITING_MODE values to measure, "1 0" by default
 //   CALENDAR_BENCH_RUNS      runs per month with 600 meetings (default 15; 5,000: half, min 5)
 //   SLOTLINE_BENCH_SUMMARY   (optional) the file the summary's JSON lines are appended to
+//   CALENDAR_BENCH_SHOTS     (optional) a folder for a screenshot of each month, after its runs
 // The measurement in the page is render.mjs's: click FullCalendar's "next", loop on animation
 // frames until every meeting of that month is shown (a tile, or counted in a "+N more"), then
 // wait for that frame to be painted; go back. The baseline in the same page and run appends the
 // same number of tiles as the calendar had in its DOM to a plain grid in an overlay.
 import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +77,65 @@ async function startDriver(compositingOff) {
   return { port, proc, log };
 }
 
+/** The processes under `root` (tauri-driver → WebKitWebDriver → the app). */
+function descendants(root) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [];
+  const todo = [root];
+  while (todo.length) {
+    const p = todo.pop();
+    out.push(p);
+    todo.push(...(children.get(p) || []));
+  }
+  return out;
+}
+
+/** The app WebKitWebDriver started, checked to be a fresh process in the asked rendering mode:
+ *  Slotline hides its window to the tray when WebDriver closes it, and a second launch hands over
+ *  to a running one, so a window from an earlier mode could otherwise answer. */
+function appUnder(driver, mode) {
+  const bin = realpathSync(BIN);
+  const pids = descendants(driver.proc.pid).filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/exe`) === bin;
+    } catch {
+      return false;
+    }
+  });
+  if (pids.length !== 1) throw new Error(`expected one app process under tauri-driver, found ${pids.length} (is another Slotline running?)`);
+  const env = readFileSync(`/proc/${pids[0]}/environ`, 'utf8').split('\0');
+  if (!env.includes(`WEBKIT_DISABLE_COMPOSITING_MODE=${mode}`)) throw new Error(`the app runs without WEBKIT_DISABLE_COMPOSITING_MODE=${mode}`);
+  return pids[0];
+}
+
+/** Stops the app (it stays in the tray when its window closes) and waits for it to be gone. */
+async function stopApp(pid) {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const [signal, wait] of [['SIGTERM', 5000], ['SIGKILL', 5000]]) {
+    if (!alive()) return;
+    process.kill(pid, signal);
+    for (let t = 0; t < wait && alive(); t += 100) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** In the page: how many meetings the grid shows (render.mjs's probe) and which month it is. */
 function installProbe() {
   window.__benchShown = () => {
@@ -118,12 +178,12 @@ async function measureMonth(browser, target, expected, fromDay) {
     }
     // The frame whose rAF saw every meeting in the DOM is painted before this task runs.
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-    return { ms: performance.now() - t0 };
+    return { ms: performance.now() - t0, tiles: document.querySelectorAll('.fc .fc-daygrid-event-harness').length };
   }, day15(target.year, target.month), expected);
   if (ms.error) throw new Error(`${monthName(target)}: ${ms.error}`);
   await go(browser, '.fc-prev-button', fromDay, 0);
   await browser.execute(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
-  return ms.ms;
+  return ms;
 }
 
 /** A plain grid in an overlay of the same page: append `tiles` tile-like links at once, until painted. */
@@ -174,11 +234,21 @@ async function measureIpc(browser, target, runs) {
   return out.ms;
 }
 
+/** WebKitWebDriver's screenshot, timed: app.rs notes it can wait for a repaint that an idle page
+ *  painting without compositing never makes. */
+async function screenshot(browser, path) {
+  const t0 = Date.now();
+  const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error(`the screenshot ${path} stalled for 30 s`)), 30000));
+  await Promise.race([browser.saveScreenshot(path), stalled]);
+  console.error(`calendar bench: screenshot ${path} in ${Date.now() - t0} ms`);
+}
+
 /** One window in one rendering mode: every month of the plan, and its plain-DOM baseline. */
 async function measureMode(mode) {
   const driver = await startDriver(mode);
   const rows = [];
   let browser;
+  let app;
   try {
     browser = await remote({
       hostname: '127.0.0.1',
@@ -187,6 +257,7 @@ async function measureMode(mode) {
       connectionRetryTimeout: 120000,
       capabilities: { 'tauri:options': { application: BIN } },
     });
+    app = appUnder(driver, mode);
     await browser.setTimeout({ script: 120000 });
     const size = await browser.execute(() => [window.innerWidth, window.innerHeight, devicePixelRatio]);
     await (await browser.$('[data-testid="nav-calendar"]')).waitForClickable({ timeout: 60000 });
@@ -210,12 +281,23 @@ async function measureMode(mode) {
       // Two warm-up rounds (JIT, fonts, style caches, the store's pages), not counted.
       for (let i = 0; i < 2; i++) await measureMonth(browser, target, target.n, fromDay);
       const ms = [];
-      for (let i = 0; i < runs; i++) ms.push(await measureMonth(browser, target, target.n, fromDay));
+      const seen = new Set();
+      for (let i = 0; i < runs; i++) {
+        const run = await measureMonth(browser, target, target.n, fromDay);
+        ms.push(run.ms);
+        seen.add(run.tiles);
+      }
       // Count the calendar's tiles of the month, then measure as many plain ones from there.
       await go(browser, '.fc-next-button', day15(target.year, target.month), target.n);
       at = target;
       const tiles = await browser.execute(() => document.querySelectorAll('.fc .fc-daygrid-event-harness').length);
-      rows.push({ mode, n: target.n, month: monthName(target), subject: target.n ? 'Slotline calendar' : 'empty month (baseline: FullCalendar alone)', ...stats(ms), dom: tiles });
+      if (process.env.CALENDAR_BENCH_SHOTS) await screenshot(browser, `${process.env.CALENDAR_BENCH_SHOTS}/calendar-${target.year}-${target.month}-mode${mode}.png`);
+      // The runs' own tile counts too: the month view folds busy days to the room it measures on
+      // screen when it asks for the meetings, which need not be the same every time.
+      seen.add(tiles);
+      const counts = [...seen].sort((a, b) => a - b);
+      const dom = counts.length > 1 ? `${tiles} (runs: ${counts.join(', ')})` : tiles;
+      rows.push({ mode, n: target.n, month: monthName(target), subject: target.n ? 'Slotline calendar' : 'empty month (baseline: FullCalendar alone)', ...stats(ms), dom });
       if (target.n > 0) {
         for (let i = 0; i < 2; i++) await measurePlain(browser, tiles);
         const plain = [];
@@ -232,6 +314,7 @@ async function measureMode(mode) {
     throw e;
   } finally {
     if (browser) await browser.deleteSession().catch(() => {});
+    if (app) await stopApp(app);
     driver.proc.kill();
     await new Promise((r) => setTimeout(r, 2000));
   }
@@ -265,7 +348,7 @@ console.log(
     'Baselines in the same window and run: a month with no meetings (FullCalendar alone, and the IPC round trip), and a plain grid in an overlay of the same page appending at once as many tile-like links as the calendar had tiles in its DOM. ' +
     'The breakdown row times the month\'s `list_events` alone over the real IPC (the rows it returns are checked against the seeded count). ' +
     'Rendering mode: "compositing off" (`WEBKIT_DISABLE_COMPOSITING_MODE=1`) is how the shipped app paints on a machine without a GPU such as this one (src-tauri/src/app.rs); ' +
-    '"compositing on" is how it paints with a GPU (here in software OpenGL).\n',
+    '"compositing on" is how it paints with a GPU (here in software OpenGL). Each mode is a fresh app process (its environment is checked in /proc), stopped afterwards.\n',
 );
 console.log('| meetings in the month | rendering (viewport) | subject | median ms | min–max ms | p90 ms | tiles in the DOM |');
 console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: |');
