@@ -39,7 +39,8 @@ fn input(year: i32, month: u32, days: &[u32], n: usize, i: usize) -> Input {
         .and_utc()
         + chrono::Duration::minutes(minute);
     let end = start + chrono::Duration::minutes(if i.is_multiple_of(3) { 60 } else { 30 });
-    let t = |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let t =
+        |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let ev = format!("https://api.calendly.com/scheduled_events/bench-{year}-{month:02}-{i:05}");
     let who = NAMES[i % NAMES.len()];
     let name = if i.is_multiple_of(4) {
@@ -66,10 +67,16 @@ fn input(year: i32, month: u32, days: &[u32], n: usize, i: usize) -> Input {
 
 fn main() {
     // `cargo bench` appends `--bench` to a harness-less bench's arguments.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let usage = "usage: calendar_seed DB YEAR MONTH N [YEAR MONTH N …]";
     let (db, months) = args.split_first().expect(usage);
-    assert!(!months.is_empty() && months.len().is_multiple_of(3), "{usage}");
+    assert!(
+        !months.is_empty() && months.len().is_multiple_of(3),
+        "{usage}"
+    );
     let store = Store::open(std::path::Path::new(db)).expect("open the store");
     for m in months.chunks(3) {
         let year: i32 = m[0].parse().expect("YEAR");
