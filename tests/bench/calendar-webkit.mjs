@@ -269,6 +269,14 @@ async function measureMode(mode) {
     await monthButton.waitForClickable({ timeout: 60000 });
     await monthButton.click();
     await (await browser.$('.fc-dayGridMonth-view')).waitForExist({ timeout: 30000 });
+    // The start-up sync retries an unreachable Calendly for a few seconds, and the window shows its
+    // progress: measure once it has given up ("Sync stopped", as offline), and things settled.
+    await browser.waitUntil(async () => /Sync stopped/.test(await (await browser.$('[data-testid="status-line"]')).getText()), {
+      timeout: 120000,
+      interval: 250,
+      timeoutMsg: 'the start-up sync never gave up (is the sandbox still running?)',
+    });
+    await new Promise((r) => setTimeout(r, 2000));
     await browser.execute(installProbe);
     // The calendar opens on this month (the real clock); walk to the month before the first target.
     const today = new Date();
@@ -340,7 +348,7 @@ const build = /release/.test(BIN) ? 'release build' : /debug/.test(BIN) ? 'debug
 console.log("## Calendar render (month view, the app's WebKitGTK window)\n");
 console.log(
   `Slotline's ${build} under Xvfb, its own WebKitGTK webview (the viewport in the table) driven through tauri-driver and WebKitWebDriver, ` +
-    'the real IPC and a real store: an account connected from the sandbox, which is then stopped (the start-up sync fails as offline and removes nothing), ' +
+    'the real IPC and a real store: an account connected from the sandbox, which is then stopped (the start-up sync fails as offline and removes nothing; the runs start once the window says so), ' +
     'and meetings added through the apply path (`tests/bench/calendar_seed.rs`) laid out as in the Chromium bench: the month\'s weekdays, 08:00–18:00 UTC, 30 or 60 minutes, named invitees; TZ=UTC. ' +
     'Each measured month follows an empty one and is counted in the SQLite file before the run. ' +
     'Inside the page each run clicks FullCalendar\'s "next" (the empty month before → the month) and stops the clock after the frame in which every meeting of the month is shown ' +
