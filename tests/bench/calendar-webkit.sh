@@ -22,9 +22,11 @@ if [ "${1:-}" != "--inside-keyring" ]; then
   data=$(mktemp -d)
   trap 'kill $xvfb 2>/dev/null || true; rm -rf "$data"' EXIT
   for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
-  # UTC for the app, its webview and the seeded layout alike; no $BROWSER to open.
+  # UTC for the app, its webview and the seeded layout alike; no $BROWSER to open. Only the
+  # bench's section goes to stdout (fd 3): services the D-Bus session starts (the accessibility
+  # registry) print to its stdout.
   DISPLAY=$display TZ=UTC SLOTLINE_DATA_DIR=$data BROWSER=true \
-    bash "$here/../with-keyring.sh" bash "$here/calendar-webkit.sh" --inside-keyring "$bin"
+    bash "$here/../with-keyring.sh" bash "$here/calendar-webkit.sh" --inside-keyring "$bin" 3>&1 >&2
   exit
 fi
 
@@ -73,4 +75,4 @@ if total != 5600:
 EOF
 
 export SLOTLINE_BIN=$bin CALENDAR_BENCH_PLAN="$m600:600 $m5000:5000 $m0:0"
-node "$here/calendar-webkit.mjs"
+node "$here/calendar-webkit.mjs" >&3
