@@ -13,7 +13,7 @@ CARGO_TARGET_DIR=$release_dir/hello cargo build --release --quiet --manifest-pat
 # The ingest benchmark's baselines are compiled with the release profile too (its subject is the
 # release binary above); the store and sync benchmarks compare code built alike within one binary.
 CARGO_TARGET_DIR=$release_dir cargo bench --profile release --no-run --quiet --bench ingest
-cargo bench --no-run --quiet --bench store --bench sync
+cargo bench --no-run --quiet --bench store --bench sync --bench calendar_seed
 
 summary=$(mktemp)
 sections=$(mktemp)
