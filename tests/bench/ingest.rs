@@ -18,7 +18,6 @@
 #[path = "summary.rs"]
 mod summary;
 
-use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -192,8 +191,7 @@ fn per_delivery_router(store: Arc<Store>) -> Router {
                         .unwrap_or_default()
                         .to_string();
                     let now = SystemClock.now();
-                    if verify::verify(&sig, &body, &[(KeyLabel::Subscription, KEY)], now).is_err()
-                    {
+                    if verify::verify(&sig, &body, &[(KeyLabel::Subscription, KEY)], now).is_err() {
                         return axum::http::StatusCode::UNAUTHORIZED;
                     }
                     let stamp = slotline::clock::format_utc(now);
@@ -222,10 +220,9 @@ struct Sandbox {
 }
 
 fn bin() -> PathBuf {
-    PathBuf::from(
-        std::env::var_os("SLOTLINE_BENCH_BIN")
-            .expect("SLOTLINE_BENCH_BIN: the slotline binary to measure (make bench passes the release build)"),
-    )
+    PathBuf::from(std::env::var_os("SLOTLINE_BENCH_BIN").expect(
+        "SLOTLINE_BENCH_BIN: the slotline binary to measure (make bench passes the release build)",
+    ))
 }
 
 fn start_sandbox() -> Sandbox {
@@ -313,8 +310,14 @@ fn start_serve(sb: &Sandbox) -> Serve {
         .args(["lookup", "service", &service, "username", &user])
         .output()
         .expect("secret-tool (package libsecret-tools)");
-    let key = String::from_utf8_lossy(&out.stdout).trim().as_bytes().to_vec();
-    assert!(!key.is_empty(), "serve stored its subscription's signing key");
+    let key = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .as_bytes()
+        .to_vec();
+    assert!(
+        !key.is_empty(),
+        "serve stored its subscription's signing key"
+    );
     Serve {
         child,
         dir,
@@ -361,7 +364,9 @@ async fn measure(sb: &Sandbox, subject: Subject, concurrency: usize, total: usiz
                         url,
                         KEY.to_vec(),
                         None,
-                        Box::new(move || drop(tx.send(()))),
+                        Box::new(move || {
+                            let _ = tx.send(());
+                        }),
                     )
                 }
                 Subject::PerDelivery => {
@@ -372,7 +377,9 @@ async fn measure(sb: &Sandbox, subject: Subject, concurrency: usize, total: usiz
                         url,
                         KEY.to_vec(),
                         Some(db),
-                        Box::new(move || drop(tx.send(()))),
+                        Box::new(move || {
+                            let _ = tx.send(());
+                        }),
                     )
                 }
                 Subject::Slotline => {
@@ -459,7 +466,7 @@ async fn main() {
             let m = measure(&sb, subject, concurrency, total).await;
             if let Some((done, of)) = m.applied {
                 applied_note.push_str(&format!(
-                    " At concurrency {concurrency} the inbox processor had applied {done:,} of the last run's {of:,} deliveries when its load ended.",
+                    " At concurrency {concurrency} the inbox processor had applied {done} of the last run's {of} deliveries when its load ended.",
                 ));
             }
             let s = &m.samples;

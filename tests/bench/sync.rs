@@ -172,7 +172,8 @@ fn bound(requests: u64, limit: Option<u32>, concurrency: usize) -> f64 {
     };
     let full_windows = requests.saturating_sub(1) / limit;
     let last = requests - full_windows * limit;
-    let windows = latency + full_windows as f64 * WINDOW_SECS + (last.div_ceil(c) - 1) as f64 * latency;
+    let windows =
+        latency + full_windows as f64 * WINDOW_SECS + (last.div_ceil(c) - 1) as f64 * latency;
     windows.max(spread)
 }
 

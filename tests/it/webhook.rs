@@ -893,6 +893,16 @@ async fn a_bad_start_time_is_failed_with_its_error_and_retried_with_back_off() {
     let t0 = Utc::now();
     let first = process_due(&rx.store, t0, &config).expect("first pass");
     assert_eq!((first.applied, first.failed), (1, 1));
+    // Both rows went through one batch: the failed one left nothing of itself behind, the good
+    // one is in the store.
+    let uris: Vec<String> = export(&rx.store)["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["uri"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(uris.len(), 1, "{uris:?}");
+    assert!(!uris.contains(&bad_event.to_string()), "{uris:?}");
     let failed = rx
         .store
         .read(|tx| inbox::list(tx, Some(InboxState::Failed), 10))

@@ -1,6 +1,7 @@
 //! After the ack: apply stored deliveries in id order through the one sync apply path. Each row
-//! is applied and marked `applied` in one transaction, so a crash never applies a delivery
-//! without recording it (and a replay would change nothing anyway).
+//! is applied and marked `applied` together (a savepoint in a short batch transaction, one
+//! commit for many rows), so a crash never applies a delivery without recording it (and a
+//! replay would change nothing anyway).
 //!
 //! What this version cannot apply (an event it does not handle, a body it cannot read) is kept
 //! as `unapplied` with its reason, shown in the status and tried again at every start
@@ -157,14 +158,20 @@ pub fn process_due(
             break;
         };
         after = last.id;
+        let mut due = Vec::with_capacity(page.len());
         for entry in page {
             if entry.state == InboxState::Failed {
-                if let Some(due) = retry_due(&entry, config).filter(|at| *at > now) {
-                    report.next_retry_at = Some(report.next_retry_at.map_or(due, |n| n.min(due)));
+                if let Some(at) = retry_due(&entry, config).filter(|at| *at > now) {
+                    report.next_retry_at = Some(report.next_retry_at.map_or(at, |n| n.min(at)));
                     continue;
                 }
             }
-            process_row(store, entry.id, now, &mut report)?;
+            due.push(entry.id);
+        }
+        let mut rest = &due[..];
+        while !rest.is_empty() {
+            let done = process_batch(store, rest, now, &mut report)?;
+            rest = &rest[done..];
         }
     }
     if !report.is_empty() {
@@ -236,79 +243,118 @@ fn retry_due(entry: &InboxEntry, config: &ProcessorConfig) -> Option<DateTime<Ut
     last.checked_add_signed(wait)
 }
 
-fn process_row(
+/// How long one of the processor's transactions may go on taking rows. Rows are applied in
+/// batches, one commit (one fsync) for many, so the processor does not spend the disk one
+/// commit per delivery while the receiver is acknowledging a burst; and the batches are short,
+/// so the receiver's own commits never wait long behind one.
+const BATCH_BUDGET: std::time::Duration = Duration::from_millis(4);
+
+/// Applies rows of `ids` in one transaction, in order, until [`BATCH_BUDGET`] is spent (at least
+/// one row); returns how many it took. Each row is applied and marked in a savepoint of its own:
+/// a row that fails is rolled back alone and marked `failed` with its error, and the rest commit.
+/// If the commit itself fails (a failing disk), nothing of the batch is kept and the pass stops:
+/// the rows stay due, and the caller retries.
+fn process_batch(
     store: &Store,
-    id: i64,
+    ids: &[i64],
     now: DateTime<Utc>,
     report: &mut ProcessReport,
-) -> Result<(), ProcessError> {
+) -> Result<usize, ProcessError> {
     let stamp = format_utc(now);
-    let result = store.with_tx(|tx| {
-        let Some(entry) = inbox::get(tx, id)? else {
-            return Ok(RowOutcome::Skipped);
-        };
-        if !matches!(entry.state, InboxState::Pending | InboxState::Failed) {
-            return Ok(RowOutcome::Skipped);
-        }
-        let body = inbox::body(tx, id)?.unwrap_or_default();
-        let (envelope, payload) = match decode_body(&body) {
-            Ok(decoded) => decoded,
-            Err(e) => {
-                let (reason, message) = unreadable(&body, &e);
-                tracing::warn!(
-                    id,
-                    reason = reason.as_str(),
-                    "webhook delivery kept unapplied"
-                );
-                inbox::mark_unapplied(tx, id, reason, &message, &stamp)?;
-                return Ok(RowOutcome::Unapplied);
+    let started = std::time::Instant::now();
+    let outcomes = store.with_tx(|tx| {
+        let mut outcomes = Vec::new();
+        for &id in ids {
+            if !outcomes.is_empty() && started.elapsed() >= BATCH_BUDGET {
+                break;
             }
-        };
-        if let WebhookPayload::Unknown(name) = &payload {
-            tracing::info!(id, event = %name, "webhook event not handled; kept unapplied");
-            let message = format!(
-                "this version does not handle {}",
-                super::verify::clip(name, MAX_ERROR)
-            );
-            inbox::mark_unapplied(tx, id, UnappliedReason::UnknownEvent, &message, &stamp)?;
-            return Ok(RowOutcome::Unapplied);
+            tx.execute_batch("SAVEPOINT inbox_row")
+                .map_err(StoreError::from)?;
+            match apply_row(tx, id, &stamp) {
+                Ok(outcome) => {
+                    tx.execute_batch("RELEASE inbox_row")
+                        .map_err(StoreError::from)?;
+                    outcomes.push((id, Ok(outcome)));
+                }
+                Err(e) => {
+                    tx.execute_batch("ROLLBACK TO inbox_row; RELEASE inbox_row")
+                        .map_err(StoreError::from)?;
+                    let message = e.to_string();
+                    inbox::mark_failed(tx, id, &message, &stamp)?;
+                    outcomes.push((id, Err(message)));
+                }
+            }
         }
-        let input = Input::Webhook {
-            payload,
-            delivered_at: envelope.created_at,
-        };
-        let (events, invitees) = plan::touched(&input);
-        let changes = sync::apply(tx, &input)?;
-        inbox::mark_applied(tx, id, &stamp)?;
-        Ok::<_, RowError>(RowOutcome::Applied {
-            changes,
-            events,
-            invitees,
-        })
-    });
-    match result {
-        Ok(RowOutcome::Applied {
-            changes,
-            events,
-            invitees,
-        }) => {
-            report.applied += 1;
-            report.changes.merge(&changes);
-            report.event_uris.extend(events);
-            report.invitee_uris.extend(invitees);
-        }
-        Ok(RowOutcome::Unapplied) => report.ignored += 1,
-        Ok(RowOutcome::Skipped) => {}
-        Err(e) => {
-            let message = e.to_string();
-            tracing::warn!(id, error = %message, "webhook delivery failed to apply; will retry");
-            // The apply rolled back; record the failure on its own. If even that cannot be
-            // written, the store itself is failing: stop the pass and let the caller retry.
-            store.with_tx(|tx| inbox::mark_failed(tx, id, &message, &stamp))?;
-            report.failed += 1;
+        Ok::<_, StoreError>(outcomes)
+    })?;
+    let taken = outcomes.len();
+    for (id, outcome) in outcomes {
+        match outcome {
+            Ok(RowOutcome::Applied {
+                changes,
+                events,
+                invitees,
+            }) => {
+                report.applied += 1;
+                report.changes.merge(&changes);
+                report.event_uris.extend(events);
+                report.invitee_uris.extend(invitees);
+            }
+            Ok(RowOutcome::Unapplied) => report.ignored += 1,
+            Ok(RowOutcome::Skipped) => {}
+            Err(message) => {
+                tracing::warn!(id, error = %message, "webhook delivery failed to apply; will retry");
+                report.failed += 1;
+            }
         }
     }
-    Ok(())
+    Ok(taken)
+}
+
+/// One row, inside the caller's transaction: applied and marked `applied`, or kept `unapplied`
+/// with its reason, or skipped when another pass already handled it.
+fn apply_row(tx: &rusqlite::Transaction<'_>, id: i64, stamp: &str) -> Result<RowOutcome, RowError> {
+    let Some(entry) = inbox::get(tx, id)? else {
+        return Ok(RowOutcome::Skipped);
+    };
+    if !matches!(entry.state, InboxState::Pending | InboxState::Failed) {
+        return Ok(RowOutcome::Skipped);
+    }
+    let body = inbox::body(tx, id)?.unwrap_or_default();
+    let (envelope, payload) = match decode_body(&body) {
+        Ok(decoded) => decoded,
+        Err(e) => {
+            let (reason, message) = unreadable(&body, &e);
+            tracing::warn!(
+                id,
+                reason = reason.as_str(),
+                "webhook delivery kept unapplied"
+            );
+            inbox::mark_unapplied(tx, id, reason, &message, stamp)?;
+            return Ok(RowOutcome::Unapplied);
+        }
+    };
+    if let WebhookPayload::Unknown(name) = &payload {
+        tracing::info!(id, event = %name, "webhook event not handled; kept unapplied");
+        let message = format!(
+            "this version does not handle {}",
+            super::verify::clip(name, MAX_ERROR)
+        );
+        inbox::mark_unapplied(tx, id, UnappliedReason::UnknownEvent, &message, stamp)?;
+        return Ok(RowOutcome::Unapplied);
+    }
+    let input = Input::Webhook {
+        payload,
+        delivered_at: envelope.created_at,
+    };
+    let (events, invitees) = plan::touched(&input);
+    let changes = sync::apply(tx, &input)?;
+    inbox::mark_applied(tx, id, stamp)?;
+    Ok(RowOutcome::Applied {
+        changes,
+        events,
+        invitees,
+    })
 }
 
 /// Longest sleep between passes when nothing wakes the processor (a safety net only).
