@@ -17,7 +17,7 @@ out=$(mktemp)
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME"), $(rustc --version)."
   echo
   for b in ingest store sync; do
-    cargo bench --quiet --bench "$b" 2>/dev/null
+    cargo bench --quiet --features test-support --bench "$b" 2>/dev/null
     echo
   done
   node ui/tests/bench/render.mjs

@@ -16,9 +16,9 @@ use crate::config::Config;
 use crate::core::{Core, CoreError, CoreEvent, OAuthRequest};
 use crate::export;
 use crate::feed;
-use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::store::Store;
 use crate::tunnel::Exposure;
+use calendly_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -14,6 +14,7 @@ pub mod core;
 pub mod explore;
 pub mod export;
 pub mod feed;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod icsfeed;
@@ -21,7 +22,6 @@ pub mod live;
 pub mod oauth;
 pub mod prefs;
 pub mod queries;
-pub mod sandbox;
 pub mod secrets;
 pub mod store;
 pub mod sync;

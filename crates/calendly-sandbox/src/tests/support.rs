@@ -1,7 +1,7 @@
 //! Shared helpers: a sandbox on 127.0.0.1:0, an HTTP client, and a webhook receiver that keeps
 //! the raw bytes it was sent.
 
-use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::{Sandbox, SandboxConfig};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

@@ -2,7 +2,7 @@
 //! 410, and the two halves of a reschedule.
 
 use super::support::*;
-use crate::sandbox::{BookingSpec, DeliveryOutcome, SandboxConfig, Status};
+use crate::{BookingSpec, DeliveryOutcome, SandboxConfig, Status};
 use chrono::TimeDelta;
 use serde_json::json;
 use std::time::Duration;
@@ -71,8 +71,7 @@ async fn subscription_lifecycle_and_errors() {
         params.contains(&"url") && params.contains(&"events") && params.contains(&"user"),
         "{params:?}"
     );
-    let uuid =
-        crate::sandbox::ids::last_segment(resource["uri"].as_str().expect("uri")).to_string();
+    let uuid = crate::ids::last_segment(resource["uri"].as_str().expect("uri")).to_string();
     let list = get(
         &format!(
             "{base}/webhook_subscriptions?organization={}&scope=user&user={}",
@@ -263,14 +262,14 @@ async fn subscription_is_disabled_after_failing_for_the_configured_period() {
     .await;
     let rx = receiver(&[]).await;
     let sub = subscribe(&sb, &rx.url, ALL, Some("k")).await;
-    let uuid = crate::sandbox::ids::last_segment(sub["uri"].as_str().expect("uri")).to_string();
+    let uuid = crate::ids::last_segment(sub["uri"].as_str().expect("uri")).to_string();
     sb.set_webhooks_paused(true);
     sb.book(BookingSpec::random()).expect("book");
     let disabled = wait_until(Duration::from_secs(5), || {
         sb.snapshot()
             .webhook_subscriptions
             .iter()
-            .any(|s| s.uri == sub["uri"] && s.state == crate::sandbox::SubscriptionState::Disabled)
+            .any(|s| s.uri == sub["uri"] && s.state == crate::SubscriptionState::Disabled)
     })
     .await;
     assert!(disabled);
@@ -310,7 +309,7 @@ async fn gone_deletes_the_subscription() {
             .is_empty())
         .await
     );
-    let uuid = crate::sandbox::ids::last_segment(sub["uri"].as_str().expect("uri")).to_string();
+    let uuid = crate::ids::last_segment(sub["uri"].as_str().expect("uri")).to_string();
     assert_eq!(
         get(
             &format!("{}/webhook_subscriptions/{uuid}", sb.base_url()),
@@ -475,7 +474,7 @@ async fn control_endpoints_pause_and_disable_deliveries() {
         .status,
         200
     );
-    let uuid = crate::sandbox::ids::last_segment(sub["uri"].as_str().expect("uri")).to_string();
+    let uuid = crate::ids::last_segment(sub["uri"].as_str().expect("uri")).to_string();
     assert_eq!(
         get(&format!("{base}/webhook_subscriptions/{uuid}"), Some(PAT))
             .await

@@ -1,8 +1,8 @@
 //! The generated world: deterministic, believable, internally consistent; and the state file.
 
 use super::support::*;
-use crate::sandbox::scenario::{generate, generate_spanning, DEFAULT_SPAN_DAYS, HOST_TZ};
-use crate::sandbox::{BookingSpec, SandboxConfig, Status};
+use crate::scenario::{generate, generate_spanning, DEFAULT_SPAN_DAYS, HOST_TZ};
+use crate::{BookingSpec, SandboxConfig, Status};
 use chrono::{Datelike, TimeDelta, Timelike, Weekday};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -41,7 +41,7 @@ fn a_longer_span_holds_more_meetings_than_the_default_one_all_inside_it() {
         .map(|e| (e.start_time, e.status))
         .collect();
     assert!(outside.is_empty(), "{outside:?}");
-    let active = |e: &&crate::sandbox::model::ScheduledEvent| e.status == Status::Active;
+    let active = |e: &&crate::model::ScheduledEvent| e.status == Status::Active;
     assert!(w
         .events
         .iter()
@@ -232,7 +232,7 @@ async fn state_file_round_trip() {
             .expect("cancel");
         // An OAuth token issued before the restart must keep working after it.
         let verifier = "state-file-verifier-0123456789-0123456789-abcdef";
-        let challenge = crate::sandbox::tokens::pkce_challenge(verifier);
+        let challenge = crate::tokens::pkce_challenge(verifier);
         let loc = post_form(
             &format!("{}/oauth/authorize/decision", sb.base_url()),
             &[

@@ -2,7 +2,7 @@
 //! token-request limit, expiry and revocation.
 
 use super::support::*;
-use crate::sandbox::SandboxConfig;
+use crate::SandboxConfig;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! The REST surface: pagination, filters, validation, auth, rate limits and injected faults.
 
 use super::support::*;
-use crate::sandbox::{BookingSpec, SandboxConfig, SettingsPatch, Status};
+use crate::{BookingSpec, SandboxConfig, SettingsPatch, Status};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
@@ -99,7 +99,7 @@ async fn filters_follow_calendly_semantics() {
     // min inclusive, max exclusive, on start_time
     let mut events = all.scheduled_events.clone();
     events.sort_by_key(|e| e.start_time);
-    let pivot = crate::sandbox::ids::format_ts(&events[50].start_time);
+    let pivot = crate::ids::format_ts(&events[50].start_time);
     let from = get(&format!("{base}&min_start_time={}", enc(&pivot)), Some(PAT)).await;
     assert_eq!(
         from.json["collection"][0]["start_time"],
@@ -382,7 +382,7 @@ async fn events_and_invitees_match_the_snapshot() {
         .max_by_key(|e| e.invitees_counter.total)
         .expect("a webinar");
     assert!(webinar.invitees_counter.total >= 2);
-    let uuid = crate::sandbox::ids::last_segment(&webinar.uri);
+    let uuid = crate::ids::last_segment(&webinar.uri);
     let got = get(
         &format!("{}/scheduled_events/{uuid}", sb.base_url()),
         Some(PAT),
@@ -413,7 +413,7 @@ async fn events_and_invitees_match_the_snapshot() {
             .map(str::to_string);
     }
     assert_eq!(uris.len() as u32, webinar.invitees_counter.total);
-    let one = crate::sandbox::ids::last_segment(&uris[0]).to_string();
+    let one = crate::ids::last_segment(&uris[0]).to_string();
     let inv = get(
         &format!("{}/scheduled_events/{uuid}/invitees/{one}", sb.base_url()),
         Some(PAT),
@@ -525,7 +525,7 @@ async fn write_endpoints_cancel_events_and_manage_no_shows() {
             ..BookingSpec::default()
         })
         .expect("book");
-    let uuid = crate::sandbox::ids::last_segment(&ids.event_uri).to_string();
+    let uuid = crate::ids::last_segment(&ids.event_uri).to_string();
     let c = post_json(
         &format!("{base}/scheduled_events/{uuid}/cancellation"),
         Some(PAT),
@@ -573,7 +573,7 @@ async fn write_endpoints_cancel_events_and_manage_no_shows() {
         .as_str()
         .expect("uri")
         .to_string();
-    let ns_uuid = crate::sandbox::ids::last_segment(&ns_uri).to_string();
+    let ns_uuid = crate::ids::last_segment(&ns_uri).to_string();
     assert_eq!(
         get(&format!("{base}/invitee_no_shows/{ns_uuid}"), Some(PAT))
             .await

@@ -5,7 +5,7 @@
 
 use super::world::World;
 use super::SandboxError;
-use crate::config::private;
+use crate::private;
 use std::path::Path;
 
 pub fn load(path: &Path) -> Result<World, SandboxError> {

@@ -35,6 +35,7 @@ pub mod model;
 mod oauth;
 mod pagination;
 mod persist;
+pub mod private;
 mod scenario;
 mod tokens;
 mod world;
