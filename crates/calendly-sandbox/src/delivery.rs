@@ -3,55 +3,25 @@
 //! back-off while later messages keep flowing, deletes the subscription on 410 and disables it
 //! when it has been failing longer than the configured period.
 
-use super::ids::format_ts;
-use super::model::{InviteePayload, RoutingEnvelope, SubscriptionState, WebhookEnvelope};
-use super::world::{Notice, World};
-use super::{lock, Inner};
+use crate::ids::format_ts;
+use crate::inner::Inner;
+use crate::locking::lock;
+use crate::model::{InviteePayload, RoutingEnvelope, SubscriptionState, WebhookEnvelope};
+use crate::outbox::{DeliveryOutcome, DeliveryRecord, Job, Outbox};
+use crate::world::{Notice, World};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// Kept attempts; older ones are dropped so a long live-activity session does not grow forever.
-const MAX_RECORDS: usize = 10_000;
 /// Back-off never waits longer than this between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
 static SEQ: AtomicU64 = AtomicU64::new(0);
-
-/// What one attempt led to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryOutcome {
-    Delivered,
-    WillRetry,
-    /// The receiver answered 410 Gone: the subscription was deleted.
-    SubscriptionDeleted,
-    /// Failing for longer than the disable period: the subscription is now `disabled`.
-    SubscriptionDisabled,
-}
-
-/// One delivery attempt, for tests and the control endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryRecord {
-    pub subscription_uri: String,
-    pub callback_url: String,
-    pub event: String,
-    /// `payload.uri`: the invitee the message is about.
-    pub payload_uri: String,
-    pub attempt: u32,
-    #[serde(with = "super::ids::ts")]
-    pub at: DateTime<Utc>,
-    /// The receiver's HTTP status, when it answered at all.
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub outcome: DeliveryOutcome,
-}
 
 /// A rendered message bound for one subscription.
 pub struct RenderedJob {
@@ -59,53 +29,6 @@ pub struct RenderedJob {
     pub event: String,
     pub payload_uri: String,
     pub body: Vec<u8>,
-}
-
-struct Job {
-    seq: u64,
-    event: String,
-    payload_uri: String,
-    /// Serialized once; every attempt signs and sends these exact bytes.
-    body: Vec<u8>,
-    attempt: u32,
-    due: Instant,
-}
-
-/// A subscription's queue and the wake-up for its task.
-#[derive(Default)]
-pub struct Outbox {
-    jobs: Mutex<Vec<Job>>,
-    notify: Notify,
-    closed: AtomicBool,
-}
-
-impl Outbox {
-    fn next_due(&self) -> Option<Instant> {
-        lock(&self.jobs).iter().map(|j| j.due).min()
-    }
-
-    /// The earliest due job (ties by creation order), removed from the queue.
-    fn take_due(&self, now: Instant) -> Option<Job> {
-        let mut jobs = lock(&self.jobs);
-        let idx = jobs
-            .iter()
-            .enumerate()
-            .filter(|(_, j)| j.due <= now)
-            .min_by_key(|(_, j)| (j.due, j.seq))
-            .map(|(i, _)| i)?;
-        Some(jobs.remove(idx))
-    }
-
-    fn push(&self, job: Job) {
-        lock(&self.jobs).push(job);
-        self.notify.notify_one();
-    }
-
-    fn close(&self) {
-        self.closed.store(true, Ordering::SeqCst);
-        lock(&self.jobs).clear();
-        self.notify.notify_one();
-    }
 }
 
 /// `hex(HMAC-SHA256(key, t + "." + body))`, Calendly's `v1`.
@@ -337,11 +260,7 @@ async fn attempt(inner: &Arc<Inner>, uri: &str, outbox: &Outbox, mut job: Job) {
         outcome,
     };
     tracing::debug!(subscription = uri, attempt = record.attempt, outcome = ?outcome, at = %format_ts(&at), "webhook attempt");
-    let mut records = lock(&inner.deliveries);
-    if records.len() >= MAX_RECORDS {
-        records.remove(0);
-    }
-    records.push(record);
+    inner.record(record);
 }
 
 /// Records a failure: starts or continues the retry period, disables the subscription once the

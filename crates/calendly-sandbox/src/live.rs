@@ -2,9 +2,11 @@
 //! cancellation by host or invitee, a reschedule, a no-show), each delivered as webhooks, so the
 //! app's "Explore the offline sandbox" mode shows a calendar that changes on its own.
 
-use super::model::Status;
-use super::world::BookingSpec;
-use super::{lock, Sandbox};
+use crate::error::SandboxError;
+use crate::inner::Sandbox;
+use crate::locking::lock;
+use crate::model::Status;
+use crate::world::BookingSpec;
 use chrono::TimeDelta;
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -50,7 +52,7 @@ enum Action {
 }
 
 /// Picks one action with the world's RNG, then runs it through the public mutations.
-fn step(sandbox: &Sandbox) -> Result<(), super::SandboxError> {
+fn step(sandbox: &Sandbox) -> Result<(), SandboxError> {
     let now = sandbox.now();
     let action = {
         let mut w = lock(&sandbox.inner.world);

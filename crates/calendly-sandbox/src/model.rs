@@ -1,7 +1,7 @@
 //! Calendly's resources exactly as the API serializes them (field names, nullability, timestamp
-//! form), shared by the HTTP handlers, the webhook payloads and [`super::Sandbox::snapshot`].
+//! form), shared by the HTTP handlers, the webhook payloads and the control feature's snapshot.
 
-use super::ids::{ts, ts_opt};
+use crate::ids::{ts, ts_opt};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

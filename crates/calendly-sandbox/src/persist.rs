@@ -3,9 +3,9 @@
 //! never leaves a truncated file behind, and readable by the user only (it holds bookings and
 //! issued tokens).
 
-use super::world::World;
-use super::SandboxError;
+use crate::error::SandboxError;
 use crate::private;
+use crate::world::World;
 use std::path::Path;
 
 pub fn load(path: &Path) -> Result<World, SandboxError> {

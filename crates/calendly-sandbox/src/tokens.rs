@@ -2,7 +2,7 @@
 //! minutes), access tokens and rotating refresh tokens (persisted, so an app's stored tokens keep
 //! working across a restart of the in-process sandbox).
 
-use super::ids::{random_b64, random_hex, ts, uuid_v4};
+use crate::ids::{random_b64, random_hex, ts, uuid_v4};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -276,6 +276,7 @@ impl TokenStore {
         }
     }
 
+    #[cfg(any(test, feature = "control"))]
     pub fn counts(&self, now: DateTime<Utc>) -> TokenCounts {
         TokenCounts {
             authorization_codes_issued: self.codes_issued,

@@ -3,11 +3,11 @@
 //! generator can replay history through the same code paths the live sandbox uses, and returns the
 //! webhook notices it implies.
 
-use super::ids::{uuid_v4, API_ROOT};
-use super::model::*;
-use super::scenario;
-use super::tokens::TokenStore;
-use super::SandboxError;
+use crate::error::SandboxError;
+use crate::fixtures;
+use crate::ids::{uuid_v4, API_ROOT};
+use crate::model::*;
+use crate::tokens::TokenStore;
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -276,7 +276,7 @@ impl World {
         spec: &BookingSpec,
         now: DateTime<Utc>,
     ) -> Result<BookingDetail, SandboxError> {
-        let person = scenario::pick_person(&mut self.rng);
+        let person = fixtures::pick_person(&mut self.rng);
         self.resolve_for(spec, person, now)
     }
 
@@ -284,7 +284,7 @@ impl World {
     pub fn resolve_for(
         &mut self,
         spec: &BookingSpec,
-        person: &'static scenario::Person,
+        person: &'static fixtures::Person,
         now: DateTime<Utc>,
     ) -> Result<BookingDetail, SandboxError> {
         let et = match &spec.event_type {
@@ -293,18 +293,18 @@ impl World {
                 .cloned()
                 .ok_or_else(|| SandboxError::UnknownEventType(r.clone()))?,
             None => {
-                let slug = scenario::pick_template(&mut self.rng).slug;
+                let slug = fixtures::pick_template(&mut self.rng).slug;
                 self.event_type_by_ref(slug)
                     .cloned()
                     .ok_or_else(|| SandboxError::UnknownEventType(slug.to_string()))?
             }
         };
-        let template = scenario::template(&et.slug);
+        let template = fixtures::template(&et.slug);
         // An email of the scenario person (in any casing) keeps that person's real name.
         let name = match (&spec.invitee_name, &spec.invitee_email) {
             (Some(n), _) => n.clone(),
             (None, Some(e)) if !e.eq_ignore_ascii_case(person.email) => {
-                scenario::name_from_email(e)
+                fixtures::name_from_email(e)
             }
             _ => person.name(),
         };
@@ -312,14 +312,14 @@ impl World {
             .invitee_email
             .clone()
             .unwrap_or_else(|| match &spec.invitee_name {
-                Some(n) => scenario::email_from_name(n),
+                Some(n) => fixtures::email_from_name(n),
                 None => person.email_variant(&mut self.rng),
             });
         let timezone = match &spec.invitee_timezone {
             Some(tz) => Some(tz.clone()),
             None => person.timezone.map(str::to_string),
         };
-        let (first_name, last_name) = scenario::split_name(&name, template.single_name_field);
+        let (first_name, last_name) = fixtures::split_name(&name, template.single_name_field);
         let start = match spec.start {
             Some(s) => s,
             None => self.free_slot(&et, now, 1, 30).ok_or_else(|| {
@@ -328,23 +328,23 @@ impl World {
         };
         let guests = match &spec.guests {
             Some(g) => g.clone(),
-            None => scenario::random_guests(&mut self.rng, template, &email),
+            None => fixtures::random_guests(&mut self.rng, template, &email),
         };
         let qas = match &spec.questions_and_answers {
             Some(q) => q.clone(),
-            None => scenario::answers(&mut self.rng, template, person),
+            None => fixtures::answers(&mut self.rng, template, person),
         };
         let tracking = match &spec.tracking {
             Some(t) => t.clone(),
-            None => scenario::random_tracking(&mut self.rng),
+            None => fixtures::random_tracking(&mut self.rng),
         };
         let text_reminder_number = match &spec.text_reminder_number {
             Some(n) => Some(n.clone()),
-            None => scenario::text_reminder(&mut self.rng, template, person),
+            None => fixtures::text_reminder(&mut self.rng, template, person),
         };
         let payment = match &spec.payment {
             Some(p) => Some(p.clone()),
-            None => scenario::payment(&mut self.rng, template),
+            None => fixtures::payment(&mut self.rng, template),
         };
         Ok(BookingDetail {
             event_type_uri: et.uri,
@@ -389,12 +389,12 @@ impl World {
                 .map(|e| e.start_time)
                 .min();
             return open
-                .or_else(|| scenario::next_group_occurrence(now + TimeDelta::days(from_days)));
+                .or_else(|| fixtures::next_group_occurrence(now + TimeDelta::days(from_days)));
         }
         let duration = TimeDelta::minutes(i64::from(et.duration));
         for _ in 0..200 {
             let day = self.rng.random_range(from_days..to_days.max(from_days + 1));
-            let Some(start) = scenario::business_start(&mut self.rng, now, day, et.duration) else {
+            let Some(start) = fixtures::business_start(&mut self.rng, now, day, et.duration) else {
                 continue;
             };
             if start > now && self.is_free(start, start + duration) {
@@ -425,7 +425,7 @@ impl World {
             .find(|t| t.uri == d.event_type_uri)
             .cloned()
             .ok_or_else(|| SandboxError::UnknownEventType(d.event_type_uri.clone()))?;
-        let template = scenario::template(&et.slug);
+        let template = fixtures::template(&et.slug);
         let group = et.kind == "group";
         let existing = if group {
             self.events
@@ -466,16 +466,16 @@ impl World {
             }
             None => {
                 let event_uuid = uuid_v4(&mut self.rng);
-                let location = scenario::location(
+                let location = fixtures::location(
                     &mut self.rng,
                     template,
                     &event_uuid,
                     d.text_reminder_number.as_deref(),
                     &self.host_phone,
                 );
-                let calendar_event = scenario::calendar_event(&mut self.rng);
+                let calendar_event = fixtures::calendar_event(&mut self.rng);
                 let (notes_plain, notes_html) = match d.meeting_notes {
-                    Some(ref n) => (Some(n.clone()), Some(scenario::notes_html(n))),
+                    Some(ref n) => (Some(n.clone()), Some(fixtures::notes_html(n))),
                     None => (None, None),
                 };
                 let uri = format!("{API_ROOT}/scheduled_events/{event_uuid}");

@@ -1,11 +1,21 @@
 //! The generated world: deterministic, believable, internally consistent; and the state file.
 
 use super::support::*;
-use crate::scenario::{generate, generate_spanning, DEFAULT_SPAN_DAYS, HOST_TZ};
+use crate::config::DEFAULT_SPAN_DAYS;
+use crate::fixtures::HOST_TZ;
+use crate::scenario::generate_spanning;
+use crate::world::World;
 use crate::{BookingSpec, SandboxConfig, Status};
+use chrono::{DateTime, Utc};
 use chrono::{Datelike, TimeDelta, Timelike, Weekday};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+
+/// The world for `seed` around `now` with exactly `target` scheduled events, spread over
+/// [`DEFAULT_SPAN_DAYS`].
+fn generate(seed: u64, now: DateTime<Utc>, target: usize, user_is_org_admin: bool) -> World {
+    generate_spanning(seed, now, target, user_is_org_admin, DEFAULT_SPAN_DAYS)
+}
 
 #[test]
 fn same_seed_and_anchor_give_the_same_world() {

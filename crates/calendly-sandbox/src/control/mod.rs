@@ -1,8 +1,16 @@
 //! Loopback-only `/_sandbox/*` endpoints, so out-of-process tests (and the app's e2e suite) can read
 //! the truth and make things happen in the sandbox without any Calendly credentials.
 
-use super::world::{BookingSpec, RoutingSpec};
-use super::{Sandbox, SandboxError, SettingsPatch};
+mod faults;
+mod observe;
+
+pub(crate) use faults::{injected, latency, path_fault, Injected};
+pub use observe::SandboxState;
+
+use crate::error::SandboxError;
+use crate::inner::Sandbox;
+use crate::settings::SettingsPatch;
+use crate::world::{BookingSpec, RoutingSpec};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
