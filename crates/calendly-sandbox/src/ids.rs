@@ -71,12 +71,12 @@ pub mod ts {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&super::format_ts(t))
+        s.serialize_str(&crate::ids::format_ts(t))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let raw = String::deserialize(d)?;
-        super::parse_ts(&raw)
+        crate::ids::parse_ts(&raw)
             .ok_or_else(|| serde::de::Error::custom(format!("bad timestamp {raw}")))
     }
 }
@@ -88,7 +88,7 @@ pub mod ts_opt {
 
     pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
         match t {
-            Some(t) => s.serialize_str(&super::format_ts(t)),
+            Some(t) => s.serialize_str(&crate::ids::format_ts(t)),
             None => s.serialize_none(),
         }
     }
@@ -97,7 +97,7 @@ pub mod ts_opt {
         let raw = Option::<String>::deserialize(d)?;
         match raw {
             None => Ok(None),
-            Some(raw) => super::parse_ts(&raw)
+            Some(raw) => crate::ids::parse_ts(&raw)
                 .map(Some)
                 .ok_or_else(|| serde::de::Error::custom(format!("bad timestamp {raw}"))),
         }
