@@ -24,7 +24,8 @@
 //! | `POST /_sandbox/disable_subscriptions` | | [`Sandbox::disable_subscriptions`] |
 //! | `POST /_sandbox/config` | [`SettingsPatch`] fields | [`Sandbox::update_settings`] |
 //!
-//! Without the feature those paths answer 404 like any unknown one. Unknown URIs answer 404, impossible changes (cancel a canceled invitee) 409, bad JSON 400.
+//! Without the feature those paths answer 404 like any unknown one. Unknown URIs answer 404,
+//! impossible changes (cancel a canceled invitee) 409, bad JSON 400.
 
 mod api;
 mod clock;
