@@ -22,8 +22,13 @@ setup:
 ui: setup
 	cd ui && npm run build
 
+# The debug build carries the test-only parts (the sandbox's control routes, the fuzzing entry
+# points): the e2e and CLI tests drive `slotline sandbox` through them, and one feature set for
+# build, clippy and test keeps the debug build from being rebuilt back and forth.
+TEST_FEATURES := --features test-support
+
 build: ui
-	cargo build
+	cargo build $(TEST_FEATURES)
 
 ## Opens the window (under a desktop session, or set DISPLAY for Xvfb).
 run: build
@@ -43,10 +48,10 @@ fmt:
 	cargo fmt --all -- --check
 
 clippy: ui
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets $(TEST_FEATURES) -- -D warnings
 
 test-rust: ui
-	bash tests/with-keyring.sh cargo test --no-fail-fast
+	bash tests/with-keyring.sh cargo test --workspace $(TEST_FEATURES) --no-fail-fast
 
 test-ui: setup
 	cd ui && npm run test:unit

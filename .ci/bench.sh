@@ -13,7 +13,7 @@ CARGO_TARGET_DIR=$release_dir/hello cargo build --release --quiet --manifest-pat
 # The ingest benchmark's baselines are compiled with the release profile too (its subject is the
 # release binary above); the store and sync benchmarks compare code built alike within one binary.
 CARGO_TARGET_DIR=$release_dir cargo bench --profile release --no-run --quiet --bench ingest
-cargo bench --no-run --quiet --bench store --bench sync --bench calendar_seed
+cargo bench --no-run --quiet --features test-support --bench store --bench sync --bench calendar_seed
 
 summary=$(mktemp)
 sections=$(mktemp)
@@ -34,8 +34,8 @@ run() {
 }
 {
   run "Webhook ingest" env SLOTLINE_BENCH_BIN="$app" CARGO_TARGET_DIR="$release_dir" cargo bench --profile release --quiet --bench ingest
-  run "Store" cargo bench --quiet --bench store
-  run "Sync" cargo bench --quiet --bench sync
+  run "Store" cargo bench --quiet --features test-support --bench store
+  run "Sync" cargo bench --quiet --features test-support --bench sync
   run "Calendar render (the app's WebKitGTK window)" bash tests/bench/calendar-webkit.sh "$app"
   run "Calendar render (headless Chromium)" node ui/tests/bench/render.mjs
   run "Start-up and memory" python3 tests/bench/startup.py "$app" "$release_dir/hello/release/slotline-hello-baseline"

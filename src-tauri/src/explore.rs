@@ -4,10 +4,10 @@
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::connect::{self, ConnectError};
-use crate::sandbox::{Sandbox, SandboxConfig, SandboxError};
 use crate::secrets::SecretStore;
 use crate::store::account::Account;
 use crate::store::Store;
+use calendly_sandbox::{Sandbox, SandboxConfig, SandboxError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExploreError {

@@ -14,6 +14,7 @@ pub mod core;
 pub mod explore;
 pub mod export;
 pub mod feed;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod icsfeed;
@@ -21,7 +22,6 @@ pub mod live;
 pub mod oauth;
 pub mod prefs;
 pub mod queries;
-pub mod sandbox;
 pub mod secrets;
 pub mod store;
 pub mod sync;
@@ -64,8 +64,15 @@ fn init_logging() {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SLOTLINE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // `target=level` directives (`trace`, `slotline=debug,warn`); what does not parse, or no
+    // variable at all, means `warn`. `Targets`, not `EnvFilter`: no regex engine in the binary.
+    let filter = std::env::var("SLOTLINE_LOG")
+        .ok()
+        .and_then(|v| v.parse::<tracing_subscriber::filter::Targets>().ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::filter::Targets::new()
+                .with_default(tracing_subscriber::filter::LevelFilter::WARN)
+        });
     let dir = config::Config::from_env().data_dir.join("logs");
     // No log file (an unwritable data directory) is not a reason to refuse to start.
     let file = log_appender(&dir).map(|appender| {

@@ -53,7 +53,7 @@ wait $sandbox 2>/dev/null || true
 # with nothing to remove, as in the Chromium bench); the empty baseline after an empty month.
 month() { date -u -d "$(date -u +%Y-%m-01) +$1 month" +%Y-%m; }
 m600=$(month 1) m5000=$(month 3) m0=$(month 5)
-(cd "$here/../.." && cargo bench --quiet --bench calendar_seed ${CALENDAR_SEED_CARGO_ARGS:-} -- \
+(cd "$here/../.." && cargo bench --quiet --features test-support --bench calendar_seed ${CALENDAR_SEED_CARGO_ARGS:-} -- \
   "$db" "${m600%-*}" "${m600#*-}" 600 "${m5000%-*}" "${m5000#*-}" 5000) >&2
 
 # Expected counts are what was seeded: check the SQLite file holds exactly that, month by month.

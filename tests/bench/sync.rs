@@ -12,8 +12,8 @@ mod summary;
 
 use std::time::{Duration, Instant};
 
+use calendly_sandbox::{RequestCounts, Sandbox, SandboxConfig};
 use slotline::calendly::Client;
-use slotline::sandbox::{RequestCounts, Sandbox, SandboxConfig};
 use slotline::store::Store;
 use slotline::sync::engine::{self, SyncOptions, SyncOutcome, Window};
 

@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
+use calendly_sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use slotline::calendly::Client;
 use slotline::feed;
-use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use slotline::store::{account, notes, Store, StoreError};
 use slotline::sync::engine::{self, SyncOptions, Window};
 

@@ -16,8 +16,8 @@
 
 use std::time::{Duration, Instant};
 
+use calendly_sandbox::{BookingSpec, PathFault, Sandbox, SandboxConfig, SettingsPatch};
 use serde_json::{json, Value};
-use slotline::sandbox::{BookingSpec, PathFault, Sandbox, SandboxConfig, SettingsPatch};
 
 use crate::common::Env;
 

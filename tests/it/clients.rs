@@ -6,13 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use calendly_sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 use slotline::calendly::models::WebhookEnvelope;
 use slotline::calendly::Client;
 use slotline::clients::{overrides, render, report, rows, ClientsReport, ReportRange};
-use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use slotline::store::{Store, StoreError};
 use slotline::sync::engine::{self, SyncOptions, Window};
 use slotline::sync::{apply, Input};
@@ -342,7 +342,7 @@ fn book(
     name: &str,
     email: &str,
     payment: Option<Value>,
-) -> slotline::sandbox::BookedIds {
+) -> calendly_sandbox::BookedIds {
     sb.book(BookingSpec {
         event_type: Some(ty.into()),
         start: Some(start),

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::Duration;
 
-use slotline::sandbox::SandboxConfig;
+use calendly_sandbox::SandboxConfig;
 use slotline::webhook::PATH;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;

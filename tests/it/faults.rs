@@ -6,7 +6,7 @@
 use std::process::Command as StdCommand;
 use std::time::{Duration, Instant};
 
-use slotline::sandbox::SandboxConfig;
+use calendly_sandbox::SandboxConfig;
 
 use crate::common::deliveries::{integrity, made_up_delivery, post_signed, sha_hex, signing_key};
 use crate::common::serve::{export, free_port, sigterm, start_serve};

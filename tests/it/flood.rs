@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use calendly_sandbox::SandboxConfig;
 use rand::Rng;
-use slotline::sandbox::SandboxConfig;
 use slotline::webhook::{ReceiverConfig, PATH};
 
 use crate::common::connected;

@@ -8,10 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use calendly_sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use chrono::Utc;
 use serde_json::{json, Value};
 use slotline::fuzzing::{self, signature_input, APP_KEY, NOW, SUBSCRIPTION_KEY};
-use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use slotline::webhook::verify::sign;
 use slotline::webhook::{ReceiverConfig, PATH};
 use tokio::net::TcpListener;

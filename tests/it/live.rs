@@ -8,11 +8,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use calendly_sandbox::{RoutingSpec, Sandbox, SandboxConfig};
 use slotline::clock::{Clock, FixedClock};
 use slotline::config::Config;
 use slotline::connect;
 use slotline::live::{Live, LiveEvent, LiveOptions, LiveTuning};
-use slotline::sandbox::{RoutingSpec, Sandbox, SandboxConfig};
 use slotline::secrets::Keyring;
 use slotline::store::{Store, StoreError};
 use slotline::sync::engine::SyncOptions;
@@ -468,7 +468,7 @@ async fn a_plain_member_runs_without_routing_forms_and_the_status_says_why() {
     assert_eq!(subs[0].scope, "user");
     // Bookings still arrive live.
     let booked = sb
-        .book(slotline::sandbox::BookingSpec {
+        .book(calendly_sandbox::BookingSpec {
             invitee_email: Some("still.live@example.org".into()),
             ..Default::default()
         })
@@ -490,7 +490,7 @@ async fn a_plain_member_runs_without_routing_forms_and_the_status_says_why() {
 /// subscription is active, a reconcile follows, and bookings arrive live again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_subscription_setup_is_tried_again_by_the_periodic_check() {
-    use slotline::sandbox::{BookingSpec, PathFault, SettingsPatch};
+    use calendly_sandbox::{BookingSpec, PathFault, SettingsPatch};
     let sb = sandbox(small()).await;
     let c = connected(&sb, &sb.base_url()).await;
     // Creating the user subscription fails until the fault is lifted below.
@@ -567,7 +567,7 @@ async fn a_failed_subscription_setup_is_tried_again_by_the_periodic_check() {
         .filter(|s| {
             s.callback_url == callback
                 && s.scope == "user"
-                && matches!(s.state, slotline::sandbox::SubscriptionState::Active)
+                && matches!(s.state, calendly_sandbox::SubscriptionState::Active)
         })
         .count();
     assert_eq!(ours, 1, "exactly one user subscription");

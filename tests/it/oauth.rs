@@ -6,13 +6,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use calendly_sandbox::{Sandbox, SandboxConfig};
 use slotline::calendly::client::Auth;
 use slotline::calendly::{ApiError, Client};
 use slotline::clock::SystemClock;
 use slotline::oauth::loopback::{Callback, Loopback};
 use slotline::oauth::tokens::TokenSink;
 use slotline::oauth::{OAuthApp, OAuthSession, PendingAuthorization, TokenSet, SCOPES};
-use slotline::sandbox::{Sandbox, SandboxConfig};
 
 use crate::common::oauth::{approve, cli_connect, no_redirects, stored_tokens, CLIENT_ID};
 use crate::common::Env;

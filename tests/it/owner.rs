@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use calendly_sandbox::{Sandbox, SandboxConfig};
 use slotline::config::Config;
 use slotline::core::{Core, Tuning};
-use slotline::sandbox::{Sandbox, SandboxConfig};
 use slotline::secrets::{Keyring, SecretError, SecretKind, SecretStore};
 
 use crate::common::oauth::cli_connect;
@@ -374,7 +374,7 @@ async fn three_sync_requests_at_once_are_one_run_and_another_process_joins_it() 
 
     // While this process syncs, `slotline sync` in another process joins instead of listing.
     // A re-sync is a few requests only: slower answers keep it running while the other starts.
-    sb.update_settings(&slotline::sandbox::SettingsPatch {
+    sb.update_settings(&calendly_sandbox::SettingsPatch {
         latency_ms: Some(500),
         ..Default::default()
     });

@@ -7,9 +7,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use calendly_sandbox::{BookingSpec, SandboxConfig};
 use rand::Rng;
 use serde_json::{json, Value};
-use slotline::sandbox::{BookingSpec, SandboxConfig};
 
 use crate::common::deliveries::{integrity, post_signed, sha_hex, signing_key};
 use crate::common::serve::{export, free_port, start_serve};

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
+use calendly_sandbox::{BookingSpec, SandboxConfig};
 use slotline::export::{self, CsvKind, ExportFormat, ExportOptions, Range};
-use slotline::sandbox::{BookingSpec, SandboxConfig};
 use slotline::store::Store;
 use tokio::io::{AsyncBufReadExt, BufReader};
 

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
+use calendly_sandbox::{BookingSpec, SandboxConfig};
 use serde_json::Value;
-use slotline::sandbox::{BookingSpec, SandboxConfig};
 
 use crate::common::deliveries::{made_up_delivery, post_signed, signing_key};
 use crate::common::oauth::{cli_connect, stored_tokens};

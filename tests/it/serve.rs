@@ -5,8 +5,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use calendly_sandbox::{BookingSpec, SandboxConfig};
 use serde_json::Value;
-use slotline::sandbox::{BookingSpec, SandboxConfig};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 

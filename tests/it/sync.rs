@@ -7,12 +7,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use calendly_sandbox::{BookingSpec, Sandbox, SandboxConfig, SettingsPatch};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use slotline::calendly::models::WebhookEnvelope;
 use slotline::calendly::Client;
 use slotline::export::{json_export, Range};
-use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig, SettingsPatch};
 use slotline::secrets::{SecretError, SecretKind, SecretStore};
 use slotline::store::{sync_state, Store};
 use slotline::sync::engine::{self, SyncError, SyncOptions, SyncOutcome, Window};

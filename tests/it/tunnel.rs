@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use calendly_sandbox::{BookingSpec, DeliveryOutcome, Sandbox, SandboxConfig};
 use slotline::config::Config;
 use slotline::live::{Live, LiveEvent, LiveOptions, LiveTuning};
-use slotline::sandbox::{BookingSpec, DeliveryOutcome, Sandbox, SandboxConfig};
 use slotline::secrets::Keyring;
 use slotline::store::{Store, StoreError};
 use slotline::sync::engine::SyncOptions;

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use calendly_sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use chrono::Utc;
 use serde_json::{json, Value};
 use slotline::clock::{Clock, SystemClock};
 use slotline::export::{json_export, Range};
-use slotline::sandbox::{BookingSpec, Sandbox, SandboxConfig};
 use slotline::store::inbox::{self, InboxState, UnappliedReason};
 use slotline::store::{Store, StoreError};
 use slotline::webhook::process::{self, ProcessorConfig};

@@ -12,9 +12,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::core::{Core, CoreError, CoreEvent, OAuthRequest};
 use crate::export;
-use crate::sandbox::{Sandbox, SandboxConfig};
+
 use crate::store::Store;
 use crate::tunnel::Exposure;
+use calendly_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Debug)]
 struct Failure {

@@ -13,11 +13,11 @@ use crate::config::Config;
 use crate::connect;
 use crate::feed::{StaleTopic, StatusView, SyncReport, WebhookState, WebhookStatus};
 use crate::live::{Live, LiveTuning};
-use crate::sandbox::Sandbox;
 use crate::secrets::{Keyring, SecretStore};
 use crate::store::{Store, StoreError};
 use crate::sync::engine::{SyncOptions, SyncOutcome};
 use crate::sync::runner::{SyncEvent, SyncRunner};
+use calendly_sandbox::Sandbox;
 
 /// How the core's services are tuned: production uses the defaults, tests quick retries.
 #[derive(Clone, Default)]

@@ -232,11 +232,11 @@ pub fn exported_events(export: &Value) -> Vec<Value> {
 
 /// An in-process sandbox started with `config` on a loopback port of its own, running until it
 /// is dropped.
-pub async fn sandbox(config: slotline::sandbox::SandboxConfig) -> slotline::sandbox::Sandbox {
+pub async fn sandbox(config: calendly_sandbox::SandboxConfig) -> calendly_sandbox::Sandbox {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    slotline::sandbox::Sandbox::start(config, listener, std::future::pending())
+    calendly_sandbox::Sandbox::start(config, listener, std::future::pending())
         .await
         .expect("sandbox")
 }
@@ -244,8 +244,8 @@ pub async fn sandbox(config: slotline::sandbox::SandboxConfig) -> slotline::sand
 /// An in-process sandbox started with `config`, and a data directory connected to it with the
 /// sandbox's personal access token.
 pub async fn connected(
-    config: slotline::sandbox::SandboxConfig,
-) -> (slotline::sandbox::Sandbox, Env) {
+    config: calendly_sandbox::SandboxConfig,
+) -> (calendly_sandbox::Sandbox, Env) {
     let sb = sandbox(config).await;
     let env = Env::with_api(&sb.base_url());
     let out = env

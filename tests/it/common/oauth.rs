@@ -3,7 +3,7 @@
 
 use std::process::Stdio;
 
-use slotline::sandbox::Sandbox;
+use calendly_sandbox::Sandbox;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::{bin, Env};
