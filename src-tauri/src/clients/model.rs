@@ -251,6 +251,12 @@ impl Rows {
         p
     }
 
+    /// Room for `meetings` more meetings and their URIs.
+    pub(super) fn reserve(&mut self, meetings: usize) {
+        self.meetings.reserve(meetings);
+        self.texts.reserve(meetings.saturating_mul(64));
+    }
+
     /// A text of a meeting.
     pub fn text(&self, t: Text) -> &str {
         self.texts.get(t.at..t.at + t.len).unwrap_or_default()
