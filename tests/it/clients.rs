@@ -67,9 +67,21 @@ async fn sync(sb: &Sandbox, store: &Store) {
     .expect("sync");
 }
 
+/// The report as the window and the CLI build it; read both ways (one invitee lookup per
+/// meeting, and the two scans merged that a long range takes), which must agree.
 fn report(store: &Store, range: &ReportRange, now: DateTime<Utc>) -> ClientsReport {
-    let rows = store.read(|tx| rows::read(tx, Some(range))).expect("rows");
-    report::build(&rows, range, now.timestamp_millis())
+    let build = |plan| {
+        let rows = store
+            .read(|tx| rows::read_with(tx, Some(range), plan))
+            .expect("rows");
+        report::build(&rows, range, now.timestamp_millis())
+    };
+    let merged = build(rows::Plan::Merge);
+    let looked_up = build(rows::Plan::Lookup);
+    assert_eq!(merged, looked_up, "the two ways of reading disagree");
+    let auto = build(rows::Plan::Auto);
+    assert_eq!(auto, looked_up);
+    auto
 }
 
 fn state(sb: &Sandbox) -> Value {

@@ -65,9 +65,7 @@ pub struct ClientMeeting {
 pub fn all_clients(rows: &Rows) -> Vec<ClientRef> {
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
     for email in rows.people.keys() {
-        *counts
-            .entry(rows.client_of(email).into_owned())
-            .or_default() += 1;
+        *counts.entry(rows.client_of(email)).or_default() += 1;
     }
     let mut out: Vec<ClientRef> = counts
         .into_iter()
@@ -106,9 +104,17 @@ pub fn client_detail(
         .iter()
         .map(|e| (e.as_str(), Tally::default()))
         .collect();
+    let client = rows.client_number(key)?;
+    let span = Span::of(range);
     let mut meetings = Vec::new();
-    for (m, _) in Span::of(range).meetings(rows) {
-        let Some((_, part)) = m.by_client(rows).into_iter().find(|(k, _)| k == key) else {
+    for (m, _) in span.meetings(rows) {
+        let mut found = None;
+        m.for_each_client(rows, |p| {
+            if p.client == client {
+                found = Some(p);
+            }
+        });
+        let Some(part) = found else {
             continue;
         };
         let outcome = if part.held {
@@ -116,33 +122,53 @@ pub fn client_detail(
         } else {
             Outcome::Canceled
         };
-        for email in &part.people {
+        let theirs = || {
+            m.invitees
+                .iter()
+                .filter(|i| rows.client(i.person) == client)
+        };
+        let mut people: Vec<&str> = theirs()
+            .filter(|i| part.counts(i))
+            .map(|i| rows.email(i.person))
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        let mut revenue: BTreeMap<&str, i64> = BTreeMap::new();
+        for p in theirs().filter_map(|i| part.paid(i)) {
+            *revenue.entry(&p.currency).or_default() += p.cents;
+        }
+        for email in &people {
             if let Some(t) = per_person.get_mut(*email) {
                 let no_show = part.held
                     && m.invitees
                         .iter()
-                        .any(|i| i.email == *email && i.active && i.no_show);
+                        .any(|i| rows.email(i.person) == *email && i.active && i.no_show);
                 t.add(m, outcome, no_show);
             }
         }
-        meetings.push(ClientMeeting {
-            uri: m.uri.clone(),
-            name: m.name.clone(),
-            start: utc(m.start_ms).unwrap_or_default(),
-            end: utc(m.end_ms).unwrap_or_default(),
-            outcome: if part.held { "held" } else { "canceled" }.into(),
-            no_show: part.no_show,
-            people: part.people.iter().map(|p| p.to_string()).collect(),
-            revenue: part
-                .revenue
-                .iter()
-                .map(|(currency, cents)| Money {
-                    currency: currency.to_string(),
-                    amount: *cents as f64 / 100.0,
-                })
-                .collect(),
-        });
+        meetings.push((
+            (m.start_ms, rows.text(m.uri)),
+            ClientMeeting {
+                uri: rows.text(m.uri).to_string(),
+                name: m.name.to_string(),
+                start: utc(m.start_ms).unwrap_or_default(),
+                end: utc(m.end_ms).unwrap_or_default(),
+                outcome: if part.held { "held" } else { "canceled" }.into(),
+                no_show: part.no_show,
+                people: people.iter().map(|p| p.to_string()).collect(),
+                revenue: revenue
+                    .iter()
+                    .map(|(currency, cents)| Money {
+                        currency: currency.to_string(),
+                        amount: *cents as f64 / 100.0,
+                    })
+                    .collect(),
+            },
+        ));
     }
+    // By start (the rows come in no particular order).
+    meetings.sort_by(|a, b| a.0.cmp(&b.0));
+    let meetings: Vec<ClientMeeting> = meetings.into_iter().map(|(_, m)| m).collect();
     let summary = report::build(rows, range, now_ms)
         .clients
         .into_iter()

@@ -74,7 +74,7 @@ struct TypeAcc {
 
 pub fn build(rows: &Rows, range: &ReportRange) -> Insights {
     let span = Span::of(range);
-    let mut types: Types<'_, TypeAcc> = Types::new();
+    let mut types: Types<'_, TypeAcc> = Types::new(rows);
     let mut lead = [0u32; LEAD_BUCKETS.len()];
     let mut heatmap = vec![vec![0u32; 24]; 7];
     let mut all = Tally::default();
@@ -100,7 +100,7 @@ pub fn build(rows: &Rows, range: &ReportRange) -> Insights {
         }
         let booked = m
             .created_at
-            .as_deref()
+            .map(|t| rows.text(t))
             .and_then(|c| DateTime::parse_from_rfc3339(c).ok());
         if let Some(booked) = booked {
             let ahead_h = (m.start_ms - booked.timestamp_millis()).max(0) / 3_600_000;

@@ -1,11 +1,13 @@
 //! Clients and time (issue 17): invitees grouped into clients (by email domain, a person on a
 //! free-mail domain; the consultant's renames, merges and moves on top), the report over a range
 //! of days in a zone, the insights the window draws, and a client's page. Tauri-free: reading is
-//! one snapshot ([`rows::read`]), everything after it is a pure function of those rows.
+//! one snapshot ([`rows::read`]) into the rows of [`model`], everything after it is a pure
+//! function of those rows.
 
 pub mod detail;
 pub mod grouping;
 pub mod insights;
+pub mod model;
 pub mod overrides;
 pub mod range;
 pub mod render;

@@ -11,7 +11,7 @@
 //! - `last_meeting` / `next_meeting`: the client's latest held meeting in the range that started
 //!   before `now`, and its first one starting at or after `now`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{NaiveDate, SecondsFormat};
 use serde::{Deserialize, Serialize};
@@ -173,16 +173,8 @@ impl Span {
     }
 }
 
-/// The key meetings of one event type share: its URI, else its name.
-pub(crate) fn type_key(m: &Meeting) -> (bool, &str) {
-    match &m.event_type {
-        Some(uri) => (true, uri.as_str()),
-        None => (false, m.name.as_str()),
-    }
-}
-
-fn type_key_text((uri, key): (bool, &str)) -> String {
-    if uri {
+fn type_key_text((uri, key): &(bool, Arc<str>)) -> String {
+    if *uri {
         key.to_string()
     } else {
         format!("name:{key}")
@@ -190,56 +182,70 @@ fn type_key_text((uri, key): (bool, &str)) -> String {
 }
 
 #[derive(Default)]
-struct ClientAcc<'r> {
+struct ClientAcc {
     tally: Tally,
-    people: BTreeSet<&'r str>,
-    cents: BTreeMap<&'r str, i64>,
+    /// Its people's numbers, with repeats.
+    people: Vec<u32>,
+    /// Cents per currency.
+    cents: Vec<(Arc<str>, i64)>,
     last: Option<i64>,
     next: Option<i64>,
 }
 
-/// Per event type, in the order first seen: its latest meeting (which names it) and its tally.
+/// Per event type ([`Meeting::kind`]): its latest meeting (which names it) and its tally.
 pub(crate) struct Types<'r, T> {
-    index: HashMap<(bool, &'r str), usize>,
-    pub list: Vec<(&'r Meeting, T)>,
+    rows: &'r Rows,
+    list: Vec<Option<(&'r Meeting, T)>>,
 }
 
 impl<'r, T> Types<'r, T> {
-    pub fn new() -> Self {
+    pub fn new(rows: &'r Rows) -> Self {
         Self {
-            index: HashMap::new(),
-            list: Vec::new(),
+            rows,
+            list: std::iter::repeat_with(|| None)
+                .take(rows.kinds.len())
+                .collect(),
         }
     }
 
     pub fn entry(&mut self, m: &'r Meeting, new: impl FnOnce() -> T) -> &mut T {
-        let i = *self.index.entry(type_key(m)).or_insert_with(|| {
-            self.list.push((m, new()));
-            self.list.len() - 1
-        });
-        let slot = &mut self.list[i];
-        if m.start_ms >= slot.0.start_ms {
+        let at = m.kind as usize;
+        if self.list.len() <= at {
+            self.list.resize_with(at + 1, || None);
+        }
+        let slot = self.list[at].get_or_insert_with(|| (m, new()));
+        // The latest meeting names its type; of two at one instant, the greater URI.
+        let rows = self.rows;
+        if (m.start_ms, rows.text(m.uri)) >= (slot.0.start_ms, rows.text(slot.0.uri)) {
             slot.0 = m;
         }
         &mut slot.1
     }
 
-    /// `(key, name, value)` for each type.
+    /// `(key, name, value)` for each type met.
     pub fn into_named(self) -> impl Iterator<Item = (String, String, T)> + 'r
     where
         T: 'r,
     {
+        let rows = self.rows;
         self.list
             .into_iter()
-            .map(|(m, t)| (type_key_text(type_key(m)), m.name.clone(), t))
+            .enumerate()
+            .filter_map(move |(k, slot)| {
+                let (m, t) = slot?;
+                let key = rows.kinds.get(k).map(type_key_text).unwrap_or_default();
+                Some((key, m.name.to_string(), t))
+            })
     }
 }
 
 pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
     let span = Span::of(range);
     let mut week_tally = vec![Tally::default(); span.weeks.len()];
-    let mut types: Types<'_, Tally> = Types::new();
-    let mut clients: BTreeMap<std::borrow::Cow<'_, str>, ClientAcc<'_>> = BTreeMap::new();
+    let mut types: Types<'_, Tally> = Types::new(rows);
+    let mut clients: Vec<Option<ClientAcc>> = std::iter::repeat_with(|| None)
+        .take(rows.client_count())
+        .collect();
 
     for (m, w) in span.meetings(rows) {
         let outcome = m.outcome();
@@ -249,17 +255,31 @@ pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
         }
         types.entry(m, Tally::default).add(m, outcome, no_show);
 
-        for (client, part) in m.by_client(rows) {
-            let acc = clients.entry(client).or_default();
+        m.for_each_client(rows, |part| {
+            let Some(slot) = clients.get_mut(part.client as usize) else {
+                return;
+            };
+            let acc = slot.get_or_insert_with(ClientAcc::default);
             let (outcome, no_show) = if part.held {
                 (Outcome::Held, part.no_show)
             } else {
                 (Outcome::Canceled, false)
             };
             acc.tally.add(m, outcome, no_show);
-            acc.people.extend(part.people);
-            for (cur, cents) in part.revenue {
-                *acc.cents.entry(cur).or_default() += cents;
+            for i in m
+                .invitees
+                .iter()
+                .filter(|i| rows.client(i.person) == part.client)
+            {
+                if part.counts(i) {
+                    acc.people.push(i.person);
+                }
+                if let Some(p) = part.paid(i) {
+                    match acc.cents.iter_mut().find(|(c, _)| *c == p.currency) {
+                        Some((_, cents)) => *cents += p.cents,
+                        None => acc.cents.push((p.currency.clone(), p.cents)),
+                    }
+                }
             }
             if part.held {
                 if m.start_ms < now_ms {
@@ -268,31 +288,45 @@ pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
                     acc.next = Some(acc.next.map_or(m.start_ms, |n| n.min(m.start_ms)));
                 }
             }
-        }
+        });
     }
 
     let mut client_lines: Vec<ClientLine> = clients
         .into_iter()
-        .map(|(key, acc)| ClientLine {
-            name: rows.grouping.name_of(&key, &rows.people),
-            domain: key_domain(&key).map(str::to_string),
-            renamed: rows.grouping.given_name(&key).is_some(),
-            people: acc.people.into_iter().map(str::to_string).collect(),
-            meetings: acc.tally.meetings,
-            hours: acc.tally.hours(),
-            canceled: acc.tally.canceled,
-            no_shows: acc.tally.no_shows,
-            revenue: acc
-                .cents
-                .into_iter()
-                .map(|(currency, cents)| Money {
-                    currency: currency.to_string(),
-                    amount: cents as f64 / 100.0,
-                })
-                .collect(),
-            last_meeting: acc.last.and_then(utc),
-            next_meeting: acc.next.and_then(utc),
-            key: key.into_owned(),
+        .enumerate()
+        .filter_map(|(c, acc)| Some((rows.client_key(c as u32), acc?)))
+        .map(|(key, mut acc)| {
+            acc.people.sort_unstable();
+            acc.people.dedup();
+            let mut people: Vec<String> = acc
+                .people
+                .iter()
+                .map(|p| rows.email(*p).to_string())
+                .collect();
+            people.sort_unstable();
+            people.dedup();
+            acc.cents.sort_by(|a, b| a.0.cmp(&b.0));
+            ClientLine {
+                name: rows.grouping.name_of(key, &rows.people),
+                domain: key_domain(key).map(str::to_string),
+                renamed: rows.grouping.given_name(key).is_some(),
+                people,
+                meetings: acc.tally.meetings,
+                hours: acc.tally.hours(),
+                canceled: acc.tally.canceled,
+                no_shows: acc.tally.no_shows,
+                revenue: acc
+                    .cents
+                    .into_iter()
+                    .map(|(currency, cents)| Money {
+                        currency: currency.to_string(),
+                        amount: cents as f64 / 100.0,
+                    })
+                    .collect(),
+                last_meeting: acc.last.and_then(utc),
+                next_meeting: acc.next.and_then(utc),
+                key: key.to_string(),
+            }
         })
         .collect();
     client_lines.sort_by(|a, b| {

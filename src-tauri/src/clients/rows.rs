@@ -1,243 +1,304 @@
-//! What the clients report and the insights are computed from: the meetings starting in a range
-//! with their invitees, everyone who ever booked, and the consultant's overrides, read in one
-//! snapshot. What counts where is decided here, once, for the report, the insights and a
-//! client's page alike.
+//! Reading what the clients report and the insights are computed from: the meetings starting in
+//! a range with their invitees, everyone who ever booked, and the consultant's overrides, in one
+//! snapshot, into [`Rows`]. A short range looks up each meeting's invitees; a range holding most
+//! of the store scans the meetings and the invitees in URI order and merges them in step.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use rusqlite::Connection;
 
 use super::grouping::{normalize_email, Grouping};
+pub use super::model::{Attendee, ClientPart, Invitees, Meeting, Outcome, Paid, Rows, Text};
+use super::model::{FastMap, Fx};
 use super::range::ReportRange;
 use crate::store::{client_overrides, StoreError};
 
-/// One scheduled event and its invitees.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Meeting {
-    pub uri: String,
-    /// The event type's URI (the name groups meetings without one).
-    pub event_type: Option<String>,
-    pub name: String,
-    /// The event's own status is `active`.
-    pub active: bool,
-    pub start_ms: i64,
-    pub end_ms: i64,
-    /// When it was booked (RFC 3339), for the lead time.
-    pub created_at: Option<String>,
-    pub invitees: Vec<Attendee>,
-}
-
-/// One invitee of a meeting.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Attendee {
-    /// Lower case.
-    pub email: String,
-    pub active: bool,
-    pub no_show: bool,
-    /// Canceled because they moved to another booking (not a cancellation).
-    pub rescheduled: bool,
-    pub payment: Option<Paid>,
-}
-
-/// A payment, in cents.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Paid {
-    pub cents: i64,
-    pub currency: String,
-    pub successful: bool,
-}
-
-/// What became of a meeting.
+/// How the meetings are read: the rows are the same either way, only the cost differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Active with an active invitee: counts in meetings and hours.
-    Held,
-    /// Canceled (by the host or an invitee): counts in `canceled`.
-    Canceled,
-    /// Every invitee moved to another booking: counts nowhere.
-    Moved,
-}
-
-/// A meeting as one client sees it (borrowing from the rows).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ClientPart<'r> {
-    pub held: bool,
-    pub canceled: bool,
-    pub no_show: bool,
-    /// The client's people who count for this meeting.
-    pub people: Vec<&'r str>,
-    /// Successful payments of the client's active invitees, cents per currency.
-    pub revenue: BTreeMap<&'r str, i64>,
-}
-
-impl Meeting {
-    pub fn duration_ms(&self) -> i64 {
-        (self.end_ms - self.start_ms).max(0)
-    }
-
-    pub fn outcome(&self) -> Outcome {
-        if self.active && (self.invitees.is_empty() || self.invitees.iter().any(|i| i.active)) {
-            Outcome::Held
-        } else if self.invitees.is_empty() && !self.active
-            || self.invitees.iter().any(|i| !i.active && !i.rescheduled)
-        {
-            Outcome::Canceled
-        } else {
-            Outcome::Moved
-        }
-    }
-
-    /// A held meeting with an active invitee marked as a no-show.
-    pub fn any_no_show(&self) -> bool {
-        self.invitees.iter().any(|i| i.active && i.no_show)
-    }
-
-    /// The meeting for each client with an invitee on it: held when the meeting is held and the
-    /// client has an active invitee; else canceled when one of the client's invitees canceled
-    /// (not moved); a client whose invitees all moved is left out.
-    pub fn by_client<'r>(&'r self, rows: &'r Rows) -> Vec<(Cow<'r, str>, ClientPart<'r>)> {
-        let held = self.outcome() == Outcome::Held;
-        let mut parts: Vec<(Cow<'r, str>, ClientPart<'r>, Vec<&'r str>)> = Vec::new();
-        for i in &self.invitees {
-            let client = rows.client_of(&i.email);
-            let at = match parts.iter().position(|(c, _, _)| *c == client) {
-                Some(at) => at,
-                None => {
-                    parts.push((client, ClientPart::default(), Vec::new()));
-                    parts.len() - 1
-                }
-            };
-            let (_, part, canceled) = &mut parts[at];
-            if held && i.active {
-                part.held = true;
-                part.no_show |= i.no_show;
-                part.people.push(&i.email);
-                if let Some(p) = i.payment.as_ref().filter(|p| p.successful) {
-                    *part.revenue.entry(&p.currency).or_default() += p.cents;
-                }
-            } else if !i.active && !i.rescheduled {
-                canceled.push(&i.email);
-            }
-        }
-        parts
-            .into_iter()
-            .filter_map(|(client, mut part, canceled)| {
-                if !part.held {
-                    part.canceled = !canceled.is_empty();
-                    part.people = canceled;
-                }
-                part.people.sort_unstable();
-                part.people.dedup();
-                (part.held || part.canceled).then_some((client, part))
-            })
-            .collect()
-    }
-}
-
-/// Everything the report reads, from one snapshot.
-#[derive(Debug, Clone, Default)]
-pub struct Rows {
-    /// Meetings starting in the range, by start.
-    pub meetings: Vec<Meeting>,
-    /// Everyone who ever booked: lower-case email -> their (newest) name.
-    pub people: HashMap<String, Option<String>>,
-    pub grouping: Grouping,
-    /// Everyone's client, resolved once.
-    clients: HashMap<String, String>,
-}
-
-impl Rows {
-    pub fn new(
-        meetings: Vec<Meeting>,
-        people: HashMap<String, Option<String>>,
-        grouping: Grouping,
-    ) -> Self {
-        let clients = people
-            .keys()
-            .map(|e| (e.clone(), grouping.client_of(e)))
-            .collect();
-        Self {
-            meetings,
-            people,
-            grouping,
-            clients,
-        }
-    }
-
-    /// The client of a (lower-case) email.
-    pub fn client_of(&self, email: &str) -> Cow<'_, str> {
-        match self.clients.get(email) {
-            Some(c) => Cow::Borrowed(c.as_str()),
-            None => Cow::Owned(self.grouping.client_of(email)),
-        }
-    }
+pub enum Plan {
+    /// By how much of the store the range holds.
+    Auto,
+    /// The meetings in the range, each one's invitees looked up: cheap for a small range.
+    Lookup,
+    /// The meetings and every invitee each scanned in URI order, merged in step: cheap when
+    /// the range holds most of the store.
+    Merge,
 }
 
 /// The meetings starting in `range` (all of them when `None`), everyone who booked and the
 /// overrides. Run inside one read transaction.
 pub fn read(conn: &Connection, range: Option<&ReportRange>) -> Result<Rows, StoreError> {
-    let (from_ms, to_ms) = range.map_or((i64::MIN, i64::MAX), ReportRange::bounds_ms);
-    Ok(Rows::new(
-        meetings(conn, from_ms, to_ms)?,
-        people(conn)?,
-        Grouping::new(client_overrides::all(conn)?),
-    ))
+    read_with(conn, range, Plan::Auto)
 }
 
-/// Rows in the order of the report index (start, then URI), invitees joined from theirs: no
-/// table row (nor its `raw_json`) is read.
-fn meetings(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<Meeting>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.uri, e.start_ms, e.end_ms, e.status = 'active', e.event_type, e.name,
-            e.created_at, i.email, i.status = 'active', i.no_show_uri IS NOT NULL, i.rescheduled,
-            i.payment_amount, i.payment_currency, i.payment_successful
-         FROM scheduled_events e INDEXED BY scheduled_events_report
-         LEFT JOIN invitees i INDEXED BY invitees_report ON i.event_uri = e.uri
-         WHERE e.start_ms >= ?1 AND e.start_ms < ?2
-         ORDER BY e.start_ms, e.uri",
-    )?;
-    let mut rows = stmt.query([from_ms, to_ms])?;
-    let mut out: Vec<Meeting> = Vec::new();
-    while let Some(r) = rows.next()? {
-        let uri = text(r, 0)?.unwrap_or_default();
-        if out.last().is_none_or(|m| m.uri != uri) {
-            out.push(Meeting {
-                uri: uri.to_string(),
-                start_ms: r.get(1)?,
-                end_ms: r.get(2)?,
-                active: r.get(3)?,
-                event_type: r.get(4)?,
-                name: r.get(5)?,
-                created_at: r.get(6)?,
-                invitees: Vec::new(),
-            });
+/// [`read`], reading the meetings as `plan` says.
+pub fn read_with(
+    conn: &Connection,
+    range: Option<&ReportRange>,
+    plan: Plan,
+) -> Result<Rows, StoreError> {
+    let (from_ms, to_ms) = range.map_or((i64::MIN, i64::MAX), ReportRange::bounds_ms);
+    let mut rows = Rows::new(people(conn)?, Grouping::new(client_overrides::all(conn)?));
+    let mut reader = Reader::default();
+    let merge = match plan {
+        Plan::Auto => {
+            let (in_range, all) = counts(conn, from_ms, to_ms)?;
+            // Room for them all at once: no copying a growing list of 100,000.
+            rows.reserve(usize::try_from(in_range).unwrap_or(0));
+            // A small range never scans the store.
+            in_range >= 4096 && in_range * 2 >= all
         }
-        let Some(email) = text(r, 7)? else {
-            continue;
+        Plan::Lookup => false,
+        Plan::Merge => true,
+    };
+    if merge {
+        reader.merged(conn, &mut rows, from_ms, to_ms)?;
+    } else {
+        reader.joined(conn, &mut rows, from_ms, to_ms)?;
+    }
+    rows.kinds = reader.kinds;
+    Ok(rows)
+}
+
+/// How many meetings start in the range, and (when that is many) in the store: when the range
+/// holds at least half of them, two scans merged in step beat one invitee lookup per meeting.
+/// Counted from the small `(start_ms, end_ms)` index.
+fn counts(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<(i64, i64), StoreError> {
+    let count = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<i64, StoreError> {
+        Ok(conn.prepare_cached(sql)?.query_row(params, |r| r.get(0))?)
+    };
+    let in_range = count(
+        "SELECT count(*) FROM scheduled_events INDEXED BY scheduled_events_by_start
+         WHERE start_ms >= ?1 AND start_ms < ?2",
+        &[&from_ms, &to_ms],
+    )?;
+    if in_range < 4096 {
+        return Ok((in_range, i64::MAX));
+    }
+    let all = count("SELECT count(*) FROM scheduled_events", &[])?;
+    Ok((in_range, all))
+}
+
+/// The meeting columns both plans read, in this order.
+const MEETING_COLUMNS: &str =
+    "e.uri, e.start_ms, e.end_ms, e.status = 'active', e.event_type, e.name, e.created_at";
+/// The invitee columns both plans read, in this order.
+const INVITEE_COLUMNS: &str = "i.event_uri, i.email, i.status = 'active', \
+     i.no_show_uri IS NOT NULL, i.rescheduled, i.payment_amount, i.payment_currency, \
+     i.payment_successful";
+
+/// Reads rows into [`Rows`], sharing repeated texts.
+#[derive(Default)]
+struct Reader {
+    /// One each, so consecutive rows hit the last text they read.
+    types: Interner,
+    names: Interner,
+    currencies: Interner,
+    kinds: Vec<(bool, Arc<str>)>,
+    kind_of: FastMap<(bool, Arc<str>), u32>,
+    /// The last meeting's kind: consecutive meetings often share it.
+    last_kind: Option<(bool, Arc<str>, u32)>,
+}
+
+impl Reader {
+    /// Small ranges: the meetings from the report index, each one's invitees looked up in theirs.
+    fn joined(
+        &mut self,
+        conn: &Connection,
+        rows: &mut Rows,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {MEETING_COLUMNS}, {INVITEE_COLUMNS}
+             FROM scheduled_events e INDEXED BY scheduled_events_report
+             LEFT JOIN invitees i INDEXED BY invitees_report ON i.event_uri = e.uri
+             WHERE e.start_ms >= ?1 AND e.start_ms < ?2
+             ORDER BY e.start_ms, e.uri"
+        ))?;
+        let mut q = stmt.query([from_ms, to_ms])?;
+        while let Some(r) = q.next()? {
+            let uri = text(r, 0)?.unwrap_or_default();
+            if rows.meetings.last().is_none_or(|m| rows.text(m.uri) != uri) {
+                let m = self.meeting(r, rows)?;
+                rows.meetings.push(m);
+            }
+            if text(r, 8)?.is_some() {
+                let a = self.attendee(r, 7, rows)?;
+                if let Some(m) = rows.meetings.last_mut() {
+                    m.invitees.push(a);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Most of the store: the meetings in URI order (`scheduled_events_report_by_uri`) and every
+    /// invitee in event-URI order (`invitees_report`), merged in step.
+    fn merged(
+        &mut self,
+        conn: &Connection,
+        rows: &mut Rows,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut events = conn.prepare_cached(&format!(
+            "SELECT {MEETING_COLUMNS} FROM scheduled_events e
+                INDEXED BY scheduled_events_report_by_uri
+             WHERE e.start_ms >= ?1 AND e.start_ms < ?2 ORDER BY e.uri"
+        ))?;
+        let mut invitees = conn.prepare_cached(&format!(
+            "SELECT {INVITEE_COLUMNS} FROM invitees i INDEXED BY invitees_report
+             ORDER BY i.event_uri"
+        ))?;
+        let mut events = events.query([from_ms, to_ms])?;
+        let mut invitees = invitees.query([])?;
+        // The invitee read past the last meeting, and its event's URI.
+        let mut pending: Option<Attendee> = None;
+        let mut pending_uri = String::new();
+        let mut done = false;
+        while let Some(r) = events.next()? {
+            let mut m = self.meeting(r, rows)?;
+            if let Some(a) = pending.take() {
+                match pending_uri.as_str().cmp(rows.text(m.uri)) {
+                    // Its meeting is not in the range.
+                    Ordering::Less => {}
+                    Ordering::Equal => m.invitees.push(a),
+                    Ordering::Greater => {
+                        pending = Some(a);
+                        rows.meetings.push(m);
+                        continue;
+                    }
+                }
+            }
+            while !done {
+                let Some(i) = invitees.next()? else {
+                    done = true;
+                    break;
+                };
+                let uri = text(i, 0)?.unwrap_or_default();
+                match uri.cmp(rows.text(m.uri)) {
+                    Ordering::Less => {}
+                    Ordering::Equal => m.invitees.push(self.attendee(i, 0, rows)?),
+                    Ordering::Greater => {
+                        pending_uri.clear();
+                        pending_uri.push_str(uri);
+                        pending = Some(self.attendee(i, 0, rows)?);
+                        break;
+                    }
+                }
+            }
+            rows.meetings.push(m);
+        }
+        Ok(())
+    }
+
+    fn meeting(&mut self, r: &rusqlite::Row<'_>, rows: &mut Rows) -> Result<Meeting, StoreError> {
+        let event_type = text(r, 4)?.map(|t| self.types.get(t));
+        let name = self.names.get(text(r, 5)?.unwrap_or_default());
+        let kind = self.kind(event_type.as_ref(), &name);
+        Ok(Meeting {
+            uri: rows.keep(text(r, 0)?.unwrap_or_default()),
+            start_ms: r.get(1)?,
+            end_ms: r.get(2)?,
+            active: r.get(3)?,
+            event_type,
+            name,
+            kind,
+            created_at: text(r, 6)?.map(|t| rows.keep(t)),
+            invitees: Invitees::None,
+        })
+    }
+
+    /// The kind of a meeting: its event type's URI, else (Calendly sent none) its name.
+    fn kind(&mut self, event_type: Option<&Arc<str>>, name: &Arc<str>) -> u32 {
+        let key = match event_type {
+            Some(uri) => (true, uri),
+            None => (false, name),
         };
-        let payment = match (
-            r.get::<_, Option<f64>>(11)?,
-            r.get::<_, Option<String>>(12)?,
-        ) {
+        if let Some((uri, text, k)) = &self.last_kind {
+            if *uri == key.0 && Arc::ptr_eq(text, key.1) {
+                return *k;
+            }
+        }
+        let key = (key.0, key.1.clone());
+        let k = match self.kind_of.get(&key) {
+            Some(k) => *k,
+            None => {
+                let k = self.kinds.len() as u32;
+                self.kinds.push(key.clone());
+                self.kind_of.insert(key.clone(), k);
+                k
+            }
+        };
+        self.last_kind = Some((key.0, key.1, k));
+        k
+    }
+
+    /// The invitee whose columns start at `at` ([`INVITEE_COLUMNS`]).
+    fn attendee(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        at: usize,
+        rows: &mut Rows,
+    ) -> Result<Attendee, StoreError> {
+        let email = text(r, at + 1)?.unwrap_or_default();
+        let person = if is_normal(email) {
+            rows.person(email)
+        } else {
+            rows.person(&normalize_email(email))
+        };
+        let payment = match (r.get::<_, Option<f64>>(at + 5)?, text(r, at + 6)?) {
             (Some(amount), Some(currency)) if amount.is_finite() => Some(Paid {
                 cents: (amount * 100.0).round() as i64,
-                currency,
-                successful: r.get::<_, Option<bool>>(13)?.unwrap_or(false),
+                currency: self.currencies.get(currency),
+                successful: r.get::<_, Option<bool>>(at + 7)?.unwrap_or(false),
             }),
             _ => None,
         };
-        if let Some(m) = out.last_mut() {
-            m.invitees.push(Attendee {
-                email: normalize_email(email),
-                active: r.get(8)?,
-                no_show: r.get(9)?,
-                rescheduled: r.get(10)?,
-                payment,
-            });
-        }
+        Ok(Attendee {
+            person,
+            active: r.get(at + 2)?,
+            no_show: r.get(at + 3)?,
+            rescheduled: r.get(at + 4)?,
+            payment,
+        })
     }
-    Ok(out)
+}
+
+/// One shared copy of each text read.
+#[derive(Default)]
+struct Interner {
+    all: HashSet<Arc<str>, BuildHasherDefault<Fx>>,
+    last: Option<Arc<str>>,
+}
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(last) = self.last.as_ref().filter(|l| ***l == *s) {
+            return last.clone();
+        }
+        let shared = match self.all.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = Arc::from(s);
+                self.all.insert(a.clone());
+                a
+            }
+        };
+        self.last = Some(shared.clone());
+        shared
+    }
+}
+
+/// Already what [`normalize_email`] makes of it (no copy needed).
+fn is_normal(email: &str) -> bool {
+    email.is_ascii()
+        && !email.bytes().any(|b| b.is_ascii_uppercase())
+        && email.trim().len() == email.len()
 }
 
 /// A text column without copying it.
@@ -260,4 +321,25 @@ pub(crate) fn people(conn: &Connection) -> Result<HashMap<String, Option<String>
         ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_already_normal_are_used_as_they_are() {
+        for e in ["ana@gmail.com", "x.y@a-b.example"] {
+            assert!(is_normal(e));
+            assert_eq!(normalize_email(e), e);
+        }
+        for e in [
+            "Ana@gmail.com",
+            " ana@gmail.com",
+            "ana@gmail.com\t",
+            "zoë@x.example",
+        ] {
+            assert!(!is_normal(e), "{e}");
+        }
+    }
 }

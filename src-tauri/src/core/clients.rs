@@ -110,7 +110,6 @@ impl Core {
     pub fn list_clients(&self) -> Result<Vec<ClientRef>, CoreError> {
         let rows = self.store.read(|tx| {
             Ok::<_, ClientsError>(rows::Rows::new(
-                Vec::new(),
                 rows::people(tx)?,
                 clients::grouping::Grouping::new(crate::store::client_overrides::all(tx)?),
             ))

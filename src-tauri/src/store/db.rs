@@ -24,6 +24,9 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../../migrations/0007_clients_and_payments.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/0008_clients_report_by_uri.sql"
+        )),
     ])
 });
 

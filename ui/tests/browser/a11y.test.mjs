@@ -121,6 +121,23 @@ test('axe: Contacts, a contact, and search with results', async () => {
   await context.close();
 });
 
+test('axe: Clients and Insights (its charts, their legends and labels, the heatmap and its scale)', async () => {
+  const { page, context, problems } = await openApp(env.browser, env.server.url, { viewport: { width: 1440, height: 1160 } });
+  const a = auditor(page);
+  await page.getByTestId('nav-clients').click();
+  await page.getByTestId('client-row').first().waitFor();
+  await a.check('clients');
+  await page.getByTestId('nav-insights').click();
+  for (const chart of ['chart-weekly', 'chart-rates', 'chart-lead']) {
+    await page.locator(`[data-testid=${chart}] .u-categories span`).first().waitFor();
+  }
+  await page.getByTestId('heat-scale').waitFor();
+  await a.check('insights');
+  assertNoViolations(a, 2);
+  await assertClean(page, problems);
+  await context.close();
+});
+
 test('axe: Settings, each section in its states, and the Reconnect banner', async () => {
   const { page, context, problems } = await openApp(env.browser, env.server.url, {
     mock: {

@@ -128,6 +128,46 @@ test('insights: the charts draw, and uPlot loads only when the view opens', asyn
   const legend = await page.locator('[data-testid=chart-weekly] .u-legend .u-series').allTextContents();
   for (const type of ['Discovery Call', 'Strategy Session', 'Follow-up']) assert.ok(legend.some((l) => l.includes(type)), `${type} in ${legend}`);
   assert.match(await page.getByTestId('insights-summary').textContent(), /meetings · [\d.]+ h/);
+  // The legends are static: a colour and a name per series, no empty read-outs.
+  for (const chart of ['chart-weekly', 'chart-rates', 'chart-lead']) {
+    const entries = (await page.locator(`[data-testid=${chart}] .u-legend .u-series`).allTextContents()).map((t) => t.trim());
+    assert.ok(entries.length > 0, `${chart}: a legend`);
+    for (const e of entries) assert.match(e, /\p{L}/u, `${chart}: legend entry ${JSON.stringify(e)} names its series`);
+    assert.equal(await page.locator(`[data-testid=${chart}] .u-legend .u-value`).count(), 0, `${chart}: no empty values`);
+  }
+  // The lead time's six buckets are all written out, side by side and not overlapping, at this
+  // width and at a narrow one.
+  const leadLabels = async () =>
+    page.locator('[data-testid=chart-lead] .u-categories span').evaluateAll((spans) =>
+      spans.map((s) => {
+        const r = s.getBoundingClientRect();
+        return { text: s.textContent, left: r.left, right: r.right, width: r.width, clipped: s.scrollHeight > s.clientHeight + 1 || s.scrollWidth > s.clientWidth + 1 };
+      }),
+    );
+  for (const width of [WIDE.width, 980]) {
+    await page.setViewportSize({ width, height: 1160 });
+    await page.waitForFunction(() => {
+      const chart = document.querySelector('[data-testid=chart-lead]');
+      const canvas = chart?.querySelector('canvas');
+      return canvas && Math.abs(canvas.getBoundingClientRect().width - chart.getBoundingClientRect().width) < 4;
+    });
+    const labels = await leadLabels();
+    assert.deepEqual(
+      labels.map((l) => l.text),
+      ['< 1 day', '1–2 days', '2–7 days', '1–2 weeks', '2–4 weeks', '4+ weeks'],
+      `at ${width}px`,
+    );
+    for (const [i, l] of labels.entries()) {
+      assert.ok(!l.clipped && l.width > 0, `at ${width}px: ${l.text} is written out`);
+      if (i > 0) assert.ok(labels[i - 1].right <= l.left + 0.5, `at ${width}px: ${labels[i - 1].text} overlaps ${l.text}`);
+    }
+  }
+  await page.setViewportSize({ width: WIDE.width, height: 1160 });
+  // The heatmap is a table with a caption, day and hour headers, and a colour scale.
+  assert.match(await page.locator('[data-testid=heatmap] caption').textContent(), /weekday and starting hour \(Europe\/Berlin\)/);
+  assert.equal(await page.locator('[data-testid=heatmap] tbody th[scope=row]').count(), 7);
+  assert.ok((await page.getByTestId('heat-scale').locator('li').count()) >= 2, 'a colour scale');
+  assert.match(await page.getByTestId('heat-scale').textContent(), /Fewer.*More \(\d+ meetings? at most\)/);
   // The heatmap has the meetings: Monday 9 March 09:00 (two), for one.
   const busy = await page.locator('[data-testid=heatmap] td.heat:not(.heat-empty)').count();
   assert.ok(busy > 5, `${busy} busy cells`);

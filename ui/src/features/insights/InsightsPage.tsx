@@ -76,7 +76,7 @@ export function InsightsPage({ version }: { version: number }) {
           </section>
           <section className="insight-card insight-wide" aria-labelledby="insight-heat">
             <h2 id="insight-heat">Busiest days and hours</h2>
-            <Heatmap heatmap={data.heatmap} locale={prefs.locale} />
+            <Heatmap heatmap={data.heatmap} locale={prefs.locale} zone={data.tz} />
           </section>
         </div>
       )}
@@ -136,8 +136,14 @@ function Chart({
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
-/** Held meetings by weekday and starting hour, shaded by how many. */
-function Heatmap({ heatmap, locale }: { heatmap: number[][]; locale: string }) {
+/** The shade of a cell holding `v` of at most `max` meetings (empty cells have their own). */
+function shade(v: number, max: number): React.CSSProperties {
+  return { '--heat': String(0.15 + (0.85 * v) / max) } as React.CSSProperties;
+}
+
+/** Held meetings by weekday and starting hour, shaded by how many: a table (a caption, a header
+ * per day and per hour, each count written out for screen readers) with its colour scale. */
+function Heatmap({ heatmap, locale, zone }: { heatmap: number[][]; locale: string; zone: string }) {
   const max = Math.max(1, ...heatmap.flat());
   const used = heatmap.flatMap((row) => row.map((v, h) => (v > 0 ? h : -1))).filter((h) => h >= 0);
   const first = Math.min(8, ...used);
@@ -145,12 +151,17 @@ function Heatmap({ heatmap, locale }: { heatmap: number[][]; locale: string }) {
   const hours = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   // 5–11 January 2026 is a Monday-to-Sunday week: its days name the weekdays in the locale.
   const dayName = (d: number) => new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2026, 0, 4 + d));
+  // The scale: no meeting, then four steps up to the busiest hour's count.
+  const steps = [0, ...[1, 2, 3, 4].map((k) => Math.max(1, Math.round((max * k) / 4)))].filter((v, i, all) => all.indexOf(v) === i);
   return (
     <div className="heatmap-wrap">
       <table className="heatmap" data-testid="heatmap">
+        <caption>Held meetings by weekday and starting hour ({zone}); darker is busier.</caption>
         <thead>
           <tr>
-            <td />
+            <th scope="col">
+              <span className="visually-hidden">Day</span>
+            </th>
             {hours.map((h) => (
               <th key={h} scope="col">
                 {h % 2 === 0 ? String(h).padStart(2, '0') : <span className="visually-hidden">{String(h).padStart(2, '0')}</span>}
@@ -165,12 +176,7 @@ function Heatmap({ heatmap, locale }: { heatmap: number[][]; locale: string }) {
               {hours.map((h) => {
                 const v = heatmap[d - 1]?.[h] ?? 0;
                 return (
-                  <td
-                    key={h}
-                    className={v ? 'heat' : 'heat heat-empty'}
-                    style={{ '--heat': String(0.15 + (0.85 * v) / max) } as React.CSSProperties}
-                    title={`${dayName(d)} ${String(h).padStart(2, '0')}:00 — ${plural(v, 'meeting', 'meetings')}`}
-                  >
+                  <td key={h} className={v ? 'heat' : 'heat heat-empty'} style={shade(v, max)} title={`${dayName(d)} ${String(h).padStart(2, '0')}:00 — ${plural(v, 'meeting', 'meetings')}`}>
                     <span className="visually-hidden">{v}</span>
                   </td>
                 );
@@ -179,6 +185,17 @@ function Heatmap({ heatmap, locale }: { heatmap: number[][]; locale: string }) {
           ))}
         </tbody>
       </table>
+      <div className="heat-scale" data-testid="heat-scale">
+        <span>Fewer</span>
+        <ol aria-label="Colour scale, meetings per hour">
+          {steps.map((v) => (
+            <li key={v} className={v ? 'heat' : 'heat heat-empty'} style={shade(v, max)} title={plural(v, 'meeting', 'meetings')}>
+              <span className="visually-hidden">{plural(v, 'meeting', 'meetings')}</span>
+            </li>
+          ))}
+        </ol>
+        <span>More ({plural(max, 'meeting', 'meetings')} at most)</span>
+      </div>
     </div>
   );
 }

@@ -7,7 +7,7 @@
 import './locale-guard';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Insights, TypeInsight } from '../../ipc';
+import type { Insights } from '../../ipc';
 
 export { uPlot };
 
@@ -36,20 +36,61 @@ function bars(size: number, align: -1 | 0 | 1 = 0): uPlot.Series.PathBuilder {
   return uPlot.paths.bars!({ size: [size, 64], align, gap: 1 });
 }
 
-/** A category axis: one tick per index, labelled; at most about 14 labels are written, slanted
- * when they are long. */
-function categoryAxis(labels: string[], th: Theme): uPlot.Axis {
-  const every = Math.max(1, Math.ceil(labels.length / 14));
-  const long = labels.some((l) => l.length > 10);
+/** A category axis written in HTML under the plot, not on the canvas: each label gets its own
+ * slot's width (or several slots', labelling every few categories when they are many) and wraps
+ * inside it onto two lines at most, so labels never overlap at any width. The canvas axis only
+ * keeps the room. The labels are for sighted readers; the chart's `aria-label` says it all. */
+function categories(labels: string[], th: Theme): { axis: uPlot.Axis; plugin: uPlot.Plugin } {
+  let box: HTMLDivElement | null = null;
+  const place = (u: uPlot) => {
+    if (!box) return;
+    const px = (v: string) => parseFloat(v) || 0;
+    const left = px(u.over.style.left);
+    const top = px(u.over.style.top) + px(u.over.style.height) + 6;
+    const slot = labels.length > 1 ? Math.abs(u.valToPos(1, 'x') - u.valToPos(0, 'x')) : px(u.over.style.width);
+    const every = Math.max(1, Math.ceil(MIN_LABEL / Math.max(1, slot)));
+    const width = Math.max(0, every * slot - 4);
+    box.replaceChildren(
+      ...labels.flatMap((text, i) => {
+        if (i % every !== 0) return [];
+        const span = document.createElement('span');
+        span.textContent = text;
+        span.title = text;
+        span.style.left = `${left + u.valToPos(i, 'x') - width / 2}px`;
+        span.style.top = `${top}px`;
+        span.style.width = `${width}px`;
+        return [span];
+      }),
+    );
+  };
   return {
-    ...(long ? { rotate: -24, size: 64 } : {}),
-    stroke: th.muted,
-    grid: { show: false },
-    ticks: { show: false },
-    splits: () => labels.map((_, i) => i),
-    values: (_u, splits) => splits.map((i) => (i % every === 0 ? (labels[i] ?? '') : '')),
+    axis: {
+      stroke: th.muted,
+      grid: { show: false },
+      ticks: { show: false },
+      splits: () => labels.map((_, i) => i),
+      values: (_u, splits) => splits.map(() => ''),
+      size: 40,
+    },
+    plugin: {
+      hooks: {
+        init: (u) => {
+          box = document.createElement('div');
+          box.className = 'u-categories';
+          box.setAttribute('aria-hidden', 'true');
+          u.over.parentElement?.appendChild(box);
+        },
+        draw: place,
+        destroy: () => {
+          box = null;
+        },
+      },
+    },
   };
 }
+
+/** The narrowest a category label gets before only every few are written. */
+const MIN_LABEL = 44;
 
 function valueAxis(th: Theme, format: (v: number) => string): uPlot.Axis {
   return {
@@ -65,8 +106,10 @@ function base(width: number): Omit<uPlot.Options, 'series' | 'axes' | 'scales'> 
   return {
     width: Math.max(280, width),
     height: HEIGHT,
-    cursor: { points: { show: false }, drag: { x: false, y: false } },
-    legend: { live: true },
+    // No hover read-out: the legend names the series and their colours (the numbers are in the
+    // chart's label); a live legend would sit empty until the pointer is over a bar.
+    cursor: { show: false },
+    legend: { live: false },
     padding: [12, 8, 0, 0],
   };
 }
@@ -87,12 +130,13 @@ export function weeklyChart(ins: Insights, metric: 'meetings' | 'hours', width: 
   const order = types.map((_, j) => j).reverse();
   const fmt = (v: number) => (metric === 'meetings' ? String(Math.round(v)) : `${Math.round(v * 100) / 100} h`);
   const top = Math.max(1, ...(cumulative[cumulative.length - 1] ?? [0]));
+  const weeks = categories(ins.weeks.map((w) => weekLabel(w, locale)), th);
   return [
     {
       ...base(width),
       scales: { x: { time: false, range: [-0.5, Math.max(0.5, n - 0.5)] }, y: { range: [0, top * 1.12] } },
       series: [
-        { label: 'Week', value: (_u, i) => (i == null ? '' : weekLabel(ins.weeks[i] ?? '', locale)) },
+        { label: 'Week' },
         ...order.map((j) => ({
           label: types[j]!.name,
           fill: th.tones[j % th.tones.length],
@@ -100,17 +144,13 @@ export function weeklyChart(ins: Insights, metric: 'meetings' | 'hours', width: 
           width: 0,
           paths: bars(0.72),
           points: { show: false },
-          value: (_u: uPlot, _v: number, _s: number, i: number | null) => (i == null ? '' : fmt(raw[j]![i] ?? 0)),
         })),
       ],
-      axes: [categoryAxis(ins.weeks.map((w) => weekLabel(w, locale)), th), valueAxis(th, fmt)],
+      axes: [weeks.axis, valueAxis(th, fmt)],
+      plugins: [weeks.plugin],
     },
     [ins.weeks.map((_, i) => i), ...order.map((j) => cumulative[j]!)],
   ];
-}
-
-function shortName(t: TypeInsight): string {
-  return t.name.length > 18 ? `${t.name.slice(0, 17)}…` : t.name;
 }
 
 /** Cancellation and no-show rates (%) per event type, side by side. */
@@ -120,16 +160,18 @@ export function ratesChart(ins: Insights, width: number, th: Theme): Built {
   const cancel = types.map((t) => Math.round(t.cancelRate * 1000) / 10);
   const noShow = types.map((t) => Math.round(t.noShowRate * 1000) / 10);
   const top = Math.max(10, ...cancel, ...noShow);
+  const names = categories(types.map((t) => t.name), th);
   return [
     {
       ...base(width),
       scales: { x: { time: false, range: [-0.5, Math.max(0.5, types.length - 0.5)] }, y: { range: [0, Math.min(100, top * 1.15)] } },
       series: [
-        { label: 'Event type', value: (_u, i) => (i == null ? '' : (types[i]?.name ?? '')) },
-        { label: 'Canceled', fill: th.danger, stroke: th.danger, width: 0, paths: bars(0.34, -1), points: { show: false }, value: (_u, v) => (v == null ? '' : pct(v)) },
-        { label: 'No-shows', fill: th.warn, stroke: th.warn, width: 0, paths: bars(0.34, 1), points: { show: false }, value: (_u, v) => (v == null ? '' : pct(v)) },
+        { label: 'Event type' },
+        { label: 'Canceled', fill: th.danger, stroke: th.danger, width: 0, paths: bars(0.34, -1), points: { show: false } },
+        { label: 'No-shows', fill: th.warn, stroke: th.warn, width: 0, paths: bars(0.34, 1), points: { show: false } },
       ],
-      axes: [categoryAxis(types.map(shortName), th), valueAxis(th, pct)],
+      axes: [names.axis, valueAxis(th, pct)],
+      plugins: [names.plugin],
     },
     [types.map((_, i) => i), cancel, noShow],
   ];
@@ -139,15 +181,17 @@ export function ratesChart(ins: Insights, width: number, th: Theme): Built {
 export function leadChart(ins: Insights, width: number, th: Theme): Built {
   const labels = ins.leadTime.map((b) => b.label);
   const counts = ins.leadTime.map((b) => b.meetings);
+  const buckets = categories(labels, th);
   return [
     {
       ...base(width),
       scales: { x: { time: false, range: [-0.5, labels.length - 0.5] }, y: { range: [0, Math.max(1, ...counts) * 1.12] } },
       series: [
-        { label: 'Booked', value: (_u, i) => (i == null ? '' : (labels[i] ?? '')) },
+        { label: 'Booked' },
         { label: 'Meetings', fill: th.accent, stroke: th.accent, width: 0, paths: bars(0.8), points: { show: false } },
       ],
-      axes: [categoryAxis(labels, th), valueAxis(th, (v) => String(Math.round(v)))],
+      axes: [buckets.axis, valueAxis(th, (v) => String(Math.round(v)))],
+      plugins: [buckets.plugin],
     },
     [labels.map((_, i) => i), counts],
   ];
