@@ -334,6 +334,10 @@ fn stop(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// A subject ready for the load: its URL, its key, its store (none for the no-op handler), and
+/// how to stop it.
+type Subjected = (String, Vec<u8>, Option<PathBuf>, Box<dyn FnOnce()>);
+
 #[derive(Clone, Copy, PartialEq)]
 enum Subject {
     NoOp,
@@ -353,52 +357,51 @@ async fn measure(sb: &Sandbox, subject: Subject, concurrency: usize, total: usiz
     for run in 0..RUNS {
         let tag = format!("c{concurrency}-r{run}-{}", rand::random::<u32>());
         let dir = tempfile::tempdir().expect("tempdir");
-        let (url, key, db, stopper): (String, Vec<u8>, Option<PathBuf>, Box<dyn FnOnce()>) =
-            match subject {
-                Subject::NoOp => {
-                    let (url, tx) = serve_router(
-                        Router::new().route("/webhooks/calendly", post(|| async { "ok" })),
-                    )
-                    .await;
-                    (
-                        url,
-                        KEY.to_vec(),
-                        None,
-                        Box::new(move || {
-                            let _ = tx.send(());
-                        }),
-                    )
-                }
-                Subject::PerDelivery => {
-                    let db = dir.path().join("bench.db");
-                    let store = Arc::new(Store::open(&db).expect("store"));
-                    let (url, tx) = serve_router(per_delivery_router(store)).await;
-                    (
-                        url,
-                        KEY.to_vec(),
-                        Some(db),
-                        Box::new(move || {
-                            let _ = tx.send(());
-                        }),
-                    )
-                }
-                Subject::Slotline => {
-                    let mut s = start_serve(sb);
-                    // Let the start-up sync with the sandbox finish before the warm-up.
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                    let db = s.dir.path().join("slotline.db");
-                    let (url, key) = (s.url.clone(), s.key.clone());
-                    (
-                        url,
-                        key,
-                        Some(db),
-                        Box::new(move || {
-                            stop(&mut s.child);
-                            drop(s.dir);
-                        }),
-                    )
-                }
-            };
+        let (url, key, db, stopper): Subjected = match subject {
+            Subject::NoOp => {
+                let (url, tx) = serve_router(
+                    Router::new().route("/webhooks/calendly", post(|| async { "ok" })),
+                )
+                .await;
+                (
+                    url,
+                    KEY.to_vec(),
+                    None,
+                    Box::new(move || {
+                        let _ = tx.send(());
+                    }),
+                )
+            }
+            Subject::PerDelivery => {
+                let db = dir.path().join("bench.db");
+                let store = Arc::new(Store::open(&db).expect("store"));
+                let (url, tx) = serve_router(per_delivery_router(store)).await;
+                (
+                    url,
+                    KEY.to_vec(),
+                    Some(db),
+                    Box::new(move || {
+                        let _ = tx.send(());
+                    }),
+                )
+            }
+            Subject::Slotline => {
+                let mut s = start_serve(sb);
+                // Let the start-up sync with the sandbox finish before the warm-up.
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                let db = s.dir.path().join("slotline.db");
+                let (url, key) = (s.url.clone(), s.key.clone());
+                (
+                    url,
+                    key,
+                    Some(db),
+                    Box::new(move || {
+                        stop(&mut s.child);
+                        drop(s.dir);
+                    }),
+                )
+            }
+        };
         // Warm up the connections (never counted), then measure.
         let _ = load(&url, &key, &format!("warm-{tag}"), WARM_UP, concurrency).await;
         let s = load(&url, &key, &tag, total, concurrency).await;
