@@ -40,6 +40,10 @@ pub struct ProcessorConfig {
     /// How long an applied delivery's body is kept: the duplicate horizon. After it the body
     /// is pruned (its hash stays, so a late retry is still recognised as a duplicate).
     pub keep_bodies_for: Duration,
+    /// After a wake-up, how long [`run`] lets more deliveries arrive before its pass: a burst is
+    /// applied in a few passes of many rows, not one pass per delivery competing with the
+    /// receiver's commits for the writer.
+    pub settle: Duration,
 }
 
 /// Calendly retries a failed delivery for about a day; a week covers that with a margin and
@@ -54,6 +58,7 @@ impl Default for ProcessorConfig {
             retry_max: Duration::from_secs(3600),
             page: 100,
             keep_bodies_for: DUPLICATE_HORIZON,
+            settle: Duration::from_millis(25),
         }
     }
 }
@@ -146,8 +151,23 @@ pub fn process_due(
     now: DateTime<Utc>,
     config: &ProcessorConfig,
 ) -> Result<ProcessReport, ProcessError> {
+    process_pass(store, now, config, true)
+}
+
+/// [`process_due`], pruning old bodies first only when `prune` ([`run`] prunes once a minute,
+/// not on every pass).
+fn process_pass(
+    store: &Store,
+    now: DateTime<Utc>,
+    config: &ProcessorConfig,
+    prune: bool,
+) -> Result<ProcessReport, ProcessError> {
     let mut report = ProcessReport {
-        pruned: prune_bodies(store, now, config)?,
+        pruned: if prune {
+            prune_bodies(store, now, config)?
+        } else {
+            0
+        },
         ..ProcessReport::default()
     };
     let mut after = 0;
@@ -172,6 +192,10 @@ pub fn process_due(
         while !rest.is_empty() {
             let done = process_batch(store, rest, now, &mut report)?;
             rest = &rest[done..];
+            if !rest.is_empty() {
+                // Let a receiver commit that waited for this batch take the writer first.
+                std::thread::sleep(BATCH_GAP);
+            }
         }
     }
     if !report.is_empty() {
@@ -248,6 +272,10 @@ fn retry_due(entry: &InboxEntry, config: &ProcessorConfig) -> Option<DateTime<Ut
 /// commit per delivery while the receiver is acknowledging a burst; and the batches are short,
 /// so the receiver's own commits never wait long behind one.
 const BATCH_BUDGET: std::time::Duration = Duration::from_millis(4);
+/// The pause between two batches of one pass.
+const BATCH_GAP: std::time::Duration = Duration::from_millis(1);
+/// How often [`run`] prunes old bodies (besides its first pass).
+const PRUNE_EVERY: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Applies rows of `ids` in one transaction, in order, until [`BATCH_BUDGET`] is spent (at least
 /// one row); returns how many it took. Each row is applied and marked in a savepoint of its own:
@@ -361,8 +389,10 @@ fn apply_row(tx: &rusqlite::Transaction<'_>, id: i64, stamp: &str) -> Result<Row
 const IDLE_RECHECK: Duration = Duration::from_secs(600);
 
 /// Processes the inbox until `shutdown` resolves: at start, every unapplied delivery is tried
-/// again ([`retry_unapplied`]); then a pass after every `notify` (the receiver's commits), when a
-/// failed row's back-off ends, and at least every ten minutes (which also prunes old bodies).
+/// again ([`retry_unapplied`]); then a pass after every `notify` (the receiver's commits, once
+/// the burst has had [`ProcessorConfig::settle`] to arrive), when a failed row's back-off ends,
+/// and at least every ten minutes. Old bodies are pruned at the first pass and then at most once
+/// a minute.
 /// Each pass that changed something is sent on `reports`.
 #[instrument(skip_all)]
 pub async fn run(
@@ -375,17 +405,23 @@ pub async fn run(
 ) {
     tokio::pin!(shutdown);
     let mut first = true;
+    let mut pruned_at: Option<DateTime<Utc>> = None;
     loop {
         let pass_store = store.clone();
         let pass_config = config.clone();
         let pass_clock = clock.clone();
         let now = clock.now();
         let requeue = std::mem::replace(&mut first, false);
+        // The first pass prunes (through `retry_unapplied`), then once a minute.
+        let prune = pruned_at.is_none_or(|at| now - at >= PRUNE_EVERY);
+        if prune {
+            pruned_at = Some(now);
+        }
         let pass = tokio::task::spawn_blocking(move || {
             if requeue {
                 retry_unapplied(&pass_store, pass_clock.as_ref(), &pass_config)
             } else {
-                process_due(&pass_store, now, &pass_config)
+                process_pass(&pass_store, now, &pass_config, prune)
             }
         })
         .await;
@@ -412,7 +448,13 @@ pub async fn run(
             .min(IDLE_RECHECK);
         tokio::select! {
             _ = &mut shutdown => return,
-            _ = notify.notified() => {}
+            _ = notify.notified() => {
+                // A delivery was committed: let the rest of a burst arrive first.
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    _ = tokio::time::sleep(config.settle) => {}
+                }
+            }
             _ = tokio::time::sleep(wait) => {}
         }
     }
