@@ -72,7 +72,8 @@ bundle: ui
 test-bundle: bundle
 	bash tests/bundle/install-test.sh "$$(ls -t $(DEB_DIR)/*.deb | head -1)"
 
-## Every benchmark; rewrites BENCHMARKS.md (medians, spreads, baselines, the machine).
+## Every benchmark; rewrites BENCHMARKS.md: the summary table (target, measured, same-run baseline,
+## verdict), then each benchmark's section. BENCH_ONLY="ingest store" re-runs only those.
 bench: ui
 	RELEASE_TARGET_DIR=$(RELEASE_TARGET_DIR) bash tests/with-keyring.sh bash .ci/bench.sh
 

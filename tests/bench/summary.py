@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-"""Writes BENCHMARKS.md from one `make bench` run (see .ci/bench.sh):
+"""Writes BENCHMARKS.md from the benchmarks' output (see .ci/bench.sh):
 
-    summary.py SUMMARY_JSONL SECTIONS_MD DATE MACHINE > BENCHMARKS.md
+    summary.py OUT_DIR MACHINE > BENCHMARKS.md
 
-SUMMARY_JSONL holds the rows the benchmarks appended, one JSON object a line with `order`,
-`target`, `measured`, `baseline` and `verdict` (`met` or `missed`, computed by the benchmark from
-its own figures). The table lists them in `order`; a target that no benchmark reported (one that
-failed or did not run) is listed as `missed`, never left out. Fails on a verdict that is neither.
+OUT_DIR holds, for each benchmark KEY, KEY.md (its section), KEY.when (when it ran) and KEY.jsonl
+(the rows it appended, one JSON object a line with `order`, `target`, `measured`, `baseline` and
+`verdict`: `met` or `missed`, computed by the benchmark from its own figures). The table lists the
+rows in `order`; a target that no benchmark reported (one that failed or did not run) is listed as
+`missed`, never left out. Fails on a verdict that is neither.
 """
 
 import json
+import os
 import sys
+
+# The sections in the order BENCHMARKS.md shows them.
+KEYS = ["ingest", "store", "sync", "calendar-webkit", "render", "startup"]
 
 # Every target of the issues (16, 17, 6), so a missing measurement shows as a missed row.
 EXPECTED = {
@@ -35,29 +40,38 @@ def cell(text):
 
 
 def main():
-    summary_path, sections_path, date, machine = sys.argv[1:5]
-    rows = {}
-    with open(summary_path) as f:
-        for line in f:
-            if line.strip():
-                row = json.loads(line)
-                if row["verdict"] not in ("met", "missed"):
-                    raise SystemExit(f"summary: a verdict must be met or missed: {row}")
-                rows[row["order"]] = row
+    out, machine = sys.argv[1:3]
+    rows, sections, when = {}, [], {}
+    for key in KEYS:
+        path = os.path.join(out, key)
+        if os.path.exists(path + ".when"):
+            with open(path + ".when") as f:
+                when[key] = f.read().strip()
+        if os.path.exists(path + ".md"):
+            with open(path + ".md") as f:
+                sections.append((key, f.read().strip()))
+        if os.path.exists(path + ".jsonl"):
+            with open(path + ".jsonl") as f:
+                for line in f:
+                    if line.strip():
+                        row = json.loads(line)
+                        if row["verdict"] not in ("met", "missed"):
+                            raise SystemExit(f"summary: a verdict must be met or missed: {row}")
+                        rows[row["order"]] = row
     for order, target in EXPECTED.items():
         rows.setdefault(order, {"order": order, "target": target,
                                 "measured": "not measured: its benchmark did not report (see its section)",
                                 "baseline": "—", "verdict": "missed"})
-    with open(sections_path) as f:
-        sections = f.read()
     met = sum(r["verdict"] == "met" for r in rows.values())
+    days = sorted({w[:10] for w in when.values()})
     print("# Benchmarks")
     print()
     print("## Summary")
     print()
-    print(f"Written by `make bench` on {date}: one row per target, each figure a median beside a baseline "
-          f"measured in the same run, on equal terms (the same build profile and rendering mode, the shipped "
-          f"configuration). {met} of {len(rows)} targets met. The sections below are this run's full output.")
+    print(f"Written by `make bench` ({', '.join(days) or 'no run'}): one row per target, each figure a median beside a "
+          f"baseline measured in the same run of its benchmark, on equal terms (the same build profile and rendering "
+          f"mode, the shipped configuration). {met} of {len(rows)} targets met. The sections below are the "
+          f"benchmarks' full output; each says when it ran.")
     print()
     print("| target | measured | baseline (same run) | verdict |")
     print("| --- | --- | --- | --- |")
@@ -66,8 +80,14 @@ def main():
         print(f"| {cell(r['target'])} | {cell(r['measured'])} | {cell(r['baseline'])} | {r['verdict']} |")
     print()
     print(f"Machine: {machine}.")
-    print()
-    print(sections.rstrip())
+    for key, text in sections:
+        lines = text.split("\n")
+        print()
+        print(lines[0])
+        if key in when:
+            print()
+            print(f"_Run {when[key]}._")
+        print("\n".join(lines[1:]))
 
 
 if __name__ == "__main__":
