@@ -186,7 +186,7 @@ def main():
             time.sleep(0.1)
         data = tempfile.mkdtemp(prefix="slotline-bench-")
         env = dict(os.environ, DISPLAY=display, SLOTLINE_DATA_DIR=data,
-                   SLOTLINE_LOG="warn,slotline::app::commands=info")
+                   SLOTLINE_LOG="warn,slotline::app=info")
         env.pop("BROWSER", None)
         sandbox, env, sync_seconds, meetings = seed(slotline, env)
         # Both rendering modes, each app in each: compositing on (WebKit's default, as on a laptop
