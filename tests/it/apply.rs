@@ -1,5 +1,6 @@
 //! The apply path against a real SQLite file: replays, reordering and reschedule halves converge.
 
+use crate::common::fresh_store;
 use serde_json::{json, Value};
 use slotline::calendly::models::{WebhookEnvelope, WebhookPayload};
 use slotline::export::{json_export, Range};
@@ -62,12 +63,6 @@ fn apply_all(store: &Store, inputs: &[&Input]) -> u64 {
             .rows_written;
     }
     written
-}
-
-fn fresh() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("t.db")).expect("open");
-    (dir, store)
 }
 
 fn export(store: &Store) -> Value {
@@ -160,7 +155,7 @@ fn a_reschedule_converges_in_either_order_and_with_duplicates() {
     ];
     let mut results = Vec::new();
     for order in &orders {
-        let (_dir, store) = fresh();
+        let (_dir, store) = fresh_store();
         apply_all(&store, order);
         results.push(export(&store));
     }
@@ -198,7 +193,7 @@ fn a_reschedule_converges_in_either_order_and_with_duplicates() {
 #[test]
 fn applying_the_same_input_twice_writes_nothing() {
     let (booked, canceled_half, created_half) = reschedule_set();
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     assert!(apply_all(&store, &[&booked, &canceled_half, &created_half]) > 0);
     assert_eq!(
         apply_all(&store, &[&booked, &canceled_half, &created_half]),
@@ -235,9 +230,9 @@ fn an_older_update_after_a_newer_one_does_not_win() {
     canceled["cancellation"] = json!({"canceled_by": "Maya Lindqvist", "reason": "Host is ill", "canceler_type": "host", "created_at": "2026-11-02T09:00:00.000000Z"});
     let created = delivery("invitee.created", &booked, "2026-11-01T09:00:00.000000Z");
     let cancel = delivery("invitee.canceled", &canceled, "2026-11-02T09:00:00.000000Z");
-    let (_d1, a) = fresh();
+    let (_d1, a) = fresh_store();
     apply_all(&a, &[&created, &cancel]);
-    let (_d2, b) = fresh();
+    let (_d2, b) = fresh_store();
     apply_all(&b, &[&cancel, &created]);
     let (ea, eb) = (export(&a), export(&b));
     pretty_assertions::assert_eq!(ea, eb);
@@ -290,7 +285,7 @@ fn a_no_show_sets_and_clears_a_flag() {
         "2026-11-10T12:00:00.000000Z",
     );
 
-    let (_d, store) = fresh();
+    let (_d, store) = fresh_store();
     apply_all(&store, &[&b, &m]);
     assert_eq!(export(&store)["events"][0]["invitees"][0]["no_show"], true);
     apply_all(&store, &[&c, &m, &c]);
@@ -301,7 +296,7 @@ fn a_no_show_sets_and_clears_a_flag() {
         vec!["booked", "no_show", "no_show_cleared"]
     );
 
-    let (_d2, other) = fresh();
+    let (_d2, other) = fresh_store();
     apply_all(&other, &[&c, &b, &m]);
     pretty_assertions::assert_eq!(in_order, export(&other));
 }
@@ -335,7 +330,7 @@ fn contacts_are_one_per_email_case_insensitively() {
     b["email"] = json!("anna.schmidt@example.com");
     b["created_at"] = json!("2026-11-02T09:00:00.000000Z");
     b["name"] = json!("Anna M. Schmidt");
-    let (_d, store) = fresh();
+    let (_d, store) = fresh_store();
     apply_all(
         &store,
         &[
@@ -394,7 +389,7 @@ fn api_input_and_webhook_input_of_the_same_change_make_one_row_and_one_activity(
         event: serde_json::from_value(ev).expect("event"),
         invitees: vec![serde_json::from_value(listed).expect("invitee")],
     };
-    let (_d, store) = fresh();
+    let (_d, store) = fresh_store();
     apply_all(&store, &[&hook, &api, &hook]);
     let out = export(&store);
     assert_eq!(out["events"].as_array().expect("e").len(), 1);
@@ -410,7 +405,7 @@ fn unknown_events_and_bad_timestamps_are_errors_not_panics() {
         "active",
         "2026-11-01T09:00:00.000000Z",
     );
-    let (_d, store) = fresh();
+    let (_d, store) = fresh_store();
     let err = store
         .with_tx(|tx| {
             apply(

@@ -3,6 +3,7 @@
 //! consultant's overrides surviving re-syncs; CSV escaping; payments from syncs and webhooks;
 //! and `slotline report` through the real binary.
 
+use crate::common::fresh_store;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -39,12 +40,6 @@ async fn sandbox(seed: u64, events: usize, now: DateTime<Utc>) -> Sandbox {
         ..SandboxConfig::default()
     })
     .await
-}
-
-fn fresh() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("slotline.db")).expect("store");
-    (dir, store)
 }
 
 async fn sync(sb: &Sandbox, store: &Store) {
@@ -378,7 +373,7 @@ fn paid(amount: f64, currency: &str, successful: bool) -> Option<Value> {
 async fn the_report_counts_as_the_rules_say_on_the_sandboxs_data() {
     let now = at("2026-03-11T08:00:00Z");
     let sb = sandbox(171, 140, now).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let day = |d: i64, h: u32| {
         (now + chrono::Duration::days(d))
             .date_naive()
@@ -553,7 +548,7 @@ async fn the_report_counts_as_the_rules_say_on_the_sandboxs_data() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn weeks_start_on_monday_in_the_zone_across_dst_changes() {
     let sb = sandbox(172, 0, at("2026-03-01T08:00:00Z")).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     // Berlin: summer time starts on Sunday 29 March 2026 and ends on Sunday 25 October 2026.
     let local = |s: &str| {
         BERLIN
@@ -608,7 +603,7 @@ async fn weeks_start_on_monday_in_the_zone_across_dst_changes() {
 async fn renames_merges_and_moves_survive_every_resync() {
     let now = at("2026-03-11T08:00:00Z");
     let sb = sandbox(173, 40, now).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let day = |d: i64| {
         (now + chrono::Duration::days(d))
             .date_naive()
@@ -754,7 +749,7 @@ async fn renames_merges_and_moves_survive_every_resync() {
 async fn the_csv_quotes_a_name_with_a_comma_a_quote_and_a_newline() {
     let now = at("2026-03-11T08:00:00Z");
     let sb = sandbox(174, 0, now).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let start = at("2026-03-12T09:00:00Z");
     book(
         &sb,
@@ -834,7 +829,7 @@ async fn the_csv_quotes_a_name_with_a_comma_a_quote_and_a_newline() {
 async fn payments_are_stored_from_syncs_and_from_webhooks_and_shown_in_the_detail() {
     let now = at("2026-03-11T08:00:00Z");
     let sb = sandbox(175, 0, now).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let synced = book(
         &sb,
         "intro-call",

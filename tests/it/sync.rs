@@ -3,6 +3,7 @@
 //! a lost network, a killed run) converge, changes made while asleep appear, webhooks during a
 //! sync make no duplicates, and pacing keeps a small rate limit free of 429s.
 
+use crate::common::fresh_store;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -37,12 +38,6 @@ async fn sandbox(events: usize, seed: u64) -> Sandbox {
         ..SandboxConfig::default()
     })
     .await
-}
-
-fn fresh() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("slotline.db")).expect("store");
-    (dir, store)
 }
 
 fn client(sb: &Sandbox) -> Client {
@@ -178,7 +173,7 @@ fn pages_for(events: usize) -> u64 {
 
 async fn first_sync_then_resync(events: usize, seed: u64) {
     let sb = sandbox(events, seed).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let now = sb.now();
     let snap = state(&sb);
     let n = event_uris(&snap).len();
@@ -258,7 +253,7 @@ async fn injected_429s_and_a_5xx_burst_still_converge() {
         ..SandboxConfig::default()
     })
     .await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let now = sb.now();
     // Injected 429s contradict the headers (plenty left), so they are never waited out in full.
     let opts = SyncOptions {
@@ -300,7 +295,7 @@ async fn sync_killed_after(sb: &Sandbox, store: &Store, now: DateTime<Utc>, page
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_sync_resumes_from_its_next_page() {
     let sb = sandbox(450, 14).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let now = sb.now();
     let n = event_uris(&state(&sb)).len();
     let pages = pages_for(n);
@@ -345,7 +340,7 @@ async fn a_killed_sync_resumes_from_its_next_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_5xx_storm_mid_sync_leaves_whole_pages_and_a_clear_error_then_resumes() {
     let sb = sandbox(350, 15).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let now = sb.now();
     let opts = SyncOptions {
         max_retries: 2,
@@ -396,7 +391,7 @@ async fn a_lost_network_ends_in_a_clear_partial_state_and_a_new_server_starts_th
     })
     .await
     .expect("sandbox");
-    let (_db, store) = fresh();
+    let (_db, store) = fresh_store();
     let now = sb.now();
     let mut stop = Some(stop_tx);
     let opts = SyncOptions {
@@ -505,7 +500,7 @@ fn future_single_invitees(state: &Value, now: DateTime<Utc>) -> Vec<(String, Str
 async fn a_cancellation_and_a_reschedule_made_while_asleep_appear_after_waking() {
     use slotline::calendly::subscriptions::{self, Outcome};
     let sb = sandbox(120, 17).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let now = sb.now();
     let c = client(&sb);
     run(&sb, &store, now, &quick()).await.expect("first sync");
@@ -620,7 +615,7 @@ async fn a_cancellation_and_a_reschedule_made_while_asleep_appear_after_waking()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_applied_during_a_sync_makes_no_duplicates() {
     let sb = sandbox(350, 18).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let now = sb.now();
     // A booking on the last page of the listing, delivered by webhook while page 1 is applied.
     let start = (now + chrono::Duration::days(200))
@@ -727,7 +722,7 @@ async fn a_webhook_applied_during_a_sync_makes_no_duplicates() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_missing_from_the_listing_are_looked_up_before_anything_changes() {
     let sb = sandbox(120, 19).await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let now = sb.now();
     let window = Window {
         from: now - chrono::Duration::days(10),
@@ -846,7 +841,7 @@ async fn a_refused_organization_listing_falls_back_to_the_users_events() {
         ..SandboxConfig::default()
     })
     .await;
-    let (_dir, store) = fresh();
+    let (_dir, store) = fresh_store();
     let now = sb.now();
     let opts = SyncOptions {
         organization: Some(sb.organization_uri()),
@@ -881,8 +876,8 @@ async fn tight_sandbox(seed: u64) -> Sandbox {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pacing_by_the_headers_gets_no_429_where_unpaced_requests_do() {
     let (paced_sb, unpaced_sb) = tokio::join!(tight_sandbox(21), tight_sandbox(21));
-    let (_d1, paced_store) = fresh();
-    let (_d2, unpaced_store) = fresh();
+    let (_d1, paced_store) = fresh_store();
+    let (_d2, unpaced_store) = fresh_store();
     let now = paced_sb.now();
     let unpaced_opts = SyncOptions {
         pace: false,

@@ -321,3 +321,10 @@ pub fn activities_of(store: &slotline::store::Store, email: &str) -> Vec<String>
         })
         .expect("query")
 }
+
+/// An empty store in a fresh temporary folder; keep the folder as long as the store.
+pub fn fresh_store() -> (tempfile::TempDir, slotline::store::Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = slotline::store::Store::open(&dir.path().join("slotline.db")).expect("store");
+    (dir, store)
+}
