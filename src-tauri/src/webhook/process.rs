@@ -271,9 +271,9 @@ fn retry_due(entry: &InboxEntry, config: &ProcessorConfig) -> Option<DateTime<Ut
 /// batches, one commit (one fsync) for many, so the processor does not spend the disk one
 /// commit per delivery while the receiver is acknowledging a burst; and the batches are short,
 /// so the receiver's own commits never wait long behind one.
-const BATCH_BUDGET: std::time::Duration = Duration::from_millis(4);
+const BATCH_BUDGET: Duration = Duration::from_millis(4);
 /// The pause between two batches of one pass.
-const BATCH_GAP: std::time::Duration = Duration::from_millis(1);
+const BATCH_GAP: Duration = Duration::from_millis(1);
 /// How often [`run`] prunes old bodies (besides its first pass).
 const PRUNE_EVERY: chrono::Duration = chrono::Duration::seconds(60);
 
