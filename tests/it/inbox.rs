@@ -20,6 +20,7 @@ use slotline::store::inbox::{self, InboxState, UnappliedReason};
 use slotline::store::Store;
 use slotline::webhook::process::{self, decode_body, ProcessorConfig, DUPLICATE_HORIZON};
 use slotline::webhook::verify::sign;
+use slotline::webhook::writer::Arrivals;
 use slotline::webhook::{KeyLabel, Receiver, ReceiverConfig, PATH};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -311,7 +312,7 @@ async fn the_processor_retries_unapplied_deliveries_when_it_starts() {
     let run = tokio::spawn(process::run(
         store.clone(),
         clock,
-        Arc::new(tokio::sync::Notify::new()),
+        Arc::new(Arrivals::default()),
         ProcessorConfig::default(),
         tx,
         async move {
@@ -370,6 +371,74 @@ const NULLABLE: &[&str] = &[
 ];
 
 /// A delivery with every nullable field present (with a value), so that nulling it is a change.
+/// Adversary: a flood of deliveries that never pauses. The processor leaves the database to
+/// the receiver while it commits, but not for ever: a delivery is applied no later than
+/// `max_lag` after the burst began, although the receiver is never quiet for `settle`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_that_never_pauses_is_applied_within_the_max_lag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(Store::open(&dir.path().join("slotline.db")).expect("open"));
+    let config = ProcessorConfig {
+        // Never quiet that long during the flood below: only `max_lag` can start the pass.
+        settle: Duration::from_secs(30),
+        max_lag: Duration::from_millis(400),
+        ..ProcessorConfig::default()
+    };
+    let arrivals = Arc::new(Arrivals::default());
+    let (tx, mut reports) = tokio::sync::mpsc::unbounded_channel();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let run = tokio::spawn(process::run(
+        store.clone(),
+        Arc::new(slotline::clock::SystemClock) as Arc<dyn Clock>,
+        arrivals.clone(),
+        config,
+        tx,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    // Its first pass (the start-up retry) finds an empty inbox and reports nothing.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let body = serde_json::to_vec(&booking("FLOOD")).expect("json");
+    store
+        .with_tx(|tx| {
+            inbox::insert(
+                tx,
+                &body,
+                &hex::encode(Sha256::digest(&body)),
+                "t=1,v1=00",
+                Some("invitee.created"),
+                &format_utc(Utc::now()),
+            )
+        })
+        .expect("insert");
+    let began = std::time::Instant::now();
+    arrivals.arrived();
+    // The receiver goes on committing every 20 ms.
+    let flood = {
+        let arrivals = arrivals.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                arrivals.arrived();
+            }
+        })
+    };
+    let report = tokio::time::timeout(Duration::from_secs(10), reports.recv())
+        .await
+        .expect("a pass during the flood, long before `settle`")
+        .expect("report");
+    let waited = began.elapsed();
+    flood.abort();
+    assert_eq!(report.applied, 1, "{report:?}");
+    assert!(
+        waited >= Duration::from_millis(400),
+        "the pass waited for the max lag while the receiver was busy ({waited:?})"
+    );
+    let _ = stop.send(());
+    run.await.expect("run");
+}
+
 fn full(tag: &str) -> Value {
     with(
         booking(tag),
@@ -587,7 +656,7 @@ async fn applied_bodies_are_pruned_after_the_duplicate_horizon() {
     clock.set(after);
     let (tx, mut reports) = tokio::sync::mpsc::unbounded_channel();
     let (stop_run, run_stopped) = oneshot::channel::<()>();
-    let notify = receiver.notify();
+    let notify = receiver.arrivals();
     let run = tokio::spawn(process::run(
         store.clone(),
         clock.clone(),

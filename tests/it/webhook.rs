@@ -1012,7 +1012,7 @@ async fn sandbox_deliveries_are_verified_stored_and_applied() {
     let processor = tokio::spawn(process::run(
         rx.store.clone(),
         Arc::new(SystemClock) as Arc<dyn Clock>,
-        rx.receiver.notify(),
+        rx.receiver.arrivals(),
         ProcessorConfig::default(),
         reports_tx,
         async move {

@@ -155,7 +155,7 @@ impl Live {
             tasks.push(tokio::spawn(process::run(
                 store.clone(),
                 clock.clone(),
-                receiver.notify(),
+                receiver.arrivals(),
                 process::ProcessorConfig::default(),
                 report_tx,
                 stopped(stop_rx.clone()),
@@ -177,7 +177,7 @@ impl Live {
             tasks.push(tokio::spawn(process::run(
                 store.clone(),
                 clock.clone(),
-                Arc::new(tokio::sync::Notify::new()),
+                Arc::new(crate::webhook::writer::Arrivals::default()),
                 process::ProcessorConfig::default(),
                 report_tx,
                 stopped(stop_rx.clone()),

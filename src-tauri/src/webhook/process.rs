@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 use tracing::instrument;
 
 use crate::calendly::models::{WebhookEnvelope, WebhookPayload};
@@ -25,6 +25,8 @@ use crate::store::inbox::{self, InboxEntry, InboxState, UnappliedReason};
 use crate::store::{Store, StoreError};
 use crate::sync::apply::ApplyError;
 use crate::sync::{self, plan, ApplyOutcome, Input};
+
+use super::writer::Arrivals;
 
 /// Retry policy and batch size.
 #[derive(Debug, Clone)]
@@ -40,10 +42,14 @@ pub struct ProcessorConfig {
     /// How long an applied delivery's body is kept: the duplicate horizon. After it the body
     /// is pruned (its hash stays, so a late retry is still recognised as a duplicate).
     pub keep_bodies_for: Duration,
-    /// After a wake-up, how long [`run`] lets more deliveries arrive before its pass: a burst is
-    /// applied in a few passes of many rows, not one pass per delivery competing with the
-    /// receiver's commits for the writer.
+    /// How long the receiver must be quiet (no commit) before [`run`] starts a pass: a burst is
+    /// acknowledged first and applied in a few passes of many rows, not one pass per delivery
+    /// competing with the receiver's commits for the writer.
     pub settle: Duration,
+    /// The longest [`run`] waits for that quiet after the first delivery of a burst, and the
+    /// longest a pass steps aside between two batches while the receiver commits back to back:
+    /// in a flood that never pauses, the processor still applies a batch this often.
+    pub max_lag: Duration,
 }
 
 /// Calendly retries a failed delivery for about a day; a week covers that with a margin and
@@ -59,6 +65,7 @@ impl Default for ProcessorConfig {
             page: 100,
             keep_bodies_for: DUPLICATE_HORIZON,
             settle: Duration::from_millis(25),
+            max_lag: Duration::from_millis(250),
         }
     }
 }
@@ -151,16 +158,18 @@ pub fn process_due(
     now: DateTime<Utc>,
     config: &ProcessorConfig,
 ) -> Result<ProcessReport, ProcessError> {
-    process_pass(store, now, config, true)
+    process_pass(store, now, config, true, None)
 }
 
 /// [`process_due`], pruning old bodies first only when `prune` ([`run`] prunes once a minute,
-/// not on every pass).
+/// not on every pass), and stepping aside between batches while `arrivals` shows the receiver
+/// committing.
 fn process_pass(
     store: &Store,
     now: DateTime<Utc>,
     config: &ProcessorConfig,
     prune: bool,
+    arrivals: Option<&Arrivals>,
 ) -> Result<ProcessReport, ProcessError> {
     let mut report = ProcessReport {
         pruned: if prune {
@@ -190,11 +199,11 @@ fn process_pass(
         }
         let mut rest = &due[..];
         while !rest.is_empty() {
+            let seen = arrivals.map(Arrivals::count);
             let done = process_batch(store, rest, now, &mut report)?;
             rest = &rest[done..];
             if !rest.is_empty() {
-                // Let a receiver commit that waited for this batch take the writer first.
-                std::thread::sleep(BATCH_GAP);
+                step_aside(arrivals.zip(seen), config.max_lag);
             }
         }
     }
@@ -207,6 +216,24 @@ fn process_pass(
         );
     }
     Ok(report)
+}
+
+/// Between two batches of a pass: a receiver commit that waited for the last batch takes the
+/// writer first, and while the receiver goes on committing back to back (`arrivals` moved on
+/// from the count `seen` before the batch, and again within every [`QUIET`]), the pass waits,
+/// at most `most` ([`ProcessorConfig::max_lag`]). In a flood the processor then holds the
+/// writer for one short batch in every `most`, and the acknowledgements, which Calendly waits
+/// for, do not queue behind it; the backlog is applied as soon as the flood pauses.
+fn step_aside(arrivals: Option<(&Arrivals, u64)>, most: Duration) {
+    std::thread::sleep(BATCH_GAP);
+    let Some((arrivals, mut seen)) = arrivals else {
+        return;
+    };
+    let until = std::time::Instant::now() + most;
+    while arrivals.count() != seen && std::time::Instant::now() < until {
+        seen = arrivals.count();
+        std::thread::sleep(QUIET);
+    }
 }
 
 /// Prunes the bodies of deliveries applied and received more than `keep_bodies_for` before
@@ -274,6 +301,8 @@ fn retry_due(entry: &InboxEntry, config: &ProcessorConfig) -> Option<DateTime<Ut
 const BATCH_BUDGET: Duration = Duration::from_millis(4);
 /// The pause between two batches of one pass.
 const BATCH_GAP: Duration = Duration::from_millis(1);
+/// How long the receiver must not commit for a pass to go on after stepping aside.
+const QUIET: Duration = Duration::from_millis(4);
 /// How often [`run`] prunes old bodies (besides its first pass).
 const PRUNE_EVERY: chrono::Duration = chrono::Duration::seconds(60);
 
@@ -389,16 +418,16 @@ fn apply_row(tx: &rusqlite::Transaction<'_>, id: i64, stamp: &str) -> Result<Row
 const IDLE_RECHECK: Duration = Duration::from_secs(600);
 
 /// Processes the inbox until `shutdown` resolves: at start, every unapplied delivery is tried
-/// again ([`retry_unapplied`]); then a pass after every `notify` (the receiver's commits, once
-/// the burst has had [`ProcessorConfig::settle`] to arrive), when a failed row's back-off ends,
-/// and at least every ten minutes. Old bodies are pruned at the first pass and then at most once
+/// again ([`retry_unapplied`]); then a pass after the receiver's commits (`arrivals`), once it
+/// has been quiet for [`ProcessorConfig::settle`] or [`ProcessorConfig::max_lag`] after the
+/// first of them; when a failed row's back-off ends; and at least every ten minutes. Old bodies are pruned at the first pass and then at most once
 /// a minute.
 /// Each pass that changed something is sent on `reports`.
 #[instrument(skip_all)]
 pub async fn run(
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
-    notify: Arc<Notify>,
+    arrivals: Arc<Arrivals>,
     config: ProcessorConfig,
     reports: mpsc::UnboundedSender<ProcessReport>,
     shutdown: impl Future<Output = ()> + Send,
@@ -410,6 +439,7 @@ pub async fn run(
         let pass_store = store.clone();
         let pass_config = config.clone();
         let pass_clock = clock.clone();
+        let pass_arrivals = arrivals.clone();
         let now = clock.now();
         let requeue = std::mem::replace(&mut first, false);
         // The first pass prunes (through `retry_unapplied`), then once a minute.
@@ -421,7 +451,7 @@ pub async fn run(
             if requeue {
                 retry_unapplied(&pass_store, pass_clock.as_ref(), &pass_config)
             } else {
-                process_pass(&pass_store, now, &pass_config, prune)
+                process_pass(&pass_store, now, &pass_config, prune, Some(&pass_arrivals))
             }
         })
         .await;
@@ -448,11 +478,20 @@ pub async fn run(
             .min(IDLE_RECHECK);
         tokio::select! {
             _ = &mut shutdown => return,
-            _ = notify.notified() => {
-                // A delivery was committed: let the rest of a burst arrive first.
-                tokio::select! {
-                    _ = &mut shutdown => return,
-                    _ = tokio::time::sleep(config.settle) => {}
+            _ = arrivals.wait() => {
+                // A delivery was committed: let the rest of a burst be acknowledged first.
+                let deadline = tokio::time::Instant::now() + config.max_lag;
+                loop {
+                    let quiet = (tokio::time::Instant::now() + config.settle).min(deadline);
+                    tokio::select! {
+                        _ = &mut shutdown => return,
+                        _ = arrivals.wait() => {
+                            if tokio::time::Instant::now() >= deadline {
+                                break;
+                            }
+                        }
+                        _ = tokio::time::sleep_until(quiet) => break,
+                    }
                 }
             }
             _ = tokio::time::sleep(wait) => {}
@@ -476,6 +515,43 @@ mod tests {
             reason: None,
             pruned_at: None,
         }
+    }
+
+    /// Between two batches a pass waits while the receiver goes on committing, at most `most`,
+    /// and hardly at all when it is quiet.
+    #[test]
+    fn a_pass_steps_aside_while_the_receiver_commits() {
+        use std::time::Instant;
+        let arrivals = Arc::new(Arrivals::default());
+        let started = Instant::now();
+        step_aside(Some((&arrivals, arrivals.count())), Duration::from_secs(5));
+        assert!(started.elapsed() < Duration::from_secs(1), "quiet: no wait");
+
+        let busy = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let flood = {
+            let (arrivals, busy) = (arrivals.clone(), busy.clone());
+            std::thread::spawn(move || {
+                while busy.load(std::sync::atomic::Ordering::Relaxed) {
+                    arrivals.arrived();
+                    std::thread::sleep(Duration::from_micros(500));
+                }
+            })
+        };
+        let seen = arrivals.count();
+        std::thread::sleep(Duration::from_millis(5));
+        let started = Instant::now();
+        step_aside(Some((&arrivals, seen)), Duration::from_millis(200));
+        let waited = started.elapsed();
+        busy.store(false, std::sync::atomic::Ordering::Relaxed);
+        flood.join().expect("flood");
+        assert!(
+            waited >= Duration::from_millis(200),
+            "busy: waited {waited:?}"
+        );
+        assert!(
+            waited < Duration::from_secs(3),
+            "but not for ever: {waited:?}"
+        );
     }
 
     #[test]

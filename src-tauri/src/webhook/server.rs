@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tracing::instrument;
 
 use axum::serve::ListenerExt;
@@ -20,7 +20,7 @@ use super::ratelimit::{is_loopback, FailureThrottle, RateLimit};
 use super::refusals::Refusals;
 use super::routes::{self, RouteState};
 use super::verify::{SigningKeys, TOLERANCE};
-use super::writer::{self, WriterConfig, WriterCounters, WriterParts, WriterStats};
+use super::writer::{self, Arrivals, WriterConfig, WriterCounters, WriterParts, WriterStats};
 use crate::clock::Clock;
 use crate::store::Store;
 
@@ -92,7 +92,7 @@ pub struct Receiver {
     keys: Arc<dyn SigningKeys>,
     clock: Arc<dyn Clock>,
     config: ReceiverConfig,
-    notify: Arc<Notify>,
+    arrivals: Arc<Arrivals>,
     stats: Arc<WriterStats>,
     /// More routes served on the same listener (the OAuth redirect behind the tunnel).
     extra: Option<axum::Router>,
@@ -116,16 +116,16 @@ impl Receiver {
             keys: Arc::new(keys),
             clock,
             config,
-            notify: Arc::new(Notify::new()),
+            arrivals: Arc::new(Arrivals::default()),
             stats: Arc::new(WriterStats::default()),
             extra: None,
         }
     }
 
-    /// Notified after every commit that stored a new delivery: hand it to
+    /// Told after every commit that stored a new delivery: hand it to
     /// [`super::process::run`].
-    pub fn notify(&self) -> Arc<Notify> {
-        self.notify.clone()
+    pub fn arrivals(&self) -> Arc<Arrivals> {
+        self.arrivals.clone()
     }
 
     /// Commits, stored rows, duplicates and failures so far.
@@ -149,7 +149,7 @@ impl Receiver {
         let (writer, writer_task) = writer::spawn(WriterParts {
             store: self.store.clone(),
             clock: self.clock.clone(),
-            notify: self.notify.clone(),
+            arrivals: self.arrivals.clone(),
             stats: self.stats.clone(),
             config: self.config.writer,
         });

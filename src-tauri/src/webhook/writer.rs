@@ -109,6 +109,33 @@ impl WriterStats {
     }
 }
 
+/// The writer's signal to the inbox processor ([`super::process::run`]): it wakes the processor
+/// after every commit that stored a new delivery, and counts those commits, so a pass of the
+/// processor can see that the receiver is still busy and leave it the database first.
+#[derive(Debug, Default)]
+pub struct Arrivals {
+    wake: Notify,
+    commits: AtomicU64,
+}
+
+impl Arrivals {
+    /// A commit stored at least one new delivery.
+    pub fn arrived(&self) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+
+    /// Commits that stored a new delivery so far.
+    pub fn count(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Resolves at the next [`Arrivals::arrived`] (at once if one came since the last wait).
+    pub async fn wait(&self) {
+        self.wake.notified().await;
+    }
+}
+
 struct Delivery {
     body: Bytes,
     signature: String,
@@ -157,8 +184,8 @@ impl WriterTask {
 pub struct WriterParts {
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
-    /// Woken after every commit that stored a new row.
-    pub notify: Arc<Notify>,
+    /// Told after every commit that stored a new row.
+    pub arrivals: Arc<Arrivals>,
     pub stats: Arc<WriterStats>,
     pub config: WriterConfig,
 }
@@ -266,7 +293,7 @@ async fn commit(parts: &WriterParts, batch: Vec<Delivery>) {
             }
             tracing::debug!(deliveries = size, "webhook inbox commit");
             if any_new {
-                parts.notify.notify_one();
+                parts.arrivals.arrived();
             }
         }
         Err(message) => {

@@ -16,6 +16,7 @@ import type {
   Dashboard,
   DataChanged,
   EventDetail,
+  ExportFormat,
   ExportResult,
   Insights,
   IpcError,
@@ -35,10 +36,6 @@ import type {
 import { isHttpUrl } from '../lib/urls';
 
 export type * from './bindings.gen';
-
-
-/** The formats `export_file` writes. */
-export type ExportFormat = 'ics' | 'csv' | 'json';
 
 declare global {
   interface Window {
