@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use serde_json::{json, Value};
 use slotline::calendly::models::WebhookEnvelope;
 use slotline::calendly::Client;
-use slotline::clients::{overrides, render, report, rows, ClientsReport, ReportRange};
+use slotline::clients::{facts, overrides, render, report, rows, ClientsReport, ReportRange};
 use slotline::store::{Store, StoreError};
 use slotline::sync::engine::{self, SyncOptions, Window};
 use slotline::sync::{apply, Input};
@@ -62,8 +62,9 @@ async fn sync(sb: &Sandbox, store: &Store) {
     .expect("sync");
 }
 
-/// The report as the window and the CLI build it; read both ways (one invitee lookup per
-/// meeting, and the two scans merged that a long range takes), which must agree.
+/// The report as the window and the CLI build it (from the facts migration 0009 keeps), and read
+/// from the meetings and invitees both ways (one invitee lookup per meeting, and the two scans
+/// merged that a long range takes): all must agree.
 fn report(store: &Store, range: &ReportRange, now: DateTime<Utc>) -> ClientsReport {
     let build = |plan| {
         let rows = store
@@ -76,7 +77,10 @@ fn report(store: &Store, range: &ReportRange, now: DateTime<Utc>) -> ClientsRepo
     assert_eq!(merged, looked_up, "the two ways of reading disagree");
     let auto = build(rows::Plan::Auto);
     assert_eq!(auto, looked_up);
-    auto
+    let rows = store.read(|tx| facts::read(tx, range)).expect("facts");
+    let from_facts = report::build(&rows, range, now.timestamp_millis());
+    assert_eq!(from_facts, looked_up, "the facts and the rows disagree");
+    from_facts
 }
 
 fn state(sb: &Sandbox) -> Value {

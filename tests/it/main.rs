@@ -21,6 +21,7 @@ mod owner;
 mod power;
 mod private;
 mod props;
+mod report_facts;
 mod secrets;
 mod serve;
 mod shell;

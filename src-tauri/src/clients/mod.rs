@@ -1,10 +1,12 @@
 //! Clients and time (issue 17): invitees grouped into clients (by email domain, a person on a
 //! free-mail domain; the consultant's renames, merges and moves on top), the report over a range
 //! of days in a zone, the insights the window draws, and a client's page. Tauri-free: reading is
-//! one snapshot ([`rows::read`]) into the rows of [`model`], everything after it is a pure
-//! function of those rows.
+//! one snapshot into the rows of [`model`] (the report's from the fact table of migration 0009,
+//! [`facts::read`]; the insights' and a page's from the meetings and invitees, [`rows::read`]),
+//! everything after it is a pure function of those rows.
 
 pub mod detail;
+pub mod facts;
 pub mod grouping;
 pub mod insights;
 pub mod model;

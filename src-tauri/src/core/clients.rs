@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use super::error::CoreError;
 use super::owner::Core;
 use crate::clients::{
-    self, detail, insights, overrides, render, report, rows, ClientDetail, ClientRef, ClientsError,
-    ClientsReport, Insights, ReportFormat, ReportRange,
+    self, detail, facts, insights, overrides, render, report, rows, ClientDetail, ClientRef,
+    ClientsError, ClientsReport, Insights, ReportFormat, ReportRange,
 };
 
 impl From<ClientsError> for CoreError {
@@ -61,7 +61,7 @@ impl Core {
 
     /// Per client, event type and week over `range`.
     pub fn clients_report(&self, range: &ReportRange) -> Result<ClientsReport, CoreError> {
-        let rows = self.rows(Some(range))?;
+        let rows = self.store.read(|tx| facts::read(tx, range))?;
         Ok(report::build(&rows, range, self.now().timestamp_millis()))
     }
 

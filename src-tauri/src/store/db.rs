@@ -27,6 +27,9 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../../migrations/0008_clients_report_by_uri.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/0009_clients_report_facts.sql"
+        )),
     ])
 });
 
