@@ -19,6 +19,7 @@ use slotline::feed;
 use slotline::store::inbox::{self, InboxState, UnappliedReason};
 use slotline::store::Store;
 use slotline::webhook::process::{self, decode_body, ProcessorConfig, DUPLICATE_HORIZON};
+use slotline::webhook::processor;
 use slotline::webhook::verify::sign;
 use slotline::webhook::writer::Arrivals;
 use slotline::webhook::{KeyLabel, Receiver, ReceiverConfig, PATH};
@@ -309,7 +310,7 @@ async fn the_processor_retries_unapplied_deliveries_when_it_starts() {
     let clock: Arc<dyn Clock> = Arc::new(FixedClock::new(at("2026-11-21T08:00:00Z")));
     let (tx, mut reports) = tokio::sync::mpsc::unbounded_channel();
     let (stop, stopped) = oneshot::channel::<()>();
-    let run = tokio::spawn(process::run(
+    let run = tokio::spawn(processor::run(
         store.clone(),
         clock,
         Arc::new(Arrivals::default()),
@@ -387,7 +388,7 @@ async fn a_flood_that_never_pauses_is_applied_within_the_max_lag() {
     let arrivals = Arc::new(Arrivals::default());
     let (tx, mut reports) = tokio::sync::mpsc::unbounded_channel();
     let (stop, stopped) = oneshot::channel::<()>();
-    let run = tokio::spawn(process::run(
+    let run = tokio::spawn(processor::run(
         store.clone(),
         Arc::new(slotline::clock::SystemClock) as Arc<dyn Clock>,
         arrivals.clone(),
@@ -657,7 +658,7 @@ async fn applied_bodies_are_pruned_after_the_duplicate_horizon() {
     let (tx, mut reports) = tokio::sync::mpsc::unbounded_channel();
     let (stop_run, run_stopped) = oneshot::channel::<()>();
     let notify = receiver.arrivals();
-    let run = tokio::spawn(process::run(
+    let run = tokio::spawn(processor::run(
         store.clone(),
         clock.clone(),
         notify,

@@ -187,9 +187,13 @@ fn no_shell_or_file_system_plugin_is_compiled_in() {
         .lines()
         .find(|l| l.starts_with("tauri ="))
         .expect("tauri dependency");
+    // Tauri's defaults minus `dynamic-acl` (no capability is added at run time) and the
+    // Windows-only `common-controls-v6`, plus the tray: no devtools, no protocol-asset.
     assert!(
-        tauri_line.contains(r#"features = ["tray-icon"]"#),
-        "tauri features stay exactly [\"tray-icon\"] (no devtools, no protocol-asset): {tauri_line}"
+        tauri_line.contains("default-features = false")
+            && tauri_line
+                .contains(r#"features = ["wry", "compression", "x11", "dbus", "tray-icon"]"#),
+        "tauri features stay exactly wry, compression, x11, dbus and tray-icon: {tauri_line}"
     );
     let ui_pkg = read_json(&root().join("ui/package.json"));
     for section in ["dependencies", "devDependencies"] {

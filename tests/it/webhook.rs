@@ -12,7 +12,8 @@ use slotline::clock::{Clock, SystemClock};
 use slotline::export::{json_export, Range};
 use slotline::store::inbox::{self, InboxState, UnappliedReason};
 use slotline::store::{Store, StoreError};
-use slotline::webhook::process::{self, ProcessorConfig};
+use slotline::webhook::process::ProcessorConfig;
+use slotline::webhook::processor;
 use slotline::webhook::verify::sign;
 use slotline::webhook::{
     process_due, KeyLabel, RateLimit, Receiver, ReceiverConfig, ServerError, PATH,
@@ -1009,7 +1010,7 @@ async fn sandbox_deliveries_are_verified_stored_and_applied() {
     // The processor, woken by the receiver's commits, reporting on a channel.
     let (reports_tx, mut reports) = mpsc::unbounded_channel();
     let (proc_stop, proc_stopped) = oneshot::channel::<()>();
-    let processor = tokio::spawn(process::run(
+    let processor = tokio::spawn(processor::run(
         rx.store.clone(),
         Arc::new(SystemClock) as Arc<dyn Clock>,
         rx.receiver.arrivals(),

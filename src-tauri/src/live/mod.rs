@@ -30,7 +30,7 @@ use crate::store::{inbox, Store, StoreError};
 use crate::sync::runner::SyncRunner;
 use crate::tunnel::Exposure;
 use crate::wake::{self, Backoff};
-use crate::webhook::{process, Receiver, ReceiverConfig, ServerError};
+use crate::webhook::{process, processor, Receiver, ReceiverConfig, ServerError};
 
 pub use types::{LiveError, LiveEvent, LiveOptions, LiveTuning};
 
@@ -152,7 +152,7 @@ impl Live {
             )
             .with_routes(tuning.relay.router());
             let (report_tx, report_rx) = mpsc::unbounded_channel();
-            tasks.push(tokio::spawn(process::run(
+            tasks.push(tokio::spawn(processor::run(
                 store.clone(),
                 clock.clone(),
                 receiver.arrivals(),
@@ -174,7 +174,7 @@ impl Live {
             // Still the inbox processor: rows a crash left pending and deliveries an older
             // version kept unapplied are applied, and old bodies are pruned.
             let (report_tx, report_rx) = mpsc::unbounded_channel();
-            tasks.push(tokio::spawn(process::run(
+            tasks.push(tokio::spawn(processor::run(
                 store.clone(),
                 clock.clone(),
                 Arc::new(crate::webhook::writer::Arrivals::default()),

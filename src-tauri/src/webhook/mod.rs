@@ -5,6 +5,7 @@
 pub mod admission;
 pub mod deadline;
 pub mod process;
+pub mod processor;
 pub mod ratelimit;
 pub mod refusals;
 pub mod routes;

@@ -11,12 +11,9 @@
 //! horizon: they hold personal data and are no longer needed.
 
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
 use tracing::instrument;
 
 use crate::calendly::models::{WebhookEnvelope, WebhookPayload};
@@ -42,11 +39,11 @@ pub struct ProcessorConfig {
     /// How long an applied delivery's body is kept: the duplicate horizon. After it the body
     /// is pruned (its hash stays, so a late retry is still recognised as a duplicate).
     pub keep_bodies_for: Duration,
-    /// How long the receiver must be quiet (no commit) before [`run`] starts a pass: a burst is
+    /// How long the receiver must be quiet (no commit) before [`super::processor::run`] starts a pass: a burst is
     /// acknowledged first and applied in a few passes of many rows, not one pass per delivery
     /// competing with the receiver's commits for the writer.
     pub settle: Duration,
-    /// The longest [`run`] waits for that quiet after the first delivery of a burst, and the
+    /// The longest [`super::processor::run`] waits for that quiet after the first delivery of a burst, and the
     /// longest a pass steps aside between two batches while the receiver commits back to back:
     /// in a flood that never pauses, the processor still applies a batch this often.
     pub max_lag: Duration,
@@ -161,10 +158,11 @@ pub fn process_due(
     process_pass(store, now, config, true, None)
 }
 
-/// [`process_due`], pruning old bodies first only when `prune` ([`run`] prunes once a minute,
+/// [`process_due`], pruning old bodies first only when `prune` ([`super::processor::run`]
+/// prunes once a minute,
 /// not on every pass), and stepping aside between batches while `arrivals` shows the receiver
 /// committing.
-fn process_pass(
+pub(super) fn process_pass(
     store: &Store,
     now: DateTime<Utc>,
     config: &ProcessorConfig,
@@ -260,7 +258,7 @@ pub fn prune_bodies(
 
 /// At start: puts every unapplied delivery (and every failed one whose attempts ran out) back
 /// in the queue, then runs one pass, so what an older version could not apply is applied by a
-/// newer one. [`run`] does this on its first pass; call it directly where the processor does not
+/// newer one. [`super::processor::run`] does this on its first pass; call it directly where the processor does not
 /// run (polling only).
 #[instrument(skip_all)]
 pub fn retry_unapplied(
@@ -303,8 +301,6 @@ const BATCH_BUDGET: Duration = Duration::from_millis(4);
 const BATCH_GAP: Duration = Duration::from_millis(1);
 /// How long the receiver must not commit for a pass to go on after stepping aside.
 const QUIET: Duration = Duration::from_millis(4);
-/// How often [`run`] prunes old bodies (besides its first pass).
-const PRUNE_EVERY: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Applies rows of `ids` in one transaction, in order, until [`BATCH_BUDGET`] is spent (at least
 /// one row); returns how many it took. Each row is applied and marked in a savepoint of its own:
@@ -414,93 +410,10 @@ fn apply_row(tx: &rusqlite::Transaction<'_>, id: i64, stamp: &str) -> Result<Row
     })
 }
 
-/// Longest sleep between passes when nothing wakes the processor (a safety net only).
-const IDLE_RECHECK: Duration = Duration::from_secs(600);
-
-/// Processes the inbox until `shutdown` resolves: at start, every unapplied delivery is tried
-/// again ([`retry_unapplied`]); then a pass after the receiver's commits (`arrivals`), once it
-/// has been quiet for [`ProcessorConfig::settle`] or [`ProcessorConfig::max_lag`] after the
-/// first of them; when a failed row's back-off ends; and at least every ten minutes. Old bodies are pruned at the first pass and then at most once
-/// a minute.
-/// Each pass that changed something is sent on `reports`.
-#[instrument(skip_all)]
-pub async fn run(
-    store: Arc<Store>,
-    clock: Arc<dyn Clock>,
-    arrivals: Arc<Arrivals>,
-    config: ProcessorConfig,
-    reports: mpsc::UnboundedSender<ProcessReport>,
-    shutdown: impl Future<Output = ()> + Send,
-) {
-    tokio::pin!(shutdown);
-    let mut first = true;
-    let mut pruned_at: Option<DateTime<Utc>> = None;
-    loop {
-        let pass_store = store.clone();
-        let pass_config = config.clone();
-        let pass_clock = clock.clone();
-        let pass_arrivals = arrivals.clone();
-        let now = clock.now();
-        let requeue = std::mem::replace(&mut first, false);
-        // The first pass prunes (through `retry_unapplied`), then once a minute.
-        let prune = pruned_at.is_none_or(|at| now - at >= PRUNE_EVERY);
-        if prune {
-            pruned_at = Some(now);
-        }
-        let pass = tokio::task::spawn_blocking(move || {
-            if requeue {
-                retry_unapplied(&pass_store, pass_clock.as_ref(), &pass_config)
-            } else {
-                process_pass(&pass_store, now, &pass_config, prune, Some(&pass_arrivals))
-            }
-        })
-        .await;
-        let next = match pass {
-            Ok(Ok(report)) => {
-                let next = report.next_retry_at;
-                if !report.is_empty() {
-                    let _ = reports.send(report);
-                }
-                next
-            }
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "webhook inbox pass failed; retrying later");
-                Some(now + chrono::Duration::from_std(config.retry_base).unwrap_or_default())
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "webhook inbox pass panicked; retrying later");
-                Some(now + chrono::Duration::from_std(config.retry_base).unwrap_or_default())
-            }
-        };
-        let wait = next
-            .map(|at| (at - clock.now()).to_std().unwrap_or(Duration::ZERO))
-            .unwrap_or(IDLE_RECHECK)
-            .min(IDLE_RECHECK);
-        tokio::select! {
-            _ = &mut shutdown => return,
-            _ = arrivals.wait() => {
-                // A delivery was committed: let the rest of a burst be acknowledged first.
-                let deadline = tokio::time::Instant::now() + config.max_lag;
-                loop {
-                    let quiet = (tokio::time::Instant::now() + config.settle).min(deadline);
-                    tokio::select! {
-                        _ = &mut shutdown => return,
-                        _ = arrivals.wait() => {
-                            if tokio::time::Instant::now() >= deadline {
-                                break;
-                            }
-                        }
-                        _ = tokio::time::sleep_until(quiet) => break,
-                    }
-                }
-            }
-            _ = tokio::time::sleep(wait) => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     fn entry(attempts: u32, processed_at: Option<&str>) -> InboxEntry {
