@@ -16,7 +16,7 @@ use slotline::queries;
 use slotline::store::Store;
 use slotline::sync::{apply, Input};
 
-use crate::common::{Env, SandboxProc};
+use crate::common::{input, Env, SandboxProc};
 
 const API: &str = "https://api.calendly.com";
 
@@ -121,16 +121,6 @@ impl Booking {
             "cancel_url": "https://calendly.com/cancellations/x", "reschedule_url": "https://calendly.com/reschedulings/x",
             "no_show": null,
         })
-    }
-}
-
-fn input(event: Value, invitees: Vec<Value>) -> Input {
-    Input::Event {
-        event: serde_json::from_value(event).expect("event"),
-        invitees: invitees
-            .into_iter()
-            .map(|i| serde_json::from_value(i).expect("invitee"))
-            .collect(),
     }
 }
 

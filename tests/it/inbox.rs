@@ -280,6 +280,23 @@ fn an_upgrade_applies_what_an_older_version_could_not() {
     assert_eq!((status.inbox.unapplied, status.inbox.failed), (0, 1));
 }
 
+/// Stores `body` (an `invitee.created` delivery) in the inbox as the receiver would, received at
+/// `at`; true when it was new.
+fn stored_booking(
+    tx: &rusqlite::Connection,
+    body: &[u8],
+    at: &str,
+) -> Result<bool, slotline::store::StoreError> {
+    inbox::insert(
+        tx,
+        body,
+        &hex::encode(Sha256::digest(body)),
+        "t=1,v1=00",
+        Some("invitee.created"),
+        at,
+    )
+}
+
 /// The processor's own loop does the retry on its first pass: a row kept unapplied (say by a
 /// version that did not know its event) is applied as soon as the processor starts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -289,14 +306,7 @@ async fn the_processor_retries_unapplied_deliveries_when_it_starts() {
     let body = serde_json::to_vec(&booking("KEPT")).expect("json");
     store
         .with_tx(|tx| {
-            inbox::insert(
-                tx,
-                &body,
-                &hex::encode(Sha256::digest(&body)),
-                "t=1,v1=00",
-                Some("invitee.created"),
-                "2026-11-20T10:00:00.000000Z",
-            )?;
+            stored_booking(tx, &body, "2026-11-20T10:00:00.000000Z")?;
             let id: i64 = tx.query_row("SELECT id FROM webhook_inbox", [], |r| r.get(0))?;
             inbox::mark_unapplied(
                 tx,
@@ -402,16 +412,7 @@ async fn a_flood_that_never_pauses_is_applied_within_the_max_lag() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let body = serde_json::to_vec(&booking("FLOOD")).expect("json");
     store
-        .with_tx(|tx| {
-            inbox::insert(
-                tx,
-                &body,
-                &hex::encode(Sha256::digest(&body)),
-                "t=1,v1=00",
-                Some("invitee.created"),
-                &format_utc(Utc::now()),
-            )
-        })
+        .with_tx(|tx| stored_booking(tx, &body, &format_utc(Utc::now())))
         .expect("insert");
     let began = std::time::Instant::now();
     arrivals.arrived();

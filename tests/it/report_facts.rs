@@ -13,6 +13,8 @@ use slotline::clients::{facts, report, rows, ClientsReport, ReportRange};
 use slotline::store::{account, Store, StoreError};
 use slotline::sync::{apply, Input};
 
+use crate::common::input;
+
 const COLUMNS: &str = "start_ms, meeting, seq, end_ms, flags, kind, person, amount, currency";
 const BERLIN: chrono_tz::Tz = chrono_tz::Europe::Berlin;
 
@@ -49,16 +51,6 @@ fn invitee(ev: &str, id: &str, email: &str, status: &str, seq: u32) -> Value {
 fn paid(amount: f64, currency: &str, successful: bool) -> Value {
     json!({"external_id": "ch_1", "provider": "stripe", "amount": amount, "currency": currency,
            "terms": null, "successful": successful})
-}
-
-fn input(event: Value, invitees: Vec<Value>) -> Input {
-    Input::Event {
-        event: serde_json::from_value(event).expect("event"),
-        invitees: invitees
-            .into_iter()
-            .map(|i| serde_json::from_value(i).expect("invitee"))
-            .collect(),
-    }
 }
 
 fn write(store: &Store, inputs: Vec<Input>) {

@@ -9,14 +9,14 @@
 //! (its latest meeting's in the range; of two at one instant, the greater URI's), which is what
 //! the report reads of them. The insights and a client's page read [`super::rows::read`].
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::grouping::{normalize_email, Grouping};
+use super::grouping::Grouping;
 use super::model::{Attendee, FastMap, Invitees, Meeting, Paid, Rows};
 use super::range::ReportRange;
+use super::rows::people_by_contact;
 use crate::store::{client_overrides, StoreError};
 
 /// What a fact's `flags` say (migration 0009).
@@ -34,7 +34,7 @@ const UNKNOWN: u32 = u32::MAX;
 /// for the report. Run inside one read transaction.
 pub fn read(conn: &Connection, range: &ReportRange) -> Result<Rows, StoreError> {
     let (from_ms, to_ms) = range.bounds_ms();
-    let (people, contacts) = people(conn)?;
+    let (people, contacts) = people_by_contact(conn)?;
     let mut rows = Rows::new(people, Grouping::new(client_overrides::all(conn)?));
     let mut reader = Reader {
         texts: Texts::read(conn)?,
@@ -239,23 +239,4 @@ impl Reader {
         }
         Ok(())
     }
-}
-
-/// Everyone who booked (as [`super::rows::people`] reads them), and each one's contact number.
-#[allow(clippy::type_complexity)]
-fn people(
-    conn: &Connection,
-) -> Result<(HashMap<String, Option<String>>, Vec<(i64, String)>), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.email, c.name FROM contacts c
-         WHERE EXISTS (SELECT 1 FROM invitees i WHERE i.contact_id = c.id)",
-    )?;
-    let mut q = stmt.query([])?;
-    let (mut people, mut contacts) = (HashMap::new(), Vec::new());
-    while let Some(r) = q.next()? {
-        let email = normalize_email(r.get_ref(1)?.as_str().unwrap_or_default());
-        people.insert(email.clone(), r.get::<_, Option<String>>(2)?);
-        contacts.push((r.get(0)?, email));
-    }
-    Ok((people, contacts))
 }

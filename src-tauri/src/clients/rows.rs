@@ -310,17 +310,26 @@ fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'a s
 
 /// Everyone who booked (guests are contacts but no one's client).
 pub(crate) fn people(conn: &Connection) -> Result<HashMap<String, Option<String>>, StoreError> {
+    Ok(people_by_contact(conn)?.0)
+}
+
+/// [`people`], and each one's contact number (what the report's facts name people by).
+#[allow(clippy::type_complexity)]
+pub(crate) fn people_by_contact(
+    conn: &Connection,
+) -> Result<(HashMap<String, Option<String>>, Vec<(i64, String)>), StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.email, c.name FROM contacts c
+        "SELECT c.id, c.email, c.name FROM contacts c
          WHERE EXISTS (SELECT 1 FROM invitees i WHERE i.contact_id = c.id)",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            normalize_email(text(r, 0)?.unwrap_or_default()),
-            r.get::<_, Option<String>>(1)?,
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut q = stmt.query([])?;
+    let (mut people, mut contacts) = (HashMap::new(), Vec::new());
+    while let Some(r) = q.next()? {
+        let email = normalize_email(text(r, 1)?.unwrap_or_default());
+        people.insert(email.clone(), r.get::<_, Option<String>>(2)?);
+        contacts.push((r.get(0)?, email));
+    }
+    Ok((people, contacts))
 }
 
 #[cfg(test)]

@@ -328,3 +328,14 @@ pub fn fresh_store() -> (tempfile::TempDir, slotline::store::Store) {
     let store = slotline::store::Store::open(&dir.path().join("slotline.db")).expect("store");
     (dir, store)
 }
+
+/// A scheduled event and its invitees (Calendly's JSON) as one input of the apply path.
+pub fn input(event: Value, invitees: Vec<Value>) -> slotline::sync::Input {
+    slotline::sync::Input::Event {
+        event: serde_json::from_value(event).expect("event"),
+        invitees: invitees
+            .into_iter()
+            .map(|i| serde_json::from_value(i).expect("invitee"))
+            .collect(),
+    }
+}
