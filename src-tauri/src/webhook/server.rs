@@ -123,7 +123,7 @@ impl Receiver {
     }
 
     /// Told after every commit that stored a new delivery: hand it to
-    /// [`super::process::run`].
+    /// [`super::processor::run`].
     pub fn arrivals(&self) -> Arc<Arrivals> {
         self.arrivals.clone()
     }

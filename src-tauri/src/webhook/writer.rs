@@ -109,7 +109,7 @@ impl WriterStats {
     }
 }
 
-/// The writer's signal to the inbox processor ([`super::process::run`]): it wakes the processor
+/// The writer's signal to the inbox processor ([`super::processor::run`]): it wakes the processor
 /// after every commit that stored a new delivery, and counts those commits, so a pass of the
 /// processor can see that the receiver is still busy and leave it the database first.
 #[derive(Debug, Default)]
