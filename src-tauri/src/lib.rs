@@ -17,6 +17,7 @@ pub mod feed;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod heap;
 pub mod icsfeed;
 pub mod live;
 pub mod oauth;

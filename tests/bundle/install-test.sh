@@ -12,7 +12,8 @@ fail() { echo "bundle test: $*" >&2; exit 1; }
 field() { dpkg-deb --field "$deb" "$1"; }
 [ "$(field Package)" = slotline ] || fail "package name is $(field Package)"
 depends=$(field Depends)
-for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1; do
+# ca-certificates: Calendly's API and ngrok are verified against the system's roots.
+for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 ca-certificates; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
 contents=$(dpkg-deb --contents "$deb")
@@ -33,7 +34,9 @@ grep -q '^Exec=slotline' "$scratch/pkg/usr/share/applications/Slotline.desktop" 
   || fail "the desktop entry does not start slotline"
 size=$(stat -c %s "$scratch/pkg/usr/bin/slotline")
 echo "bundle test: release binary $((size / 1024 / 1024)) MiB ($size bytes)"
-[ "$size" -lt $((20 * 1024 * 1024)) ] || fail "the release binary is $size bytes, over the 20 MB budget"
+# No larger than 18 MiB: issue 18 asks for 16.6, which only opt-level "z" reaches, at the cost
+# of the clients report's speed (Cargo.toml's release profile); this stops it growing meanwhile.
+[ "$size" -le $((18 * 1024 * 1024)) ] || fail "the release binary is $size bytes, over the 18 MiB budget"
 
 [ "$(id -u)" = 0 ] || fail "installing the .deb needs root (run as root, as CI does)"
 if dpkg-query -W -f='${Status}' slotline 2>/dev/null | grep -q "install ok installed"; then

@@ -123,6 +123,8 @@ impl SyncRunner {
                     // installation's sync lock held by a future nobody polls.
                     let task = tokio::spawn(async move {
                         let out = me.run_once().await;
+                        // What the run parsed is freed now: give it back to the system.
+                        crate::heap::release_free();
                         *me.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
                         let _ = me.events.send(SyncEvent::Finished(out.clone()));
                         out

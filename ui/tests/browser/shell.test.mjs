@@ -156,3 +156,41 @@ test('index.html has no inline script or style, so Tauri keeps style-src as conf
   await assertClean(page, problems);
   await context.close();
 });
+
+/** Polls `done` for up to 10 s. */
+async function until(done, what, chunks) {
+  for (const end = Date.now() + 10_000; Date.now() < end; ) {
+    if (done()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`${what}: not fetched\n${chunks.join('\n')}`);
+}
+
+test("a screen's code is fetched when the pointer or focus reaches its link, not while the app idles", async () => {
+  const { page, context, problems } = await openApp(env.browser, env.server.url);
+  const chunks = [];
+  page.on('request', (r) => chunks.push(new URL(r.url()).pathname));
+  const fetched = (name) => chunks.some((c) => new RegExp(`/${name}-[^/]*\\.js$`).test(c));
+  await page.getByTestId('today-meeting').first().waitFor();
+  // The adversary is idleness: twice the old prefetch's 1.5 s, and no other screen's code.
+  await page.waitForTimeout(3000);
+  for (const name of ['CalendarPage', 'ContactsPage', 'ClientsPage', 'SettingsPage', 'SearchDialog', 'InsightsPage']) {
+    assert.ok(!fetched(name), `${name} fetched while idle:\n${chunks.join('\n')}`);
+  }
+  // The pointer on Calendar fetches the calendar before any click; the view stays Home.
+  await page.getByTestId('nav-calendar').hover();
+  await until(() => fetched('CalendarPage'), 'CalendarPage on hover', chunks);
+  assert.equal(await page.getByTestId('nav-home').getAttribute('aria-current'), 'page');
+  // Keyboard focus does the same for Contacts; Home's own calendar buttons count as the calendar.
+  await page.getByTestId('nav-contacts').focus();
+  await until(() => fetched('ContactsPage'), 'ContactsPage on focus', chunks);
+  assert.ok(!fetched('ClientsPage') && !fetched('SettingsPage'), chunks.join('\n'));
+  // Insights' charts still load only when that view opens.
+  await page.getByTestId('nav-insights').hover();
+  await page.waitForTimeout(300);
+  assert.ok(!fetched('InsightsPage'), chunks.join('\n'));
+  await page.getByTestId('nav-calendar').click();
+  await page.locator('.fc').first().waitFor();
+  await assertClean(page, problems);
+  await context.close();
+});

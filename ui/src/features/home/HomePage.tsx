@@ -76,7 +76,7 @@ export function HomePage({
             {formatLongDay(now, prefs)} · {zoneLabel(prefs.zone)}
           </p>
         </div>
-        <div className="home-jump" role="group" aria-label="Open the calendar">
+        <div className="home-jump" role="group" aria-label="Open the calendar" data-screen="calendar">
           <span className="muted small">Open calendar</span>
           <div className="segmented">
             <button type="button" onClick={() => onOpenCalendar('timeGridDay', today)} data-testid="open-day">
@@ -127,7 +127,7 @@ export function HomePage({
 
       <div className="home-grid">
         <div className="home-col">
-          <section className="card home-card" aria-labelledby="today-title">
+          <section className="card home-card" aria-labelledby="today-title" data-screen="calendar">
             <div className="card-head">
               <h2 id="today-title">Today</h2>
               <span className="muted small">{data ? countLabel(data.today.length) : loading ? 'Loading…' : ''}</span>
@@ -141,7 +141,7 @@ export function HomePage({
               </ol>
             )}
           </section>
-          <section className="card home-card" aria-labelledby="next-title">
+          <section className="card home-card" aria-labelledby="next-title" data-screen="calendar">
             <div className="card-head">
               <h2 id="next-title">Coming up</h2>
               <button type="button" className="link small" onClick={() => onOpenCalendar('listWeek', today)}>
@@ -157,7 +157,7 @@ export function HomePage({
               </ol>
             )}
           </section>
-          <section className="card home-card" aria-labelledby="jump-title">
+          <section className="card home-card" aria-labelledby="jump-title" data-screen="calendar">
             <div className="card-head">
               <h2 id="jump-title">Go to a day</h2>
             </div>
@@ -286,13 +286,13 @@ function RecentItem({
       </span>
       <div className="recent-text">
         <div>
-          <button type="button" className="link recent-who" onClick={() => onOpenContact(a.contactEmail)} data-testid="recent-contact">
+          <button type="button" className="link recent-who" onClick={() => onOpenContact(a.contactEmail)} data-testid="recent-contact" data-screen="contacts">
             {who}
           </button>{' '}
           <span className="muted">{activityVerb(a.kind)}</span>{' '}
           {a.eventName &&
             (a.eventUri ? (
-              <button type="button" className="link" onClick={() => onOpenEvent(a.eventUri!)} data-testid="recent-meeting">
+              <button type="button" className="link" onClick={() => onOpenEvent(a.eventUri!)} data-testid="recent-meeting" data-screen="calendar">
                 {a.eventName}
               </button>
             ) : (

@@ -61,6 +61,7 @@ export function StatusLine({
               type="button"
               className="link status-reconnect"
               data-testid="status-reconnect"
+              data-screen="reconnect"
               title={status.reconnect ?? undefined}
               onClick={onReconnect}
             >
