@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use calendly_sandbox::SandboxConfig;
 
-use crate::common::deliveries::{integrity, made_up_delivery, post_signed, sha_hex, signing_key};
+use crate::common::deliveries::{
+    integrity, made_up_delivery, post_signed, sha_hex, signature_at, signing_key, webhook_post,
+};
 use crate::common::serve::{export, free_port, sigterm, start_serve};
 use crate::common::walk;
 use crate::common::{connected, Env, SandboxProc};
@@ -60,12 +62,8 @@ async fn a_full_disk_answers_503_writes_nothing_and_storing_resumes_when_space_r
         let (http, url, key) = (http.clone(), url.clone(), key.clone());
         senders.push(tokio::spawn(async move {
             let t = chrono::Utc::now().timestamp();
-            let sig = slotline::webhook::verify::sign(key.as_bytes(), t, body.as_bytes());
-            let r = http
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("Calendly-Webhook-Signature", format!("t={t},v1={sig}"))
-                .body(body)
+            let signature = signature_at(key.as_bytes(), t, body.as_bytes());
+            let r = webhook_post(&http, &url, Some(&signature), body)
                 .send()
                 .await
                 .expect("the receiver answers");

@@ -17,7 +17,9 @@ use rand::Rng;
 use slotline::webhook::{ReceiverConfig, PATH};
 
 use crate::common::connected;
-use crate::common::deliveries::{made_up_delivery, post_signed, sha_hex, signing_key};
+use crate::common::deliveries::{
+    made_up_delivery, post_signed, sha_hex, signing_key, webhook_post,
+};
 use crate::common::serve::{free_port, sigterm, start_serve_with};
 
 const MIB: usize = 1024 * 1024;
@@ -78,11 +80,9 @@ fn flood(url: String, bodies: Arc<Vec<Bytes>>, stop: Arc<AtomicBool>) -> BTreeMa
                         (body, hex::encode(v1))
                     };
                     let t = chrono::Utc::now().timestamp();
-                    let sent = http
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .header("Calendly-Webhook-Signature", format!("t={t},v1={v1}"))
-                        .body(body)
+                    // A forged signature: what the flood's attacker can send.
+                    let forged = format!("t={t},v1={v1}");
+                    let sent = webhook_post(&http, &url, Some(&forged), body)
                         .timeout(Duration::from_secs(30))
                         .send()
                         .await;

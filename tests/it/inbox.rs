@@ -20,12 +20,12 @@ use slotline::store::inbox::{self, InboxState, UnappliedReason};
 use slotline::store::Store;
 use slotline::webhook::process::{self, decode_body, ProcessorConfig, DUPLICATE_HORIZON};
 use slotline::webhook::processor;
-use slotline::webhook::verify::sign;
 use slotline::webhook::writer::Arrivals;
 use slotline::webhook::{KeyLabel, Receiver, ReceiverConfig, PATH};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use crate::common::deliveries::{signature_at, webhook_post};
 use crate::common::receiver::{delivery_json, Rx, KEY, UNLIMITED};
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -617,15 +617,8 @@ async fn applied_bodies_are_pruned_after_the_duplicate_horizon() {
         .build()
         .expect("client");
     let post_at = |now: DateTime<Utc>| {
-        let t = now.timestamp();
-        http.post(&url)
-            .header("content-type", "application/json")
-            .header(
-                "Calendly-Webhook-Signature",
-                format!("t={t},v1={}", sign(KEY, t, &body)),
-            )
-            .body(body.clone())
-            .send()
+        let signature = signature_at(KEY, now.timestamp(), &body);
+        webhook_post(&http, &url, Some(&signature), body.clone()).send()
     };
     assert_eq!(post_at(t0).await.expect("post").status().as_u16(), 202);
     let config = ProcessorConfig::default();

@@ -222,22 +222,13 @@ async fn an_unreachable_ngrok_is_a_clear_error_within_seconds_and_polling_goes_o
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_during_a_burst_loses_no_acknowledged_delivery() {
-    use sha2::{Digest, Sha256};
+    use crate::common::deliveries::{
+        integrity, made_up_delivery, post_signed, sha_hex, signing_key,
+    };
     let (_sb, env) = connected(SandboxConfig::default()).await;
     let port = free_port().await;
     let (mut serve, _lines) = start_serve(&env, port).await;
-    // The subscription's signing key, read back from the real keyring.
-    let profile = slotline::config::Config::with_data_dir(env.dir.path()).profile();
-    let (service, user) = slotline::secrets::keyring_attributes(
-        &profile,
-        slotline::secrets::SecretKind::WebhookSigningKey,
-    );
-    let key = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", &service, "username", &user])
-        .output()
-        .expect("secret-tool");
-    let key = String::from_utf8_lossy(&key.stdout).trim().to_string();
-    assert!(!key.is_empty());
+    let key = signing_key(&env);
 
     let url = format!("http://127.0.0.1:{port}/webhooks/calendly");
     let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
@@ -247,38 +238,15 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_delivery() {
         senders.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             for n in 0..400 {
-                let ev = format!("https://api.calendly.com/scheduled_events/burst-{thread}-{n}");
-                let body = serde_json::json!({
-                    "event": "invitee.created",
-                    "created_at": "2026-11-20T10:00:00.000000Z",
-                    "payload": {
-                        "uri": format!("{ev}/invitees/i"), "email": format!("p{thread}x{n}@example.com"),
-                        "name": "Burst Person", "status": "active", "event": ev,
-                        "created_at": "2026-11-20T10:00:00.000000Z", "updated_at": "2026-11-20T10:00:00.000000Z",
-                        "scheduled_event": {"uri": ev, "name": "Burst", "status": "active",
-                            "start_time": "2026-12-01T10:00:00.000000Z", "end_time": "2026-12-01T10:30:00.000000Z",
-                            "updated_at": "2026-11-20T10:00:00.000000Z"}
+                let body = made_up_delivery(&format!("burst-{thread}-{n}"));
+                match post_signed(&http, &url, &key, &body).await {
+                    Some(status) if status.is_success() => {
+                        acked.lock().expect("lock").push(sha_hex(&body))
                     }
-                })
-                .to_string();
-                let t = chrono::Utc::now().timestamp();
-                let sig = slotline::webhook::verify::sign(key.as_bytes(), t, body.as_bytes());
-                let r = http
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header("Calendly-Webhook-Signature", format!("t={t},v1={sig}"))
-                    .body(body.clone())
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status().is_success() => acked
-                        .lock()
-                        .expect("lock")
-                        .push(hex::encode(Sha256::digest(body.as_bytes()))),
                     // Rate limited: wait a little and go on with the next delivery.
-                    Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                    Some(_) => tokio::time::sleep(Duration::from_millis(20)).await,
                     // The server is gone (killed): stop.
-                    Err(_) => return,
+                    None => return,
                 }
             }
         }));
@@ -301,11 +269,9 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_delivery() {
         acked.len()
     );
     // Every acknowledged delivery is in the inbox, and the database is intact.
-    let conn = rusqlite::Connection::open(env.dir.path().join("slotline.db")).expect("open");
-    let ok: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .expect("integrity");
-    assert_eq!(ok, "ok");
+    let db = env.dir.path().join("slotline.db");
+    assert_eq!(integrity(&db), "ok");
+    let conn = rusqlite::Connection::open(&db).expect("open");
     let mut stmt = conn
         .prepare("SELECT 1 FROM webhook_inbox WHERE body_sha256 = ?1")
         .expect("prepare");
@@ -323,7 +289,7 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_delivery() {
     wait_for(&env, "the burst applied", |e| {
         e["events"]
             .as_array()
-            .map(|a| a.iter().filter(|e| e["name"] == "Burst").count() >= want)
+            .map(|a| a.iter().filter(|e| e["name"] == "Fault").count() >= want)
             .unwrap_or(false)
     })
     .await;

@@ -23,11 +23,11 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::common::deliveries::SIG;
 use crate::common::receiver::{now_t, signed};
 
 const KEY: &[u8] = b"whsec_slotline_subscription_key";
 const APP_KEY: &[u8] = b"slotline_oauth_app_key";
-const SIG: &str = "Calendly-Webhook-Signature";
 
 /// A receiver serving on 127.0.0.1:0 over a scratch database.
 struct Rx {

@@ -24,6 +24,32 @@ pub fn signing_key(env: &Env) -> String {
     key
 }
 
+/// The header Calendly signs a delivery with.
+pub const SIG: &str = "Calendly-Webhook-Signature";
+
+/// `t=<t>,v1=HMAC(key, "<t>.<body>")`: the header of a delivery Calendly signed at `t`.
+pub fn signature_at(key: &[u8], t: i64, body: &[u8]) -> String {
+    format!("t={t},v1={}", slotline::webhook::verify::sign(key, t, body))
+}
+
+/// The webhook POST every test sends (through [`post_signed`] or by itself, to read more of the
+/// answer): `body` as JSON to `url`, with `signature` as the [`SIG`] header when given.
+pub fn webhook_post(
+    http: &reqwest::Client,
+    url: &str,
+    signature: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::RequestBuilder {
+    let req = http
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    match signature {
+        Some(s) => req.header(SIG, s),
+        None => req,
+    }
+}
+
 /// Posts `body` signed with `key` now; the status, or `None` when the receiver is gone.
 pub async fn post_signed(
     http: &reqwest::Client,
@@ -31,12 +57,12 @@ pub async fn post_signed(
     key: &str,
     body: &str,
 ) -> Option<reqwest::StatusCode> {
-    let t = chrono::Utc::now().timestamp();
-    let sig = slotline::webhook::verify::sign(key.as_bytes(), t, body.as_bytes());
-    http.post(url)
-        .header("content-type", "application/json")
-        .header("Calendly-Webhook-Signature", format!("t={t},v1={sig}"))
-        .body(body.to_string())
+    let signature = signature_at(
+        key.as_bytes(),
+        chrono::Utc::now().timestamp(),
+        body.as_bytes(),
+    );
+    webhook_post(http, url, Some(&signature), body.to_string())
         .timeout(Duration::from_secs(10))
         .send()
         .await

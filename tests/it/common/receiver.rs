@@ -9,7 +9,6 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use slotline::clock::SystemClock;
 use slotline::store::Store;
-use slotline::webhook::verify::sign;
 use slotline::webhook::{KeyLabel, RateLimit, Receiver, ReceiverConfig, ServerError};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -17,7 +16,8 @@ use tokio::task::JoinHandle;
 
 pub const KEY: &[u8] = b"whsec_hostile_subscription_key";
 
-pub const SIG: &str = "Calendly-Webhook-Signature";
+pub use super::deliveries::SIG;
+use super::deliveries::{signature_at, webhook_post};
 
 /// Short, so the slow cases finish quickly (the defaults are 10 s, 60 s and 30 s); the body
 /// timeout is the shortest so a slow body is answered 408 before its connection is cut.
@@ -100,8 +100,7 @@ pub fn now_t() -> i64 {
 
 /// `t=now,v1=HMAC(key, t.body)`, as Calendly signs.
 pub fn signed(key: &[u8], body: &[u8]) -> String {
-    let t = now_t();
-    format!("t={t},v1={}", sign(key, t, body))
+    signature_at(key, now_t(), body)
 }
 
 /// A realistic `invitee.created` delivery.
@@ -144,10 +143,8 @@ pub fn delivery(invitee_id: &str) -> Vec<u8> {
 impl Rx {
     /// Posts `body` signed with [`KEY`] now; answers the status.
     pub async fn post_signed(&self, http: &reqwest::Client, body: &[u8]) -> u16 {
-        http.post(format!("http://{}{}", self.addr, slotline::webhook::PATH))
-            .header("content-type", "application/json")
-            .header(SIG, signed(KEY, body))
-            .body(body.to_vec())
+        let url = format!("http://{}{}", self.addr, slotline::webhook::PATH);
+        webhook_post(http, &url, Some(&signed(KEY, body)), body.to_vec())
             .send()
             .await
             .expect("post")
