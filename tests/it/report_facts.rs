@@ -65,6 +65,13 @@ fn write(store: &Store, inputs: Vec<Input>) {
 }
 
 /// The table's rows the view does not compute, and the view's rows the table lacks.
+/// Runs `batch` in one write transaction: writes no apply path makes.
+fn sql(store: &Store, batch: &str) {
+    store
+        .with_tx(|tx| Ok::<_, StoreError>(tx.execute_batch(batch)?))
+        .unwrap_or_else(|e| panic!("{batch}: {e}"));
+}
+
 fn drift(conn: &Connection) -> (i64, i64) {
     let count = |a: &str, b: &str| -> i64 {
         conn.query_row(
@@ -242,30 +249,26 @@ fn the_facts_follow_every_write_and_the_report_read_from_them_is_the_same() {
 
     // Deletes (no apply path deletes one invitee, but the triggers must still hold): one seat
     // of B, C's only invitee (C is back to a meeting without one), then C itself.
-    store
-        .with_tx(|tx| {
-            tx.execute_batch(&format!(
-                "DELETE FROM invitees WHERE uri = '{b}/invitees/b2';
-                 DELETE FROM activities WHERE invitee_uri = '{c}/invitees/c1';
-                 DELETE FROM invitees WHERE uri = '{c}/invitees/c1';",
-                b = uri("B"),
-                c = uri("C"),
-            ))?;
-            Ok::<_, StoreError>(())
-        })
-        .expect("delete invitees");
+    sql(
+        &store,
+        &format!(
+            "DELETE FROM invitees WHERE uri = '{b}/invitees/b2';
+             DELETE FROM activities WHERE invitee_uri = '{c}/invitees/c1';
+             DELETE FROM invitees WHERE uri = '{c}/invitees/c1';",
+            b = uri("B"),
+            c = uri("C"),
+        ),
+    );
     check(&store, "invitees deleted");
-    store
-        .with_tx(|tx| {
-            tx.execute_batch(&format!(
-                "DELETE FROM event_participants WHERE event_uri = '{c}';
-                 DELETE FROM private_notes WHERE event_uri = '{c}';
-                 DELETE FROM scheduled_events WHERE uri = '{c}';",
-                c = uri("C"),
-            ))?;
-            Ok::<_, StoreError>(())
-        })
-        .expect("delete a meeting");
+    sql(
+        &store,
+        &format!(
+            "DELETE FROM event_participants WHERE event_uri = '{c}';
+             DELETE FROM private_notes WHERE event_uri = '{c}';
+             DELETE FROM scheduled_events WHERE uri = '{c}';",
+            c = uri("C"),
+        ),
+    );
     check(&store, "meeting deleted");
 
     // Erasing the history leaves no fact.

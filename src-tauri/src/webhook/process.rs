@@ -39,13 +39,14 @@ pub struct ProcessorConfig {
     /// How long an applied delivery's body is kept: the duplicate horizon. After it the body
     /// is pruned (its hash stays, so a late retry is still recognised as a duplicate).
     pub keep_bodies_for: Duration,
-    /// How long the receiver must be quiet (no commit) before [`super::processor::run`] starts a pass: a burst is
-    /// acknowledged first and applied in a few passes of many rows, not one pass per delivery
-    /// competing with the receiver's commits for the writer.
+    /// How long the receiver must be quiet (no commit) before [`super::processor::run`] starts
+    /// a pass: a burst is acknowledged first and applied in a few passes of many rows, not one
+    /// pass per delivery competing with the receiver's commits for the writer.
     pub settle: Duration,
-    /// The longest [`super::processor::run`] waits for that quiet after the first delivery of a burst, and the
-    /// longest a pass steps aside between two batches while the receiver commits back to back:
-    /// in a flood that never pauses, the processor still applies a batch this often.
+    /// The longest [`super::processor::run`] waits for that quiet after the first delivery of a
+    /// burst, and the longest a pass steps aside between two batches while the receiver commits
+    /// back to back: in a flood that never pauses, the processor still applies a batch this
+    /// often.
     pub max_lag: Duration,
 }
 
@@ -159,9 +160,8 @@ pub fn process_due(
 }
 
 /// [`process_due`], pruning old bodies first only when `prune` ([`super::processor::run`]
-/// prunes once a minute,
-/// not on every pass), and stepping aside between batches while `arrivals` shows the receiver
-/// committing.
+/// prunes once a minute, not on every pass), and stepping aside between batches while
+/// `arrivals` shows the receiver committing.
 pub(super) fn process_pass(
     store: &Store,
     now: DateTime<Utc>,
@@ -258,8 +258,8 @@ pub fn prune_bodies(
 
 /// At start: puts every unapplied delivery (and every failed one whose attempts ran out) back
 /// in the queue, then runs one pass, so what an older version could not apply is applied by a
-/// newer one. [`super::processor::run`] does this on its first pass; call it directly where the processor does not
-/// run (polling only).
+/// newer one. [`super::processor::run`] does this on its first pass; call it directly where the
+/// processor does not run (polling only).
 #[instrument(skip_all)]
 pub fn retry_unapplied(
     store: &Store,
