@@ -76,12 +76,7 @@ pub fn all_clients(rows: &Rows) -> Vec<ClientRef> {
             key,
         })
         .collect();
-    out.sort_by(|a, b| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then_with(|| a.key.cmp(&b.key))
-    });
+    out.sort_by_cached_key(|c| (c.name.to_lowercase(), c.key.clone()));
     out
 }
 
@@ -150,7 +145,7 @@ pub fn client_detail(
             (m.start_ms, rows.text(m.uri)),
             ClientMeeting {
                 uri: rows.text(m.uri).to_string(),
-                name: m.name.to_string(),
+                name: rows.name(m).to_string(),
                 start: utc(m.start_ms).unwrap_or_default(),
                 end: utc(m.end_ms).unwrap_or_default(),
                 outcome: if part.held { "held" } else { "canceled" }.into(),
@@ -202,14 +197,9 @@ pub fn client_detail(
             }
         })
         .collect();
-    people.sort_by(|a, b| {
-        let name = |p: &ClientPerson| {
-            p.name
-                .clone()
-                .unwrap_or_else(|| p.email.clone())
-                .to_lowercase()
-        };
-        name(a).cmp(&name(b)).then_with(|| a.email.cmp(&b.email))
+    people.sort_by_cached_key(|p| {
+        let name = p.name.as_deref().unwrap_or(&p.email).to_lowercase();
+        (name, p.email.clone())
     });
     Some(ClientDetail {
         summary,

@@ -58,12 +58,11 @@ pub fn read(conn: &Connection, range: &ReportRange) -> Result<Rows, StoreError> 
         let flags: i64 = r.get(3)?;
         if last != Some((start_ms, meeting)) {
             last = Some((start_ms, meeting));
-            let kind = reader.kind(r.get(4)?, start_ms);
-            let (event_type, name) = reader.kind_texts(kind);
+            let kind = reader.kind(r.get(4)?, start_ms, &mut rows);
             rows.meetings.push(Meeting {
                 uri: no_uri,
-                event_type,
-                name,
+                // A type's meetings all show its one name (set at the end).
+                name: reader.kinds.get(kind as usize).map_or(0, |k| k.name),
                 kind,
                 active: flags & MEETING_ACTIVE != 0,
                 start_ms,
@@ -130,11 +129,12 @@ impl Texts {
     }
 }
 
-/// An event type met: its key, and the latest start among its meetings.
+/// An event type met: its key, its name's number in [`Rows`], and the latest start among its
+/// meetings.
 struct Kind {
     uri: bool,
     key: Arc<str>,
-    name: Arc<str>,
+    name: u32,
     latest_ms: i64,
 }
 
@@ -154,8 +154,9 @@ struct Reader {
 }
 
 impl Reader {
-    /// The number of the kind of a fact, noting a meeting of it starting at `start_ms`.
-    fn kind(&mut self, fact_kind: i64, start_ms: i64) -> u32 {
+    /// The number of the kind of a fact, noting a meeting of it starting at `start_ms`; a new
+    /// kind's name is numbered in `rows`.
+    fn kind(&mut self, fact_kind: i64, start_ms: i64, rows: &mut Rows) -> u32 {
         let k = match self.last_kind {
             Some((f, k)) if f == fact_kind => k,
             _ => {
@@ -164,14 +165,16 @@ impl Reader {
                     None => {
                         let key: Arc<str> = Arc::from(self.texts.get(fact_kind.abs()));
                         let k = self.kinds.len() as u32;
+                        let name = rows.names.len() as u32;
+                        // A meeting without an event type is named as its kind is keyed.
+                        rows.names.push(if fact_kind > 0 {
+                            Arc::from("")
+                        } else {
+                            key.clone()
+                        });
                         self.kinds.push(Kind {
                             uri: fact_kind > 0,
-                            // A meeting without an event type is named as its kind is keyed.
-                            name: if fact_kind > 0 {
-                                Arc::from("")
-                            } else {
-                                key.clone()
-                            },
+                            name,
                             key,
                             latest_ms: i64::MIN,
                         });
@@ -187,14 +190,6 @@ impl Reader {
             kind.latest_ms = kind.latest_ms.max(start_ms);
         }
         k
-    }
-
-    /// A meeting's event type URI and name, by its kind (a type's name is set at the end).
-    fn kind_texts(&self, k: u32) -> (Option<Arc<str>>, Arc<str>) {
-        match self.kinds.get(k as usize) {
-            Some(kind) => (kind.uri.then(|| kind.key.clone()), kind.name.clone()),
-            None => (None, Arc::from("")),
-        }
     }
 
     /// The person of a contact (everyone who booked was numbered first).
@@ -214,27 +209,18 @@ impl Reader {
     }
 
     /// Names each event type met after its latest meeting in the range (of two at one instant,
-    /// the greater URI's), and gives that name to every meeting of the type.
+    /// the greater URI's): the name every meeting of the type shows.
     fn name_types(&mut self, conn: &Connection, rows: &mut Rows) -> Result<(), StoreError> {
         let mut stmt = conn.prepare_cached(
             "SELECT name FROM scheduled_events INDEXED BY scheduled_events_report
              WHERE start_ms = ?1 AND event_type = ?2 ORDER BY uri DESC LIMIT 1",
         )?;
-        let mut named = false;
-        for kind in self.kinds.iter_mut().filter(|k| k.uri) {
+        for kind in self.kinds.iter().filter(|k| k.uri) {
             let name: Option<String> = stmt
                 .query_row(rusqlite::params![kind.latest_ms, &*kind.key], |r| r.get(0))
                 .optional()?;
-            if let Some(name) = name {
-                kind.name = Arc::from(name);
-            }
-            named = true;
-        }
-        if named {
-            for m in &mut rows.meetings {
-                if let Some(kind) = self.kinds.get(m.kind as usize).filter(|k| k.uri) {
-                    m.name = kind.name.clone();
-                }
+            if let (Some(name), Some(slot)) = (name, rows.names.get_mut(kind.name as usize)) {
+                *slot = Arc::from(name);
             }
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! insensitively), or is a client of their own on a free-mail domain (`freemail.txt`); the
 //! consultant's overrides (a move, then merges) have the last word.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -20,12 +21,31 @@ static FREEMAIL: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 });
 
 pub fn is_freemail(domain: &str) -> bool {
-    FREEMAIL.contains(domain.trim().to_ascii_lowercase().as_str())
+    let domain = domain.trim();
+    FREEMAIL.contains(domain)
+        || domain.bytes().any(|b| b.is_ascii_uppercase())
+            && FREEMAIL.contains(domain.to_ascii_lowercase().as_str())
 }
 
 /// An email as the report knows people: trimmed, lower case.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
+}
+
+/// [`normalize_email`], without a copy when the email already is (as nearly all are).
+pub fn normal_email(email: &str) -> Cow<'_, str> {
+    if is_normal(email) {
+        Cow::Borrowed(email)
+    } else {
+        Cow::Owned(normalize_email(email))
+    }
+}
+
+/// Already what [`normalize_email`] makes of it.
+fn is_normal(email: &str) -> bool {
+    email.is_ascii()
+        && !email.bytes().any(|b| b.is_ascii_uppercase())
+        && email.trim().len() == email.len()
 }
 
 /// The domain after the last `@`, lower case; `None` when there is none.
@@ -46,7 +66,7 @@ pub fn natural_key(email: &str) -> String {
 
 /// The key of a client that is one person.
 pub fn person_key(email: &str) -> String {
-    format!("{PERSON}{}", normalize_email(email))
+    format!("{PERSON}{}", normal_email(email))
 }
 
 /// The company domain of a client key, `None` for a person.
@@ -80,7 +100,10 @@ impl Grouping {
 
     /// The client `key` ends up in after the merges.
     pub fn resolve(&self, key: &str) -> String {
-        let mut key = key.to_string();
+        self.resolve_owned(key.to_string())
+    }
+
+    fn resolve_owned(&self, mut key: String) -> String {
         for _ in 0..MAX_MERGES {
             match self.overrides.merges.get(&key) {
                 Some(into) if *into != key => key = into.clone(),
@@ -92,19 +115,22 @@ impl Grouping {
 
     /// The client of a person (any casing of their email).
     pub fn client_of(&self, email: &str) -> String {
-        let email = normalize_email(email);
-        let key = self
-            .overrides
-            .members
-            .get(&email)
-            .cloned()
-            .unwrap_or_else(|| natural_key(&email));
-        self.resolve(&key)
+        let email = normal_email(email);
+        let key = match self.overrides.members.get(email.as_ref()) {
+            Some(key) => key.clone(),
+            None => natural_key(&email),
+        };
+        if self.overrides.merges.is_empty() {
+            return key;
+        }
+        self.resolve_owned(key)
     }
 
     /// Whether the person was moved away from their natural client.
     pub fn moved(&self, email: &str) -> bool {
-        self.overrides.members.contains_key(&normalize_email(email))
+        self.overrides
+            .members
+            .contains_key(normal_email(email).as_ref())
     }
 
     /// The consultant's name for a client, if they gave one.
@@ -151,6 +177,25 @@ mod tests {
             merges: map(merges),
             members: map(members),
         })
+    }
+
+    #[test]
+    fn emails_already_normal_are_used_as_they_are() {
+        for e in ["ana@gmail.com", "x.y@a-b.example"] {
+            assert!(is_normal(e));
+            assert!(matches!(normal_email(e), Cow::Borrowed(b) if b == e));
+        }
+        for (e, normal) in [
+            ("Ana@gmail.com", "ana@gmail.com"),
+            (" ana@gmail.com", "ana@gmail.com"),
+            ("ana@gmail.com\t", "ana@gmail.com"),
+            ("Zoë@X.example", "zoë@x.example"),
+        ] {
+            assert!(!is_normal(e), "{e}");
+            assert_eq!(normal_email(e), normal);
+            assert_eq!(normalize_email(e), normal);
+        }
+        assert!(is_freemail("GMail.com") && is_freemail(" gmail.com"));
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! rules of what counts where, decided here once for all three: a meeting's outcome, and what it
 //! is for each client with an invitee on it.
 //!
-//! A whole store is 100,000 meetings, so the rows stay lean: event types, names and currencies
-//! are shared (`Arc<str>`), URIs sit in one buffer, a meeting's one invitee is kept inline, and
-//! each invitee is a person number whose client was resolved once per person.
+//! A whole store is 100,000 meetings, so the rows stay lean: a meeting's event type and name are
+//! numbers into shared lists, currencies are shared (`Arc<str>`), URIs sit in one buffer, a
+//! meeting's one invitee is kept inline, and each invitee is a person number whose client was
+//! resolved once per person.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -17,9 +18,9 @@ use super::grouping::Grouping;
 pub struct Meeting {
     /// Its URI ([`Rows::text`]).
     pub uri: Text,
-    /// The event type's URI (the name groups meetings without one).
-    pub event_type: Option<Arc<str>>,
-    pub name: Arc<str>,
+    /// Its name's number ([`Rows::name`]): names are shared, so a meeting holds no reference
+    /// to count.
+    pub name: u32,
     /// Its event type's number in [`Rows::kinds`]: the same URI, or without one the same name.
     pub kind: u32,
     /// The event's own status is `active`.
@@ -205,6 +206,8 @@ pub struct Rows {
     /// Each event type's key, by [`Meeting::kind`]: `(true, its URI)`, or `(false, the name)`
     /// of meetings Calendly sent without one.
     pub kinds: Vec<(bool, Arc<str>)>,
+    /// The meetings' names, by [`Meeting::name`].
+    pub(super) names: Vec<Arc<str>>,
     /// The meetings' URIs and booking times, one after the other.
     texts: String,
     /// Every person met (by number): their lower-case email and their client's number.
@@ -223,10 +226,11 @@ impl Rows {
             grouping,
             ..Self::default()
         };
-        let emails: Vec<String> = rows.people.keys().cloned().collect();
-        for e in emails {
-            rows.person(&e);
+        let people = std::mem::take(&mut rows.people);
+        for e in people.keys() {
+            rows.person(e);
         }
+        rows.people = people;
         rows
     }
 
@@ -255,6 +259,11 @@ impl Rows {
     pub(super) fn reserve(&mut self, meetings: usize) {
         self.meetings.reserve(meetings);
         self.texts.reserve(meetings.saturating_mul(64));
+    }
+
+    /// A meeting's name.
+    pub fn name(&self, m: &Meeting) -> &str {
+        self.names.get(m.name as usize).map_or("", |n| n)
     }
 
     /// A text of a meeting.

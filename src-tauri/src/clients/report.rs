@@ -161,15 +161,31 @@ impl Span {
         self.week_ms.partition_point(|b| *b <= ms).saturating_sub(1)
     }
 
+    /// [`Self::week`], tried first at week `hint` (meetings read in start order fall mostly in
+    /// the week of the one before).
+    fn week_near(&self, ms: i64, hint: usize) -> usize {
+        let starts = |w: usize| self.week_ms.get(w).is_some_and(|b| *b <= ms);
+        let ends = |w: usize| self.week_ms.get(w + 1).is_none_or(|b| ms < *b);
+        if starts(hint) && ends(hint) {
+            hint
+        } else {
+            self.week(ms)
+        }
+    }
+
     /// The meetings of `rows` that start in the range, with their week.
     pub fn meetings<'a>(
         &'a self,
         rows: &'a Rows,
     ) -> impl Iterator<Item = (&'a Meeting, usize)> + 'a {
+        let mut week = 0;
         rows.meetings
             .iter()
             .filter(|m| self.from_ms <= m.start_ms && m.start_ms < self.to_ms)
-            .map(|m| (m, self.week(m.start_ms)))
+            .map(move |m| {
+                week = self.week_near(m.start_ms, week);
+                (m, week)
+            })
     }
 }
 
@@ -234,7 +250,7 @@ impl<'r, T> Types<'r, T> {
             .filter_map(move |(k, slot)| {
                 let (m, t) = slot?;
                 let key = rows.kinds.get(k).map(type_key_text).unwrap_or_default();
-                Some((key, m.name.to_string(), t))
+                Some((key, rows.name(m).to_string(), t))
             })
     }
 }
@@ -329,12 +345,8 @@ pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
             }
         })
         .collect();
-    client_lines.sort_by(|a, b| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then_with(|| a.key.cmp(&b.key))
-    });
+    // By name, any case (each name lowered once, not per comparison), then by key.
+    client_lines.sort_by_cached_key(|c| (c.name.to_lowercase(), c.key.clone()));
 
     let mut event_types: Vec<EventTypeLine> = types
         .into_named()
@@ -372,5 +384,34 @@ pub fn build(rows: &Rows, range: &ReportRange, now_ms: i64) -> ClientsReport {
                 no_shows: t.no_shows,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The adversary of the week hint: meetings in no order, instants before, between and after
+    /// the weeks' starts (a daylight-saving change in between), and every hint, including
+    /// stale and out-of-range ones. The hint may only make it cheaper, never change the week.
+    #[test]
+    fn a_week_hint_never_changes_the_week() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        let range = ReportRange::new(d(3, 9), d(4, 12), chrono_tz::Europe::Berlin).expect("range");
+        let span = Span::of(&range);
+        assert_eq!(span.weeks.len(), 5);
+        let mut instants = vec![i64::MIN, span.from_ms - 1, span.to_ms, i64::MAX];
+        for b in &span.week_ms {
+            instants.extend([b - 1, *b, b + 1, b + 3_600_000]);
+        }
+        for ms in instants {
+            for hint in 0..span.weeks.len() + 2 {
+                assert_eq!(
+                    span.week_near(ms, hint),
+                    span.week(ms),
+                    "{ms} from hint {hint}"
+                );
+            }
+        }
     }
 }

@@ -4,15 +4,14 @@
 //! of the store scans the meetings and the invitees in URI order and merges them in step.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::Connection;
 
-use super::grouping::{normalize_email, Grouping};
+use super::grouping::{normal_email, Grouping};
+use super::model::FastMap;
 pub use super::model::{Attendee, ClientPart, Invitees, Meeting, Outcome, Paid, Rows, Text};
-use super::model::{FastMap, Fx};
 use super::range::ReportRange;
 use crate::store::{client_overrides, StoreError};
 
@@ -60,6 +59,7 @@ pub fn read_with(
         reader.joined(conn, &mut rows, from_ms, to_ms)?;
     }
     rows.kinds = reader.kinds;
+    rows.names = reader.names.list;
     Ok(rows)
 }
 
@@ -197,15 +197,14 @@ impl Reader {
     }
 
     fn meeting(&mut self, r: &rusqlite::Row<'_>, rows: &mut Rows) -> Result<Meeting, StoreError> {
-        let event_type = text(r, 4)?.map(|t| self.types.get(t));
-        let name = self.names.get(text(r, 5)?.unwrap_or_default());
-        let kind = self.kind(event_type.as_ref(), &name);
+        let event_type = text(r, 4)?.map(|t| self.types.get(t).0);
+        let (name_text, name) = self.names.get(text(r, 5)?.unwrap_or_default());
+        let kind = self.kind(event_type.as_ref(), &name_text);
         Ok(Meeting {
             uri: rows.keep(text(r, 0)?.unwrap_or_default()),
             start_ms: r.get(1)?,
             end_ms: r.get(2)?,
             active: r.get(3)?,
-            event_type,
             name,
             kind,
             created_at: text(r, 6)?.map(|t| rows.keep(t)),
@@ -246,15 +245,11 @@ impl Reader {
         rows: &mut Rows,
     ) -> Result<Attendee, StoreError> {
         let email = text(r, at + 1)?.unwrap_or_default();
-        let person = if is_normal(email) {
-            rows.person(email)
-        } else {
-            rows.person(&normalize_email(email))
-        };
+        let person = rows.person(&normal_email(email));
         let payment = match (r.get::<_, Option<f64>>(at + 5)?, text(r, at + 6)?) {
             (Some(amount), Some(currency)) if amount.is_finite() => Some(Paid {
                 cents: (amount * 100.0).round() as i64,
-                currency: self.currencies.get(currency),
+                currency: self.currencies.get(currency).0,
                 successful: r.get::<_, Option<bool>>(at + 7)?.unwrap_or(false),
             }),
             _ => None,
@@ -269,36 +264,33 @@ impl Reader {
     }
 }
 
-/// One shared copy of each text read.
+/// One shared copy of each text read, numbered in the order first read.
 #[derive(Default)]
 struct Interner {
-    all: HashSet<Arc<str>, BuildHasherDefault<Fx>>,
-    last: Option<Arc<str>>,
+    all: FastMap<Arc<str>, u32>,
+    list: Vec<Arc<str>>,
+    last: Option<(Arc<str>, u32)>,
 }
 
 impl Interner {
-    fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(last) = self.last.as_ref().filter(|l| ***l == *s) {
+    /// The shared copy of `s` and its number.
+    fn get(&mut self, s: &str) -> (Arc<str>, u32) {
+        if let Some(last) = self.last.as_ref().filter(|(l, _)| **l == *s) {
             return last.clone();
         }
-        let shared = match self.all.get(s) {
-            Some(a) => a.clone(),
+        let shared = match self.all.get_key_value(s) {
+            Some((a, n)) => (a.clone(), *n),
             None => {
                 let a: Arc<str> = Arc::from(s);
-                self.all.insert(a.clone());
-                a
+                let n = self.list.len() as u32;
+                self.list.push(a.clone());
+                self.all.insert(a.clone(), n);
+                (a, n)
             }
         };
         self.last = Some(shared.clone());
         shared
     }
-}
-
-/// Already what [`normalize_email`] makes of it (no copy needed).
-fn is_normal(email: &str) -> bool {
-    email.is_ascii()
-        && !email.bytes().any(|b| b.is_ascii_uppercase())
-        && email.trim().len() == email.len()
 }
 
 /// A text column without copying it.
@@ -325,30 +317,9 @@ pub(crate) fn people_by_contact(
     let mut q = stmt.query([])?;
     let (mut people, mut contacts) = (HashMap::new(), Vec::new());
     while let Some(r) = q.next()? {
-        let email = normalize_email(text(r, 1)?.unwrap_or_default());
+        let email = normal_email(text(r, 1)?.unwrap_or_default()).into_owned();
         people.insert(email.clone(), r.get::<_, Option<String>>(2)?);
         contacts.push((r.get(0)?, email));
     }
     Ok((people, contacts))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emails_already_normal_are_used_as_they_are() {
-        for e in ["ana@gmail.com", "x.y@a-b.example"] {
-            assert!(is_normal(e));
-            assert_eq!(normalize_email(e), e);
-        }
-        for e in [
-            "Ana@gmail.com",
-            " ana@gmail.com",
-            "ana@gmail.com\t",
-            "zoë@x.example",
-        ] {
-            assert!(!is_normal(e), "{e}");
-        }
-    }
 }
