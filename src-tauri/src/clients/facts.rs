@@ -210,7 +210,7 @@ impl Reader {
 
     /// Names each event type met after its latest meeting in the range (of two at one instant,
     /// the greater URI's): the name every meeting of the type shows.
-    fn name_types(&mut self, conn: &Connection, rows: &mut Rows) -> Result<(), StoreError> {
+    fn name_types(&self, conn: &Connection, rows: &mut Rows) -> Result<(), StoreError> {
         let mut stmt = conn.prepare_cached(
             "SELECT name FROM scheduled_events INDEXED BY scheduled_events_report
              WHERE start_ms = ?1 AND event_type = ?2 ORDER BY uri DESC LIMIT 1",

@@ -120,9 +120,6 @@ impl Grouping {
             Some(key) => key.clone(),
             None => natural_key(&email),
         };
-        if self.overrides.merges.is_empty() {
-            return key;
-        }
         self.resolve_owned(key)
     }
 
