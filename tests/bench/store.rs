@@ -152,7 +152,7 @@ fn main() {
             .count()
     };
     println!("## Calendar range query ({EVENTS} meetings in the store)\n");
-    println!("{EVENTS} meetings (one every 20 minutes, 1 invitee each) applied through the apply path in {load_s:.1} s. Built with the release profile as the app ships (opt-level \"s\", fat LTO), the baselines in the same binary. Medians of {RUNS} queries, each on a fresh snapshot read (a new connection, as the window's commands do); min and p99 beside them. Baselines in the same run, on the same file: the query before migration 0005 (four invitee subqueries per meeting over the `(start_ms, end_ms)` index and the table), and the bare URIs with the naive overlap predicate (upper index bound only, `status` read from the table).\n");
+    println!("{EVENTS} meetings (one every 20 minutes, 1 invitee each) applied through the apply path in {load_s:.1} s. Built with the release profile as the app ships (opt-level \"z\", fat LTO), the baselines in the same binary. Medians of {RUNS} queries, each on a fresh snapshot read (a new connection, as the window's commands do); min and p99 beside them. Baselines in the same run, on the same file: the query before migration 0005 (four invitee subqueries per meeting over the `(start_ms, end_ms)` index and the table), and the bare URIs with the naive overlap predicate (upper index bound only, `status` read from the table).\n");
     println!("| window | query | rows | median ms | min / p99 ms |");
     println!("| --- | --- | ---: | ---: | ---: |");
     let mut month_figures = (0.0, 0.0, 0);

@@ -12,6 +12,7 @@ use std::time::Duration;
 use calendly_sandbox::{Sandbox, SandboxConfig};
 use slotline::config::Config;
 use slotline::core::{Core, Tuning};
+use slotline::feed::WebhookState;
 use slotline::secrets::{Keyring, SecretError, SecretKind, SecretStore};
 
 use crate::common::oauth::cli_connect;
@@ -171,6 +172,78 @@ async fn serve_and_sync_in_two_processes_find_the_token_expired_and_refresh_once
         String::from_utf8_lossy(&again.stderr)
     );
     assert_eq!(refreshes(&sb), (2, 0));
+}
+
+/// Waits for the core's runner to have finished `runs` runs, then long enough for another to
+/// start if one were coming (it would start at once: the old start-up synced, then started the
+/// live service, whose first reconcile listed the window again right after).
+async fn runs_after_settling(core: &Core, runs: u32) -> u32 {
+    let runner = core.runner().expect("runner");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while (runner.runs_started() < runs || runner.is_running())
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!runner.is_running(), "no run is left going");
+    runner.runs_started()
+}
+
+/// The start-up (the window painted) reconciles once: the live service's first reconcile is the
+/// sync at start. Counted by the sandbox: one listing of the window (40 events, one page).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_up_reconciles_once() {
+    let sb = oauth_sandbox(50).await;
+    let env = Env::with_api(&sb.base_url());
+    let (ok, _, err) = cli_connect(&env, &sb, &[], "").await;
+    assert!(ok, "{err}");
+    let core = Core::open(config(&env, &sb)).expect("core");
+    let lists = sb.request_counts().list_events;
+    core.start().await;
+    assert_eq!(runs_after_settling(&core, 1).await, 1);
+    assert_eq!(sb.request_counts().list_events - lists, 1);
+    let status = core.status().expect("status");
+    // The live service runs (webhooks off by default: it reconciles on a schedule).
+    assert_eq!(status.webhooks.state, WebhookState::Polling, "{status:?}");
+    assert!(status.last_sync_error.is_none(), "{status:?}");
+    core.shut_down().await;
+}
+
+/// The adversary: the live service cannot start (its fixed public-URL port is taken by another
+/// program). The start-up then syncs by itself, once, so the window still opens on fresh data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_up_whose_live_service_cannot_start_still_syncs_once() {
+    let sb = oauth_sandbox(50).await;
+    let env = Env::with_api(&sb.base_url());
+    let (ok, _, err) = cli_connect(&env, &sb, &[], "").await;
+    assert!(ok, "{err}");
+    let core = Core::open(config(&env, &sb)).expect("core");
+    let store = slotline::store::Store::open(&config(&env, &sb).db_path()).expect("store");
+    slotline::prefs::save(
+        &store,
+        slotline::prefs::Preferences {
+            webhook_mode: slotline::prefs::WebhookMode::PublicUrl,
+            public_url: Some("https://cal.example.org/slotline".into()),
+            ..slotline::prefs::Preferences::default()
+        },
+        chrono::Utc::now(),
+    )
+    .expect("prefs");
+    // Held for the whole test; if another program holds it already, the port is taken all the same.
+    let _squatter = std::net::TcpListener::bind(("127.0.0.1", slotline::core::PUBLIC_URL_PORT));
+    let lists = sb.request_counts().list_events;
+    core.start().await;
+    assert_eq!(runs_after_settling(&core, 1).await, 1);
+    assert_eq!(sb.request_counts().list_events - lists, 1);
+    let status = core.status().expect("status");
+    assert_eq!(
+        status.webhooks.state,
+        WebhookState::Off,
+        "no live service: {status:?}"
+    );
+    assert!(status.last_sync_error.is_none(), "{status:?}");
+    core.shut_down().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,5 +19,5 @@ pub use error::CoreError;
 pub use events::{CoreEvent, ALL_DATA};
 pub use notice::Notice;
 pub use owner::{Core, Tuning};
-pub use parts::OAuthRequest;
+pub use parts::{OAuthRequest, PUBLIC_URL_PORT};
 pub use recovery::{open as open_for_window, Recovery};

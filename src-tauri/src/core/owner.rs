@@ -214,8 +214,10 @@ impl Core {
         }
     }
 
-    /// At start (the window once it painted): bring the explored sandbox back, reconcile, start
-    /// the live service and the ICS feed.
+    /// At start (the window once it painted): bring the explored sandbox back, start the live
+    /// service (its first reconcile is the sync at start, after it subscribed) and the ICS feed.
+    /// Only when no live service could start does this sync itself: one reconcile at start, not
+    /// two back to back (measured for issue 16: the second doubled the start-up's work).
     pub async fn start(self: &Arc<Self>) {
         if let Some(notice) = self.store.notice() {
             // Said once: the data folder or its files were readable by other users.
@@ -228,15 +230,16 @@ impl Core {
             Ok(Some(a)) => Some(a),
             _ => None,
         };
-        if let Some(account) = &account {
-            if account.is_sandbox {
-                self.resume_sandbox().await;
-            }
+        if account.as_ref().is_some_and(|a| a.is_sandbox) {
+            self.resume_sandbox().await;
+        }
+        self.restart_live().await;
+        let live = self.live.lock().await.is_some();
+        if account.is_some() && !live {
             if let Err(e) = self.sync_now().await {
                 tracing::warn!(error = %e, "sync at start failed");
             }
         }
-        self.restart_live().await;
         if crate::prefs::load(&self.store)
             .map(|p| p.ics_feed)
             .unwrap_or(false)

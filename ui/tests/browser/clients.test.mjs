@@ -70,6 +70,9 @@ test('clients: sorted, searched, opened, renamed, merged and moved', async () =>
   assert.deepEqual(await page.getByTestId('client-person').evaluateAll((els) => els.map((e) => e.dataset.email)), ['hannah@okafor-legal.com']);
   assert.equal(await page.getByTestId('client-meeting').count(), 2);
   await page.getByTestId('client-rename').click();
+  // The field that appears takes the focus, so typing goes straight into it.
+  await page.getByTestId('client-name-input').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'client-name-input');
   await page.getByTestId('client-name-input').fill('Okafor Legal LLP');
   await page.getByTestId('client-rename-save').click();
   await page.getByTestId('client-title').filter({ hasText: 'Okafor Legal LLP' }).waitFor();

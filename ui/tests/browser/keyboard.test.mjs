@@ -250,6 +250,8 @@ test('focus goes back to what opened a panel or dialog when it closes', async ()
   await page.getByTestId('disconnect').focus();
   await page.keyboard.press('Enter');
   await page.getByTestId('disconnect-confirm').waitFor();
+  // The question takes the focus: the confirm button, shown after the page loaded.
+  assert.equal(await activeTestId(), 'disconnect-confirm');
   await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   assert.equal(await activeTestId(), 'disconnect');
   await assertClean(page, problems);
