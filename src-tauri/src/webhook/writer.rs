@@ -245,7 +245,9 @@ async fn commit(parts: &WriterParts, batch: Vec<Delivery>) {
     let stats = parts.stats.clone();
     let joined = tokio::task::spawn_blocking(move || {
         store.with_tx(|tx| {
-            let level: i64 = tx.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+            let level: i64 = tx
+                .prepare_cached("PRAGMA synchronous")?
+                .query_row([], |r| r.get(0))?;
             stats.synchronous.store(level, Ordering::Relaxed);
             if level < SYNCHRONOUS_FULL {
                 return Err(StoreError::Data(format!(
