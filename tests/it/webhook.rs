@@ -489,6 +489,27 @@ async fn size_and_content_type_are_checked_before_the_signature() {
     rx.stop().await.expect("stop");
 }
 
+/// Bodies up to 16 KiB are verified on the receiving thread and bigger ones on the blocking pool
+/// (`webhook/routes.rs`). On both sides of that line an authentic delivery is stored and one
+/// signed over other bytes (its last byte changed) is refused and leaves no row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_either_side_of_the_inline_check_are_verified_alike() {
+    let rx = start().await;
+    for (n, len) in [(0, 16 * 1024), (1, 16 * 1024 + 1)] {
+        let mut body = booking(10 + n as usize);
+        body.resize(len, b' ');
+        let mut other = body.clone();
+        other[len - 1] = b'\n';
+        let forged = rx.post(&body, Some(&signed(KEY, &other))).await.status;
+        assert_eq!(forged, 401, "{len} bytes");
+        assert_eq!(rx.rows(), n, "{len} bytes");
+        let authentic = rx.post(&body, Some(&signed(KEY, &body))).await.status;
+        assert_eq!(authentic, 202, "{len} bytes");
+    }
+    assert_eq!(rx.rows(), 2);
+    rx.stop().await.expect("stop");
+}
+
 /// A chunked body declares no length: the cap is enforced while streaming.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chunked_body_over_the_cap_is_413() {

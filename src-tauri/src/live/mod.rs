@@ -143,10 +143,9 @@ impl Live {
                 reason: e.to_string(),
             })?;
             local = Some(addr);
-            let cache = keys.clone();
             let receiver = Receiver::new(
                 store.clone(),
-                move || cache.get(),
+                keys.clone(),
                 clock.clone(),
                 ReceiverConfig::default(),
             )

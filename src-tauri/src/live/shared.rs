@@ -56,6 +56,17 @@ impl KeyCache {
     }
 }
 
+/// The receiver reads the cached keys on its own thread: no keyring call per delivery.
+impl crate::webhook::SigningKeys for KeyCache {
+    fn signing_keys(&self) -> Keys {
+        self.get()
+    }
+
+    fn in_memory(&self) -> bool {
+        true
+    }
+}
+
 /// How a reconcile ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Reconciled {

@@ -271,9 +271,16 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
 }
 
 /// Where the signing keys come from (the app reads them from the keyring). Called for every
-/// delivery that passes the cheap checks, on a blocking thread; the keys are never logged.
+/// delivery that passes the cheap checks, on a blocking thread unless they are held in memory;
+/// the keys are never logged.
 pub trait SigningKeys: Send + Sync {
     fn signing_keys(&self) -> Vec<(KeyLabel, Vec<u8>)>;
+
+    /// `true` when `signing_keys` answers from memory without blocking (the live service's
+    /// cache): the receiver then reads them on its own thread, not through the blocking pool.
+    fn in_memory(&self) -> bool {
+        false
+    }
 }
 
 impl<F> SigningKeys for F
