@@ -70,6 +70,16 @@ async fn oauth_sandbox(latency_ms: u64) -> Sandbox {
     .await
 }
 
+/// A sandbox answering after `latency_ms`, and a data folder connected to it through the CLI's
+/// OAuth flow.
+async fn connected(latency_ms: u64) -> (Sandbox, Env) {
+    let sb = oauth_sandbox(latency_ms).await;
+    let env = Env::with_api(&sb.base_url());
+    let (ok, _, err) = cli_connect(&env, &sb, &[], "").await;
+    assert!(ok, "{err}");
+    (sb, env)
+}
+
 fn tokio_cmd(env: &Env, sb: &Sandbox, args: &[&str]) -> tokio::process::Command {
     let mut c = tokio::process::Command::new(crate::common::bin());
     c.args(args)
@@ -98,10 +108,7 @@ fn status_text(env: &Env, sb: &Sandbox) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_and_sync_in_two_processes_find_the_token_expired_and_refresh_once() {
-    let sb = oauth_sandbox(400).await;
-    let env = Env::with_api(&sb.base_url());
-    let (ok, _, err) = cli_connect(&env, &sb, &[], "").await;
-    assert!(ok, "{err}");
+    let (sb, env) = connected(400).await;
     expire(&env);
     let before = refresh_token(&env);
     assert_eq!(refreshes(&sb), (0, 0));
@@ -194,10 +201,7 @@ async fn runs_after_settling(core: &Core, runs: u32) -> u32 {
 /// sync at start. Counted by the sandbox: one listing of the window (40 events, one page).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_start_up_reconciles_once() {
-    let sb = oauth_sandbox(50).await;
-    let env = Env::with_api(&sb.base_url());
-    let (ok, _, err) = cli_connect(&env, &sb, &[], "").await;
-    assert!(ok, "{err}");
+    let (sb, env) = connected(50).await;
     let core = Core::open(config(&env, &sb)).expect("core");
     let lists = sb.request_counts().list_events;
     core.start().await;
@@ -214,10 +218,7 @@ async fn the_start_up_reconciles_once() {
 /// program). The start-up then syncs by itself, once, so the window still opens on fresh data.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_up_whose_live_service_cannot_start_still_syncs_once() {
-    let sb = oauth_sandbox(50).await;
-    let env = Env::with_api(&sb.base_url());
-    let (ok, _, err) = cli_connect(&env, &sb, &[], "").await;
-    assert!(ok, "{err}");
+    let (sb, env) = connected(50).await;
     let core = Core::open(config(&env, &sb)).expect("core");
     let store = slotline::store::Store::open(&config(&env, &sb).db_path()).expect("store");
     slotline::prefs::save(
@@ -248,10 +249,7 @@ async fn a_start_up_whose_live_service_cannot_start_still_syncs_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_service_sync_now_and_the_start_up_sync_share_one_refresh() {
-    let sb = oauth_sandbox(300).await;
-    let env = Env::with_api(&sb.base_url());
-    let (ok, _, err) = cli_connect(&env, &sb, &[], "").await;
-    assert!(ok, "{err}");
+    let (sb, env) = connected(300).await;
     expire(&env);
     let core = Core::open(config(&env, &sb)).expect("core");
     let mut events = core.subscribe();
@@ -339,10 +337,7 @@ impl SecretStore for Refusing {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keyring_that_refuses_the_renewed_pair_loses_nothing_and_says_so() {
-    let sb = oauth_sandbox(0).await;
-    let env = Env::with_api(&sb.base_url());
-    let (ok, _, err) = cli_connect(&env, &sb, &[], "").await;
-    assert!(ok, "{err}");
+    let (sb, env) = connected(0).await;
     expire(&env);
     let spent = refresh_token(&env);
     let refuse = Arc::new(AtomicBool::new(true));
