@@ -15,6 +15,14 @@ app="$release_dir/release/slotline"
 # with the same profile, before anything is timed.
 CARGO_TARGET_DIR=$release_dir cargo build --release --quiet
 CARGO_TARGET_DIR=$release_dir/hello cargo build --release --quiet --manifest-path tests/bench/hello/Cargo.toml
+# The start-up benchmark's second baseline: the same hello world showing Slotline's first screen
+# as a static page (its DOM and styles from the UI, none of its script or Rust), in its own
+# target directory so the two binaries never replace each other.
+home_page=$release_dir/hello-home/page
+rm -rf "$home_page"
+node ui/tests/bench/home-static.mjs "$home_page"
+TAURI_CONFIG=$(python3 -c 'import json, sys; print(json.dumps({"build": {"frontendDist": sys.argv[1]}}))' "$home_page") \
+  CARGO_TARGET_DIR=$release_dir/hello-home cargo build --release --quiet --manifest-path tests/bench/hello/Cargo.toml
 # The ingest benchmark's baselines and the store benchmark (the calendar query and the clients
 # report, as the shipped app runs them) are compiled with the release profile too. The sync
 # benchmark, bound by the sandbox's rate limiter rather than by the CPU, and the calendar seeder
@@ -51,7 +59,7 @@ run store "Store" env CARGO_TARGET_DIR="$release_dir" cargo bench --profile rele
 run sync "Sync" cargo bench --quiet --features test-support --bench sync
 run calendar-webkit "Calendar render (the app's WebKitGTK window)" bash tests/bench/calendar-webkit.sh "$app"
 run render "Calendar render (headless Chromium)" node ui/tests/bench/render.mjs
-run startup "Start-up and memory" python3 tests/bench/startup.py "$app" "$release_dir/hello/release/slotline-hello-baseline"
+run startup "Start-up and memory" python3 tests/bench/startup.py "$app" "$release_dir/hello/release/slotline-hello-baseline" "$release_dir/hello-home/release/slotline-hello-baseline"
 
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME"), $(rustc --version)"
 python3 tests/bench/summary.py "$out" "$machine" >BENCHMARKS.md.new
