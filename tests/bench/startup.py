@@ -161,6 +161,8 @@ def seed(slotline, env):
         if line.startswith("API URL: "):
             api = line.split(": ", 1)[1].strip()
             break
+    # The running sandbox keeps its mapping of the copy; the file itself is not needed any more.
+    shutil.rmtree(os.path.dirname(copy), ignore_errors=True)
     if not api:
         raise SystemExit("startup bench: the sandbox did not start")
     env = dict(env, SLOTLINE_CALENDLY_API_URL=api, SLOTLINE_CALENDLY_AUTH_URL=api)
@@ -242,7 +244,7 @@ def main():
     print()
     print(f"{rounds} cold starts of each app in each rendering mode on one Xvfb display, the order rotated each round and {SETTLE_SECONDS} s apart (the OS page cache is warm after the first). "
           "Modes: WebKit compositing on (WebKit's default, as on a laptop with a GPU) and off (what Slotline chooses when there is no GPU, as here); "
-          f"`WEBKIT_DISABLE_COMPOSITING_MODE` is set to 0 or 1 for every start of either app, so every app of a mode paints the same way ({gpu}). "
+          f"`WEBKIT_DISABLE_COMPOSITING_MODE` is set to 0 or 1 for every start of every app, so all apps of a mode paint the same way ({gpu}). "
           "Start = spawn to the app's own \"first paint\" line, which each app sends two animation frames after the DOM "
           "it paints is in place, so the second frame runs after that paint (Slotline: from the commit of its first screen, Home, "
           "with today's and the next meetings and the week read from the store; the other screens' code is fetched "
