@@ -12,15 +12,8 @@
 // frames until every meeting of that month is shown (a tile, or counted in a "+N more"), then
 // wait for that frame to be painted; go back. The baseline in the same page and run appends the
 // same number of tiles as the calendar had in its DOM to a plain grid in an overlay.
-import { spawn } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-
-// webdriverio from the window tests' own install (no dependency of its own).
-const require = createRequire(fileURLToPath(new URL('../e2e/package.json', import.meta.url)));
-const { remote } = await import(require.resolve('webdriverio'));
+import { appendFileSync, readFileSync } from 'node:fs';
+import { withAppWindow } from './webdriver.mjs';
 
 const BIN = process.env.SLOTLINE_BIN;
 const PLAN = (process.env.CALENDAR_BENCH_PLAN || '').trim().split(/\s+/).map((s) => {
@@ -45,95 +38,6 @@ function stats(ms) {
   const s = [...ms].sort((a, b) => a - b);
   const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return { median: q(0.5), min: s[0], max: s[s.length - 1], p90: q(0.9), runs: s.length };
-}
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-
-/** tauri-driver with the rendering mode in its environment: WebKitWebDriver and the app inherit it. */
-async function startDriver(compositingOff) {
-  const port = await freePort();
-  const native = await freePort();
-  const env = { ...process.env, WEBKIT_DISABLE_COMPOSITING_MODE: compositingOff };
-  const log = [];
-  const proc = spawn('tauri-driver', ['--port', String(port), '--native-port', String(native)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.on('data', (d) => log.push(String(d)));
-  proc.stderr.on('data', (d) => log.push(String(d)));
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { port, proc, log };
-}
-
-/** The processes under `root` (tauri-driver → WebKitWebDriver → the app). */
-function descendants(root) {
-  const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out = [];
-  const todo = [root];
-  while (todo.length) {
-    const p = todo.pop();
-    out.push(p);
-    todo.push(...(children.get(p) || []));
-  }
-  return out;
-}
-
-/** The app WebKitWebDriver started, checked to be a fresh process in the asked rendering mode:
- *  Slotline hides its window to the tray when WebDriver closes it, and a second launch hands over
- *  to a running one, so a window from an earlier mode could otherwise answer. */
-function appUnder(driver, mode) {
-  const bin = realpathSync(BIN);
-  const pids = descendants(driver.proc.pid).filter((p) => {
-    try {
-      return readlinkSync(`/proc/${p}/exe`) === bin;
-    } catch {
-      return false;
-    }
-  });
-  if (pids.length !== 1) throw new Error(`expected one app process under tauri-driver, found ${pids.length} (is another Slotline running?)`);
-  const env = readFileSync(`/proc/${pids[0]}/environ`, 'utf8').split('\0');
-  if (!env.includes(`WEBKIT_DISABLE_COMPOSITING_MODE=${mode}`)) throw new Error(`the app runs without WEBKIT_DISABLE_COMPOSITING_MODE=${mode}`);
-  return pids[0];
-}
-
-/** Stops the app (it stays in the tray when its window closes) and waits for it to be gone. */
-async function stopApp(pid) {
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (const [signal, wait] of [['SIGTERM', 5000], ['SIGKILL', 5000]]) {
-    if (!alive()) return;
-    process.kill(pid, signal);
-    for (let t = 0; t < wait && alive(); t += 100) await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** In the page: how many meetings the grid shows (render.mjs's probe) and which month it is. */
@@ -246,21 +150,8 @@ async function screenshot(browser, path) {
 
 /** One window in one rendering mode: every month of the plan, and its plain-DOM baseline. */
 async function measureMode(mode) {
-  const driver = await startDriver(mode);
-  const rows = [];
-  let browser;
-  let app;
-  try {
-    browser = await remote({
-      hostname: '127.0.0.1',
-      port: driver.port,
-      logLevel: 'warn',
-      connectionRetryTimeout: 120000,
-      // A retried script would click "next" again.
-      connectionRetryCount: 0,
-      capabilities: { 'tauri:options': { application: BIN } },
-    });
-    app = appUnder(driver, mode);
+  return withAppWindow(BIN, mode, async (browser) => {
+    const rows = [];
     await browser.setTimeout({ script: 120000 });
     const size = await browser.execute(() => [window.innerWidth, window.innerHeight, devicePixelRatio]);
     await (await browser.$('[data-testid="nav-calendar"]')).waitForClickable({ timeout: 60000 });
@@ -320,15 +211,7 @@ async function measureMode(mode) {
     }
     for (const r of rows) r.viewport = `${size[0]}×${size[1]}`;
     return { rows, size };
-  } catch (e) {
-    e.message += `\ntauri-driver (WEBKIT_DISABLE_COMPOSITING_MODE=${mode}):\n${driver.log.join('').slice(-3000)}`;
-    throw e;
-  } finally {
-    if (browser) await browser.deleteSession().catch(() => {});
-    if (app) await stopApp(app);
-    driver.proc.kill();
-    await new Promise((r) => setTimeout(r, 2000));
-  }
+  });
 }
 
 const modeName = (m) => (m === '1' ? 'compositing off' : 'compositing on');

@@ -20,7 +20,10 @@ over SPAN_DAYS (inside the default sync window of 90 days back and 365 ahead: bu
 hold about 16 meetings a weekday, so the sandbox's default 180-day span fills up near 2,100) and
 its rate limit raised so seeding takes seconds, not the ten minutes 5,000 meetings' invitee
 requests need at Calendly's 500 a minute. The script fails unless the store holds at least
-MIN_MEETINGS. Prints a Markdown section for BENCHMARKS.md.
+MIN_MEETINGS. After the rounds, startup-phases.mjs starts each app a few more times through
+tauri-driver and reads the page's own timings (Slotline's User Timing marks, each app's first
+contentful paint): where the first paint's time goes inside the page. Prints a Markdown section
+for BENCHMARKS.md.
 """
 
 import argparse
@@ -36,6 +39,8 @@ import tempfile
 import time
 
 IDLE_SECONDS = 10
+# Starts of each app in each mode for the in-page breakdown (startup-phases.mjs), after the rows.
+PHASE_ROUNDS = 5
 SETTLE_SECONDS = 2
 FIRST_PAINT_TIMEOUT = 60
 # The issue's store: 5,000 meetings. The sandbox is asked for a few more; each must fall in the
@@ -233,6 +238,7 @@ def main():
                     time.sleep(SETTLE_SECONDS)
                     argv, app_env = apps[name]
                     results[name].append(run_once(argv, app_env))
+            phases = in_page_phases(env, slotline, hello, home)
         finally:
             os.killpg(sandbox.pid, signal.SIGTERM)
     finally:
@@ -292,8 +298,21 @@ def main():
             summary(order_no, f"{what} ≤ {TARGET_RATIO:.2f}× the hello world, compositing {label}",
                     f"{statistics.median(sv):.{digits}f} {unit}: {ratio:.2f}×", baseline, ratio <= TARGET_RATIO)
             order_no += 1
+    print(phases)
     summary(90, f"release binary ≤ {BINARY_TARGET_MIB} MiB", f"{size(slotline):.1f} MiB",
             f"hello world, same profile: {size(hello):.1f} MiB", size(slotline) <= BINARY_TARGET_MIB)
+
+
+def in_page_phases(env, slotline, hello, home):
+    """startup-phases.mjs's section (where the first paint's time goes inside the page), run in
+    the same display, keyring and store as the rows; a failure is said in the section instead."""
+    apps = [f"hello={hello}"] + ([f"home={home}"] if home else []) + [f"slotline={slotline}"]
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup-phases.mjs")
+    run = subprocess.run(["node", script, str(PHASE_ROUNDS), *apps], env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        print(run.stderr[-3000:], file=sys.stderr)
+        return f"The in-page breakdown failed in this run (`startup-phases.mjs`, exit status {run.returncode}).\n"
+    return run.stdout
 
 
 def summary(order, target, measured, baseline, met):

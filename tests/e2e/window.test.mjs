@@ -35,6 +35,16 @@ test('first run offers Connect Calendly and the offline sandbox', async () => {
   assert.ok(await (await browser.$('[data-testid="connect-calendly"]')).isDisplayed());
   assert.ok(await (await browser.$('[data-testid="explore-sandbox"]')).isDisplayed());
   await shot('first-run');
+  // The start's User Timing marks, which `make bench` reads to say where the first paint's time
+  // goes: each once, in the order the start takes them.
+  const marks = await browser.execute(() =>
+    ['slotline:early', 'slotline:module', 'slotline:answers', 'slotline:commit'].map((name) =>
+      performance.getEntriesByName(name, 'mark').map((m) => m.startTime),
+    ),
+  );
+  assert.deepEqual(marks.map((m) => m.length), [1, 1, 1, 1], `marks: ${JSON.stringify(marks)}`);
+  const times = marks.map(([t]) => t);
+  assert.deepEqual([...times].sort((a, b) => a - b), times, `marks out of order: ${times}`);
 });
 
 test('a second launch hands over to the running window and exits', async () => {

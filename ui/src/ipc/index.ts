@@ -282,6 +282,7 @@ let firstPaintReported = false;
 export function reportFirstPaint(screen: string): void {
   if (firstPaintReported || !hasBackend()) return;
   firstPaintReported = true;
+  performance.mark('slotline:commit');
   requestAnimationFrame(() =>
     requestAnimationFrame(() => {
       call('report_first_paint', { screen }).catch(() => undefined);
