@@ -3,7 +3,8 @@
 // has painted (all in ms after the page's navigation started, so the process start and WebKit's
 // own start, which the start-up rows time, are left out):
 //   HTML parsed              the navigation entry's domInteractive
-//   questions asked          Slotline's `slotline:early` mark (public/early.js)
+//   early.js running         Slotline's `slotline:early` mark: public/early.js runs (it asks the
+//                            first screen's four questions next)
 //   code running             `slotline:module`: the app's code has been fetched, parsed and run
 //   answers in hand          `slotline:answers`: the first screen's answers have arrived
 //   Home committed           `slotline:commit`: React has put Home, with its data, in the DOM
@@ -88,7 +89,7 @@ console.log(`Each app started ${ROUNDS} more times in each mode, through tauri-d
   + 'read once it had painted, in ms after its navigation started (the process and WebKit before it are left out). '
   + 'Slotline\'s steps are User Timing marks in its start (`ui/src/main.tsx`); the baselines have their DOM in place once their HTML is parsed. Medians.');
 console.log();
-console.log('| compositing | app | HTML parsed | first screen\'s questions asked | app\'s code running | answers in hand | Home committed to the DOM | first contentful paint (min–max) |');
+console.log('| compositing | app | HTML parsed | early.js running | app\'s code running | answers in hand | Home committed to the DOM | first contentful paint (min–max) |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 const med = {};
 for (const mode of ['0', '1']) {

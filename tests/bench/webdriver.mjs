@@ -1,7 +1,8 @@
 // The benchmarks' WebDriver plumbing for the app's own window: tauri-driver (which starts
 // WebKitWebDriver, which starts the app) in a chosen rendering mode, the app process it started,
 // and stopping that app (Slotline stays in the tray when WebDriver closes its window, and a second
-// launch would hand over to it), as `withAppWindow`. Used by calendar-webkit.mjs and startup-phases.mjs.
+// launch would hand over to it), as `withAppWindow`. Used by calendar-webkit.mjs and
+// startup-phases.mjs.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { connect, createServer } from 'node:net';

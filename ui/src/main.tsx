@@ -9,10 +9,10 @@ import './styles/index.css';
 const FIRST_SCREEN_WAIT_MS = 1500;
 
 // The start's steps as User Timing marks, which `make bench` reads from the window (the start-up
-// section's table of where the first paint's time goes): `slotline:early` (public/early.js has
-// asked the first screen's questions), `slotline:module` (the app's code has loaded and runs),
-// `slotline:answers` (the first screen's answers are in hand) and `slotline:commit` (React has
-// committed the first screen; see `reportFirstPaint`).
+// section's table of where the first paint's time goes): `slotline:early` (public/early.js runs,
+// about to ask the first screen's questions), `slotline:module` (the app's code has loaded and
+// runs), `slotline:answers` (the first screen's answers are in hand) and `slotline:commit` (React
+// has committed the first screen; see `reportFirstPaint`).
 async function boot(): Promise<void> {
   performance.mark('slotline:module');
   await initIpc();
