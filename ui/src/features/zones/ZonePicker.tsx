@@ -2,6 +2,7 @@
 // popup): type "berl" and Europe/Berlin comes first; arrows, Enter, Escape, or the mouse.
 
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { useTimezones } from '../../lib/hooks';
 import { filterZones } from '../../lib/zones';
 import { zoneLabel, zoneOffsetLabel } from '../../lib/time';
@@ -119,10 +120,11 @@ export function ZonePicker({
           // Closing the list must not also close a panel the picker sits in.
           e.preventDefault();
           e.stopPropagation();
-          close();
-          // The shown zone comes back selected, so typing starts a new search.
-          const input = e.currentTarget;
-          requestAnimationFrame(() => input.select());
+          // The shown zone comes back selected, so typing starts a new search: selected in this
+          // handler, once React has put the zone back, not a frame later, when keys typed
+          // meanwhile would be selected too and replaced by the next one.
+          flushSync(close);
+          e.currentTarget.select();
         }
         break;
       case 'Tab':
