@@ -28,7 +28,8 @@ function runEarly(now: Date, answer: (cmd: string) => Promise<unknown> = () => P
     }
   }
   const window: Record<string, unknown> = { __TAURI_INTERNALS__: { invoke } };
-  // The window's User Timing, recorded: the script marks when it has asked (`make bench` reads it).
+  // The window's User Timing, recorded: the script marks as it starts, before it asks (`make bench`
+  // reads it).
   const marks: string[] = [];
   const performance = { mark: (name: string) => void marks.push(name) };
   runInNewContext(source, { window, Date: FixedDate, Intl, performance });
